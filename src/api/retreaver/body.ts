@@ -1,0 +1,91 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import qs from 'qs';
+import { ValidationFailed } from '../../domain/errors.js';
+import { parseXml } from './xml.js';
+
+/**
+ * Request bodies in every form a Retreaver client sends them: JSON, XML, Rails-style form fields
+ * (`affiliate[first_name]=…`) and multipart (for audio files).
+ */
+export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? {} : parseXml(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  await app.register(formbody, { parser: (str) => qs.parse(str, { depth: 5, arrayLimit: 200 }) });
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: 20 * 1024 * 1024, files: 2, fields: 200 },
+    onFile: async (part: any) => {
+      part.value = await part.toBuffer();
+    },
+  });
+}
+
+/** A file sent by multipart, in the shape resource schemas accept. */
+export interface UploadedFile {
+  file_name: string;
+  content_type: string;
+  b64_data: string;
+}
+
+/** Turns multipart parts into plain values and nests `campaign[message_file]` style names. */
+export function flattenMultipart(body: Record<string, any>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [name, part] of Object.entries(body)) {
+    const p = Array.isArray(part) ? part[0] : part;
+    if (p?.type === 'file') {
+      const file: UploadedFile = {
+        file_name: p.filename,
+        content_type: p.mimetype ?? 'application/octet-stream',
+        b64_data: (p.value as Buffer).toString('base64'),
+      };
+      flat[name] = file;
+    } else flat[name] = p?.value ?? p;
+  }
+  return nestBrackets(flat);
+}
+
+function nestBrackets(flat: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, any> = {};
+  for (const [name, value] of Object.entries(flat)) {
+    const path = name.split(/\[|\]\[|\]/).filter(Boolean);
+    let node = out;
+    path.slice(0, -1).forEach((seg) => {
+      node[seg] ??= {};
+      node = node[seg];
+    });
+    node[path[path.length - 1]] = value;
+  }
+  return out;
+}
+
+/**
+ * Rails' wrap_parameters: `{"affiliate": {...}}` and a bare `{...}` mean the same. Returns the inner
+ * object the resource schema validates.
+ */
+export function unwrapBody(request: FastifyRequest, wrap: string): void {
+  let body = request.body as unknown;
+  if (request.isMultipart()) body = flattenMultipart(body as Record<string, any>);
+  if (body === undefined || body === null || body === '') {
+    request.body = {};
+    return;
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw ValidationFailed.field('body', `must be an object holding "${wrap}"`);
+  }
+  const inner = (body as Record<string, unknown>)[wrap];
+  if (inner !== undefined) {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
+      throw ValidationFailed.field(wrap, 'must be an object');
+    }
+    request.body = inner;
+    return;
+  }
+  request.body = body;
+}

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { registerCoreRoutes } from './api/retreaver/core/index.js';
+import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { rewriteUrl } from './api/retreaver/format.js';
+import { type Clock, ManualClock, SystemClock } from './clock.js';
+import type { Config } from './config.js';
+import { windowRateLimiter } from './live/rate-limiter.js';
+import { buildServices, type Services } from './services/index.js';
+import { openStore, ping, type Store } from './store/db.js';
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  random?: () => number;
+  logger?: FastifyServerOptions['logger'];
+  /** Tests use ':memory:' instead of a file under DATA_DIR. */
+  sqliteFileOverride?: string;
+}
+
+export interface App {
+  http: CoreApp;
+  services: Services;
+  store: Store;
+  clock: Clock;
+  /** Set when the database was created by this start: the first user's key (print it once). */
+  bootstrapKey?: { apiKey: string; generated: boolean };
+  close(): Promise<void>;
+}
+
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const { config } = opts;
+  const clock = opts.clock ?? (config.clock === 'manual' ? new ManualClock(Date.now()) : new SystemClock());
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    sqliteFile: opts.sqliteFileOverride ?? path.join(config.dataDir, 'switchboard.sqlite'),
+  });
+  const services = buildServices({ db: store.db, clock, random: opts.random ?? Math.random });
+  const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
+
+  let shuttingDown = false;
+  const http = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    rewriteUrl,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes = new RouteTable();
+  http.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  await http.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard', version: '0.1.0', description: 'Retreaver-compatible call routing and control.' },
+    },
+  });
+  await http.register(swaggerUi, { routePrefix: '/docs' });
+  http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
+  http.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    await ping(store.db);
+    return reply.send({ status: shuttingDown ? 'stopping' : 'ok' });
+  });
+
+  await http.register(async (core) => {
+    await coreConventions(core as CoreApp, {
+      accounts: services.accounts,
+      rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+      isMaintenance: () => config.maintenance || shuttingDown,
+    });
+    await registerCoreRoutes(core as CoreApp, services);
+  });
+  http.setNotFoundHandler(notFoundHandler(routes));
+  await http.ready();
+
+  return {
+    http: http as CoreApp,
+    services,
+    store,
+    clock,
+    bootstrapKey,
+    async close() {
+      shuttingDown = true;
+      await http.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * One injectable clock for everything time-based (DESIGN.md §4). The manual clock only moves when told to,
+ * which makes call flows, caps and expiries exact in tests and in `SWITCHBOARD_CLOCK=manual` servers.
+ */
+export type Cancel = () => void;
+
+export interface Clock {
+  readonly kind: 'system' | 'manual';
+  now(): number;
+  /** Runs `fn` once the clock reaches `delayMs` from now. */
+  schedule(delayMs: number, fn: () => void | Promise<void>): Cancel;
+}
+
+export class SystemClock implements Clock {
+  readonly kind = 'system';
+  now(): number {
+    return Date.now();
+  }
+  schedule(delayMs: number, fn: () => void | Promise<void>): Cancel {
+    const handle = setTimeout(() => void fn(), Math.max(0, delayMs));
+    handle.unref?.();
+    return () => clearTimeout(handle);
+  }
+}
+
+interface Task {
+  at: number;
+  seq: number;
+  fn: () => void | Promise<void>;
+}
+
+export class ManualClock implements Clock {
+  readonly kind = 'manual';
+  private current: number;
+  private seq = 0;
+  private tasks: Task[] = [];
+
+  constructor(start: number = Date.UTC(2025, 0, 6, 15, 0, 0)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  schedule(delayMs: number, fn: () => void | Promise<void>): Cancel {
+    const task: Task = { at: this.current + Math.max(0, delayMs), seq: this.seq++, fn };
+    this.tasks.push(task);
+    return () => {
+      this.tasks = this.tasks.filter((t) => t !== task);
+    };
+  }
+
+  set(epochMs: number): void {
+    this.current = epochMs;
+  }
+
+  /** Moves time forward, running every task that falls due, in order, each at its own instant. */
+  async advance(ms: number): Promise<void> {
+    const end = this.current + ms;
+    for (;;) {
+      const next = this.nextDue(end);
+      if (!next) break;
+      this.tasks = this.tasks.filter((t) => t !== next);
+      this.current = next.at;
+      await next.fn();
+      await settle();
+    }
+    this.current = end;
+    await settle();
+  }
+
+  pending(): number {
+    return this.tasks.length;
+  }
+
+  private nextDue(end: number): Task | undefined {
+    let best: Task | undefined;
+    for (const t of this.tasks) {
+      if (t.at > end) continue;
+      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+}
+
+/** Lets promise chains started by a task run before the next task is due. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+}

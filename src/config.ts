@@ -1,0 +1,47 @@
+import path from 'node:path';
+
+/** Every environment variable Switchboard reads, parsed once (documented in README.md). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** Schema to use inside PostgreSQL; tests give each app its own. */
+  databaseSchema: string | undefined;
+  apiKey: string | undefined;
+  clock: 'system' | 'manual';
+  logLevel: string;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  maintenance: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const clock = env.SWITCHBOARD_CLOCK ?? 'system';
+  if (clock !== 'system' && clock !== 'manual' && clock !== 'real') {
+    throw new ConfigError(`SWITCHBOARD_CLOCK must be "real" or "manual", got "${clock}"`);
+  }
+  return {
+    port: int(env, 'PORT', 3000),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
+    apiKey: env.SWITCHBOARD_API_KEY || undefined,
+    clock: clock === 'manual' ? 'manual' : 'system',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
+    maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
+  };
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { coreMigration } from './0001_core.js';
+import { columnKit, type Dialect } from './kit.js';
+
+/** Migrations are code, listed here in order; names never change once released. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  const kit = columnKit(dialect);
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001_core': coreMigration(kit),
+      };
+    },
+  };
+}
