@@ -56,6 +56,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     openapi: {
       info: { title: 'Switchboard', version: '0.1.0', description: 'Retreaver-compatible call routing and control.' },
     },
+    // Core API paths take a format extension; the document shows the JSON one (`.xml` works alike).
+    transform: ({ schema, url, route }) => ({
+      schema,
+      url: (route.config as { face?: string } | undefined)?.face === 'retreaver-core' ? `${url}.json` : url,
+    }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());

@@ -6,7 +6,13 @@ import { ValidationFailed } from '../../domain/errors.js';
  * names, `type="array"` on lists, `type="datetime"` on times (presenters hand us Date objects), and typed
  * integers, booleans and nils so the document reads back into the same JSON.
  */
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: false });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
+});
 
 const dasherize = (key: string) => key.replace(/_/g, '-');
 const underscore = (key: string) => key.replace(/-/g, '_');

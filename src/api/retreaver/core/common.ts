@@ -1,7 +1,14 @@
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 
-/** Schema pieces shared by the Core API resources. */
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * A scalar or null, as one `type: [x, "null"]` rather than anyOf: with type coercion on, Ajv would
+ * coerce inside anyOf's first branch (null → "" or 0, or 0 → null).
+ */
+export const Nullable = <T extends TSchema>(t: T) => {
+  const type = (t as { type?: unknown }).type;
+  if (typeof type === 'string') return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  return Type.Union([t, Type.Null()]);
+};
 
 export const PageQuery = {
   api_key: Type.Optional(Type.String()),
