@@ -8,7 +8,12 @@ import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './ap
 import { rewriteUrl } from './api/retreaver/format.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
+import { simRoutes } from './api/sim/routes.js';
+import { CallEngine } from './engine/engine.js';
+import { LocalBus } from './live/bus.js';
+import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
+import { SimNetwork } from './telephony/sim/network.js';
 import { buildServices, type Services } from './services/index.js';
 import { openStore, ping, type Store } from './store/db.js';
 
@@ -26,6 +31,10 @@ export interface App {
   services: Services;
   store: Store;
   clock: Clock;
+  sim: SimNetwork;
+  engine: CallEngine;
+  bus: LocalBus;
+  occupancy: Occupancy;
   /** Set when the database was created by this start: the first user's key (print it once). */
   bootstrapKey?: { apiKey: string; generated: boolean };
   close(): Promise<void>;
@@ -39,7 +48,22 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     schema: config.databaseSchema,
     sqliteFile: opts.sqliteFileOverride ?? path.join(config.dataDir, 'switchboard.sqlite'),
   });
-  const services = buildServices({ db: store.db, clock, random: opts.random ?? Math.random });
+  const random = opts.random ?? Math.random;
+  const occupancy = new Occupancy();
+  const services = buildServices({ db: store.db, clock, random, occupancy });
+  const bus = new LocalBus();
+  const sim = new SimNetwork(clock);
+  const engine = new CallEngine({
+    db: store.db,
+    clock,
+    driver: sim,
+    bus,
+    occupancy,
+    random,
+    ratePerMinute: config.callRatePerMinute,
+  });
+  sim.attach(engine);
+  if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
 
   let shuttingDown = false;
@@ -77,6 +101,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     });
     await registerCoreRoutes(core as CoreApp, services);
   });
+  await http.register(async (simApi) => {
+    await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
+  });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
 
@@ -85,6 +112,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     services,
     store,
     clock,
+    sim,
+    engine,
+    bus,
+    occupancy,
     bootstrapKey,
     async close() {
       shuttingDown = true;

@@ -34,6 +34,7 @@ export class ManualClock implements Clock {
   private current: number;
   private seq = 0;
   private tasks: Task[] = [];
+  private readonly quiescence: (() => Promise<void>)[] = [];
 
   constructor(start: number = Date.UTC(2025, 0, 6, 15, 0, 0)) {
     this.current = start;
@@ -51,6 +52,11 @@ export class ManualClock implements Clock {
     };
   }
 
+  /** Work that must finish before time moves on (the engine registers "all live calls are waiting"). */
+  onQuiescence(fn: () => Promise<void>): void {
+    this.quiescence.push(fn);
+  }
+
   set(epochMs: number): void {
     this.current = epochMs;
   }
@@ -64,10 +70,16 @@ export class ManualClock implements Clock {
       this.tasks = this.tasks.filter((t) => t !== next);
       this.current = next.at;
       await next.fn();
-      await settle();
+      await this.settle();
     }
     this.current = end;
-    await settle();
+    await this.settle();
+  }
+
+  /** Lets promise chains started by a task (and registered background work) finish before the next task. */
+  async settle(): Promise<void> {
+    await yieldTurns();
+    for (const fn of this.quiescence) await fn();
   }
 
   pending(): number {
@@ -84,7 +96,6 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets promise chains started by a task run before the next task is due. */
-async function settle(): Promise<void> {
+async function yieldTurns(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
 }

@@ -14,6 +14,8 @@ export interface Config {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   maintenance: boolean;
+  /** What a call costs per started minute (charge_total, total_cost). */
+  callRatePerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -23,6 +25,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function rate(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0.05;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`CALL_RATE_PER_MINUTE must be a non-negative number, got "${raw}"`);
   return n;
 }
 
@@ -43,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
+    callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
   };
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { CallTables } from './schema-calls.js';
 
 /**
  * Row types of every table. Times are epoch milliseconds (integers sort and compare the same on both
@@ -235,6 +236,7 @@ export interface ContactsTable {
   company_id: number;
   created_at: Millis;
   updated_at: Millis;
+  deleted_at: Millis | null;
 }
 
 export interface ContactNumbersTable {
@@ -261,9 +263,10 @@ export interface StaticCallerNumbersTable {
   company_id: number;
   number: string;
   created_at: Millis;
+  deleted_at: Millis | null;
 }
 
-export interface Database {
+export interface Database extends CallTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -133,9 +133,11 @@ export function coreMigration(k: ColumnKit) {
           .addColumn('reserve_size', 'integer', (c) => c.notNull()),
       ).addColumn('deleted_at', 'bigint').execute();
 
+      // Contacts are soft-deleted (410 afterwards); their numbers are removed so the numbers can be reused.
       await stamps(
         s.createTable('contacts').addColumn('id', k.id, k.pk).addColumn('company_id', 'integer', (c) => c.notNull()),
-      ).execute();
+      ).addColumn('deleted_at', 'bigint').execute();
+      await s.createIndex('contacts_company').on('contacts').columns(['company_id', 'id']).execute();
       await s.createTable('contact_numbers').addColumn('id', k.id, k.pk).addColumn('company_id', 'integer', (c) => c.notNull())
         .addColumn('contact_id', 'integer', (c) => c.notNull()).addColumn('number', 'text', (c) => c.notNull())
         .addColumn('description', 'text').execute();
@@ -151,9 +153,8 @@ export function coreMigration(k: ColumnKit) {
 
       await s.createTable('static_caller_numbers').addColumn('id', k.id, k.pk)
         .addColumn('company_id', 'integer', (c) => c.notNull()).addColumn('number', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull()).execute();
-      await s.createIndex('static_caller_numbers_number').on('static_caller_numbers').columns(['company_id', 'number'])
-        .unique().execute();
+        .addColumn('created_at', 'bigint', (c) => c.notNull()).addColumn('deleted_at', 'bigint').execute();
+      await liveUnique(db, 'static_caller_numbers_number', 'static_caller_numbers', ['company_id', 'number']);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { coreMigration } from './0001_core.js';
+import { callsMigration } from './0002_calls.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -9,6 +10,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001_core': coreMigration(kit),
+        '0002_calls': callsMigration(kit),
       };
     },
   };

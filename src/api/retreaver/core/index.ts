@@ -1,8 +1,28 @@
 import type { Services } from '../../../services/index.js';
 import { affiliateRoutes } from './affiliates.js';
+import { campaignRoutes } from './campaigns.js';
+import { numberPoolRoutes } from './number-pools.js';
+import { numberRoutes } from './numbers.js';
+import { companyRoutes } from './companies.js';
+import { contactNumberRoutes } from './contact-numbers.js';
+import { contactRoutes } from './contacts.js';
+import { staticCallerNumberRoutes } from './static-caller-numbers.js';
+import { suppressedNumberRoutes } from './suppressed-numbers.js';
+import { targetGroupRoutes } from './target-groups.js';
+import { targetRoutes } from './targets.js';
 import type { CoreApp } from './plugin.js';
 
 /** Every Retreaver Core API resource; each module declares its own paths. */
 export async function registerCoreRoutes(app: CoreApp, services: Services): Promise<void> {
   await affiliateRoutes(app, services);
+  await campaignRoutes(app, services);
+  await numberRoutes(app, services);
+  await numberPoolRoutes(app, services);
+  await companyRoutes(app, services);
+  await contactRoutes(app, services);
+  await contactNumberRoutes(app, services);
+  await suppressedNumberRoutes(app, services);
+  await staticCallerNumberRoutes(app, services);
+  await targetRoutes(app, services);
+  await targetGroupRoutes(app, services);
 }

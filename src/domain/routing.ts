@@ -1,0 +1,289 @@
+import { type BusinessHour, isOpen } from './business-hours.js';
+
+/**
+ * The routing decision, as pure functions: given a campaign's routing list (targets and target
+ * groups, with their live counters already read) and the call, which legs to dial in which order.
+ * The engine dials the steps in turn until one answers.
+ */
+
+export interface CapState {
+  type: 'Hard' | 'Hourly' | 'Daily' | 'Monthly';
+  cap: number | null;
+  filled: number;
+}
+
+export interface RoutableTarget {
+  id: number;
+  number: string;
+  priority: number;
+  weight: number;
+  timeoutSeconds: number;
+  paused: boolean;
+  zone: string; // IANA
+  businessHours: BusinessHour[];
+  caps: CapState[];
+  concurrencyCap: number | null;
+  inProgress: number;
+  tags: { key: string; value: string; operator: string }[];
+}
+
+export interface RoutableGroup {
+  id: number;
+  behavior: 1 | 2; // 1 = dial separately, 2 = simuldial
+  priority: number | null;
+  weight: number | null;
+  caps: CapState[];
+  concurrencyCap: number | null;
+  inProgress: number;
+  members: RoutableTarget[];
+}
+
+export type RoutingEntry = { kind: 'target'; target: RoutableTarget } | { kind: 'group'; group: RoutableGroup };
+
+export type DialStep =
+  | { kind: 'single'; target: RoutableTarget; group?: RoutableGroup }
+  | { kind: 'simul'; group: RoutableGroup; targets: RoutableTarget[] };
+
+export interface RouteContext {
+  now: number;
+  callTags: Record<string, string>;
+  random: () => number; // [0, 1)
+}
+
+export type Eligibility = { ok: true } | { ok: false; reason: 'paused' | 'closed' | 'cap' | 'concurrency' | 'tags' };
+
+const OK: Eligibility = { ok: true };
+const NO: Record<Exclude<Eligibility, { ok: true }>['reason'], Eligibility> = {
+  paused: { ok: false, reason: 'paused' },
+  closed: { ok: false, reason: 'closed' },
+  cap: { ok: false, reason: 'cap' },
+  concurrency: { ok: false, reason: 'concurrency' },
+  tags: { ok: false, reason: 'tags' },
+};
+
+/** A cap of 0 is full from the start; null means no cap. */
+export function anyCapFull(caps: readonly CapState[]): boolean {
+  for (const c of caps) if (c.cap !== null && c.filled >= c.cap) return true;
+  return false;
+}
+
+export function atConcurrencyCap(cap: number | null, inProgress: number): boolean {
+  return cap !== null && inProgress >= cap;
+}
+
+/**
+ * Whether the call's value for a key satisfies one target tag. The seed only shows `==`; `!=`
+ * and numeric comparisons are read literally. An unknown operator never matches, so a typo
+ * narrows a target rather than opening it to every call.
+ */
+function tagMatches(operator: string, want: string, got: string): boolean {
+  switch (operator) {
+    case '==':
+    case '':
+      return got === want;
+    case '!=':
+      return got !== want;
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return compareNumbers(operator, Number(got), Number(want));
+    default:
+      return false;
+  }
+}
+
+function compareNumbers(operator: string, got: number, want: number): boolean {
+  if (Number.isNaN(got) || Number.isNaN(want)) return false;
+  if (operator === '<') return got < want;
+  if (operator === '<=') return got <= want;
+  if (operator === '>') return got > want;
+  return got >= want;
+}
+
+/**
+ * A target without tags takes every call. Otherwise every key on the target must be satisfied by
+ * the call (AND across keys) by at least one of the target's values for that key (OR within a
+ * key). Walks the small tag list in place instead of grouping it, to allocate nothing per call.
+ */
+export function tagsAccept(tags: RoutableTarget['tags'], callTags: Record<string, string>): boolean {
+  for (let i = 0; i < tags.length; i++) {
+    const key = tags[i].key;
+    if (keySeenBefore(tags, i)) continue;
+    if (!Object.hasOwn(callTags, key)) return false;
+    const got = callTags[key];
+    let satisfied = false;
+    for (let j = i; j < tags.length && !satisfied; j++) {
+      const t = tags[j];
+      satisfied = t.key === key && tagMatches(t.operator, t.value, got);
+    }
+    if (!satisfied) return false;
+  }
+  return true;
+}
+
+function keySeenBefore(tags: RoutableTarget['tags'], i: number): boolean {
+  for (let j = 0; j < i; j++) if (tags[j].key === tags[i].key) return true;
+  return false;
+}
+
+/** Why a target can or cannot take this call; the first failing rule, in the order listed. */
+export function eligibility(target: RoutableTarget, ctx: RouteContext): Eligibility {
+  if (target.paused) return NO.paused;
+  if (!isOpen(target.businessHours, target.zone, ctx.now)) return NO.closed;
+  if (anyCapFull(target.caps)) return NO.cap;
+  if (atConcurrencyCap(target.concurrencyCap, target.inProgress)) return NO.concurrency;
+  if (!tagsAccept(target.tags, ctx.callTags)) return NO.tags;
+  return OK;
+}
+
+function groupAvailable(group: RoutableGroup): boolean {
+  return !anyCapFull(group.caps) && !atConcurrencyCap(group.concurrencyCap, group.inProgress);
+}
+
+/** Turns the routing list into candidates: one per eligible target, one per simuldial group. */
+function collectCandidates(entries: readonly RoutingEntry[], ctx: RouteContext): Candidate[] {
+  const out: Candidate[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'target') {
+      const t = entry.target;
+      if (eligibility(t, ctx).ok) out.push({ priority: t.priority, weight: t.weight, step: single(t) });
+      continue;
+    }
+    const g = entry.group;
+    if (!groupAvailable(g)) continue;
+    if (g.behavior === 2) {
+      const targets = g.members.filter((m) => eligibility(m, ctx).ok);
+      const step: DialStep = { kind: 'simul', group: g, targets };
+      if (targets.length > 0) out.push({ priority: g.priority ?? 1, weight: g.weight ?? 1, step: step });
+      continue;
+    }
+    for (const m of g.members) {
+      if (eligibility(m, ctx).ok) out.push({ priority: m.priority, weight: m.weight, step: single(m, g) });
+    }
+  }
+  return out;
+}
+
+function single(target: RoutableTarget, group?: RoutableGroup): DialStep {
+  return group === undefined ? { kind: 'single', target } : { kind: 'single', target, group };
+}
+
+/**
+ * Drops every target already dialed by an earlier step, so a target reachable both directly and
+ * through a group is dialed once, at its first position in the final order. A simuldial step
+ * loses the members dialed before it and disappears if none are left.
+ */
+function dialEachTargetOnce(ordered: readonly DialStep[]): DialStep[] {
+  const dialed = new Set<number>();
+  const out: DialStep[] = [];
+  for (const step of ordered) {
+    if (step.kind === 'single') {
+      if (dialed.has(step.target.id)) continue;
+      dialed.add(step.target.id);
+      out.push(step);
+      continue;
+    }
+    const fresh = step.targets.filter((t) => !dialed.has(t.id));
+    if (fresh.length === 0) continue;
+    for (const t of fresh) dialed.add(t.id);
+    out.push(fresh.length === step.targets.length ? step : { ...step, targets: fresh });
+  }
+  return out;
+}
+
+/** Something to dial, with the priority and weight it competes with. */
+interface Candidate {
+  priority: number;
+  weight: number;
+  step: DialStep;
+}
+
+/**
+ * Ascending priority; inside a level, a weighted random permutation equal in law to drawing
+ * without replacement with chance weight / (sum of weights left). A candidate's chance of being
+ * first in its level is weight / sum of the level's weights. Weight 0 (or negative, or not a
+ * number) never beats a positive weight: such candidates follow the positive ones in their level,
+ * in uniform random order among themselves.
+ */
+function orderCandidates(candidates: Candidate[], random: () => number): DialStep[] {
+  const levels = new Map<number, Candidate[]>();
+  for (const c of candidates) {
+    const level = levels.get(c.priority);
+    if (level === undefined) levels.set(c.priority, [c]);
+    else level.push(c);
+  }
+  const priorities = [...levels.keys()].sort((a, b) => a - b);
+  const out: DialStep[] = [];
+  for (const p of priorities) appendLevel(levels.get(p)!, random, out);
+  return out;
+}
+
+function appendLevel(level: Candidate[], random: () => number, out: DialStep[]): void {
+  const weighted: Candidate[] = [];
+  const weightless: Candidate[] = [];
+  for (const c of level) (c.weight > 0 ? weighted : weightless).push(c);
+  if (allSameWeight(weighted)) shuffleUniform(weighted, random);
+  else shuffleWeighted(weighted, random);
+  shuffleUniform(weightless, random);
+  for (const c of weighted) out.push(c.step);
+  for (const c of weightless) out.push(c.step);
+}
+
+function allSameWeight(level: readonly Candidate[]): boolean {
+  for (let i = 1; i < level.length; i++) if (level[i].weight !== level[0].weight) return false;
+  return true;
+}
+
+/** Fisher–Yates: with equal weights the weighted draw is a uniform permutation, at O(n). */
+function shuffleUniform(items: Candidate[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i];
+    items[i] = items[j];
+    items[j] = tmp;
+  }
+}
+
+/**
+ * Weighted draw without replacement in O(n log n) rather than O(n²): each candidate draws an
+ * exponential "arrival time" -log(u) / weight for a uniform u, and the earliest goes first. This
+ * is the Efraimidis–Spirakis key u^(1/weight) read on a log scale, so the chance of coming first
+ * is weight / sum, and the rest follow as repeated draws from what is left.
+ */
+function shuffleWeighted(items: Candidate[], random: () => number): void {
+  if (items.length > INDEX_MASK + 1) return shuffleWeightedSlowly(items, random);
+  const times = new Float64Array(items.length);
+  const words = new Uint32Array(times.buffer);
+  for (let i = 0; i < items.length; i++) {
+    times[i] = Math.abs(Math.log(1 - random())) / items[i].weight; // abs: no -0, which sorts first
+    // The numeric sort with a comparator costs more than the rest of routing together. Instead
+    // the candidate's index replaces the lowest mantissa bits of its (non-negative) time, which
+    // keeps the order (to 2^-32 relative) and lets the built-in numeric sort carry the index.
+    const low = 2 * i + LOW_WORD;
+    words[low] = ((words[low] & ~INDEX_MASK) | i) >>> 0;
+  }
+  times.sort();
+  const copy = items.slice();
+  for (let i = 0; i < items.length; i++) items[i] = copy[words[2 * i + LOW_WORD] & INDEX_MASK];
+}
+
+/** The same draw with a comparator, for a priority level too big to pack indexes into keys. */
+function shuffleWeightedSlowly(items: Candidate[], random: () => number): void {
+  const keyed = items.map((c) => ({ c, time: Math.abs(Math.log(1 - random())) / c.weight }));
+  keyed.sort((a, b) => a.time - b.time);
+  for (let i = 0; i < items.length; i++) items[i] = keyed[i].c;
+}
+
+/** Index of the 32-bit word holding a Float64's low mantissa bits (0 on little-endian machines). */
+const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+const INDEX_MASK = (1 << 20) - 1;
+
+/**
+ * The dial plan for one call: eligible candidates in ascending priority, each priority level in a
+ * weighted random order (see weighted-order.ts), every target at most once.
+ */
+export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): DialStep[] {
+  const candidates = collectCandidates(entries, ctx);
+  return dialEachTargetOnce(orderCandidates(candidates, ctx.random));
+}

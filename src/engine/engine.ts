@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { NotFound } from '../domain/errors.js';
+import { phoneInfo } from '../domain/phone.js';
+import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
+import { CallRecord, insertLeg } from './call-record.js';
+import { type InboundContext, loadInbound } from './flow-config.js';
+import { runCall } from './run-call.js';
+import { CallSession, type EngineDeps, type SessionHost } from './session.js';
+
+/**
+ * Owns live calls: turns each incoming call into a session running its script, routes driver events to
+ * the session owning the leg, and knows when every live call is waiting (for the manual clock).
+ */
+export class CallEngine implements DriverSink {
+  private readonly byLeg = new Map<LegId, CallSession>();
+  private readonly sessions = new Map<string, CallSession>();
+  private active = 0;
+  private readonly host: SessionHost = {
+    ownLeg: (leg, session) => this.byLeg.set(leg, session),
+    working: (delta) => {
+      this.active += delta;
+    },
+  };
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  async incoming(call: IncomingCall): Promise<string> {
+    const ctx = await loadInbound(this.deps.db, call.to);
+    if (!ctx) {
+      await this.deps.driver.reject(call.leg);
+      throw new NotFound('Number');
+    }
+    const uuid = randomUUID();
+    const record = await CallRecord.create(this.deps.db, await this.firstRow(uuid, call, ctx));
+    await insertLeg(this.deps.db, {
+      id: call.leg, callUuid: uuid, companyId: ctx.companyId, direction: 'inbound', from: call.from, to: call.to, at: this.deps.clock.now(),
+    });
+    const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
+    this.sessions.set(uuid, session);
+    this.byLeg.set(call.leg, session);
+    this.deps.bus.publish({ type: 'call.started', companyId: ctx.companyId, callUuid: uuid, at: this.deps.clock.now(), caller: call.from, number: call.to });
+    this.active++;
+    void runCall(session)
+      .catch((err) => console.error('call script failed', uuid, err))
+      .finally(() => {
+        this.active--;
+        this.sessions.delete(uuid);
+        for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
+      });
+    return uuid;
+  }
+
+  event(ev: DriverEvent): void {
+    const leg = 'leg' in ev ? ev.leg : undefined;
+    const session = leg ? this.byLeg.get(leg) : undefined;
+    session?.deliver(ev);
+  }
+
+  liveCalls(): number {
+    return this.sessions.size;
+  }
+
+  /** Resolves once every live call's script is parked waiting for an event or a timer. */
+  async whenIdle(): Promise<void> {
+    for (let i = 0; this.active > 0 && i < 100_000; i++) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  private async firstRow(uuid: string, call: IncomingCall, ctx: InboundContext) {
+    const now = this.deps.clock.now();
+    const { db } = this.deps;
+    const prior = (extra: (q: any) => any) =>
+      extra(db.selectFrom('calls').select('id').where('company_id', '=', ctx.companyId).where('caller', '=', call.from))
+        .executeTakeFirst()
+        .then((r: unknown) => (r ? 1 : 0));
+    const dedupeFrom = now - ctx.flow.dedupeSeconds * 1000;
+    const duplicate =
+      ctx.flow.dedupeSeconds > 0
+        ? await prior((q) => q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>=', dedupeFrom))
+        : 0;
+    const info = phoneInfo(call.from);
+    return {
+      uuid,
+      company_id: ctx.companyId,
+      status: 'in-progress',
+      caller: call.from,
+      caller_number_sent: null,
+      caller_zip: null,
+      caller_state: null,
+      caller_city: null,
+      caller_country: info.country ?? null,
+      number: call.to,
+      number_id: ctx.number.id,
+      campaign_id: ctx.flow.campaignId,
+      cid: ctx.flow.cid,
+      campaign_name: ctx.flow.campaignName,
+      affiliate_id: ctx.affiliate?.id ?? null,
+      afid: ctx.affiliate?.afid ?? null,
+      affiliate_name: ctx.affiliate?.name ?? null,
+      sid: ctx.number.sid,
+      start_time: now,
+      ivr_duration: 0,
+      hold_duration: 0,
+      dialed_call_duration: 0,
+      total_duration: 0,
+      keys_pressed: '[]',
+      tags: '{}',
+      repeat: await prior((q) => q),
+      affiliate_repeat: ctx.affiliate ? await prior((q) => q.where('affiliate_id', '=', ctx.affiliate!.id)) : 0,
+      number_repeat: await prior((q) => q.where('number_id', '=', ctx.number.id)),
+      duplicate,
+      payable_duplicate: 0,
+      receivable_duplicate: 0,
+      connected: 0,
+      billable_minutes: 0,
+      charge_total: 0,
+      converted: 0,
+      payable: 0,
+      receivable: 0,
+      via: 'inbound-dial',
+      rescued: 0,
+      downstream_call_uuids: '[]',
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import { planRoute } from '../domain/routing.js';
+import { updateLeg } from './call-record.js';
+import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
+import { loadRoutingList } from './routables.js';
+import { CallerHungUp, type CallSession } from './session.js';
+import { connect } from './steps/connect.js';
+import { type Connected, dialNumber, dialPlan } from './steps/dial.js';
+import { runMenu } from './steps/menu.js';
+import { initialTags, passSuppression, randomizeStaticCaller } from './steps/screen.js';
+
+/** How many times a menu may send the caller on to another campaign (`target_cid`) before we stop. */
+const MAX_CAMPAIGN_HOPS = 5;
+
+type Outcome = { status: string; hungUpBy: 'caller' | 'target' | 'system' };
+
+/** The whole life of an inbound call: screen, greet, route, connect, and always a final record. */
+export async function runCall(s: CallSession): Promise<void> {
+  let outcome: Outcome = { status: 'finished', hungUpBy: 'system' };
+  try {
+    await s.deps.driver.answer(s.inLeg);
+    outcome = await script(s);
+  } catch (err) {
+    if (!(err instanceof CallerHungUp)) throw err;
+    outcome = { status: 'finished', hungUpBy: 'caller' };
+  } finally {
+    await finish(s, outcome);
+  }
+}
+
+async function script(s: CallSession): Promise<Outcome> {
+  if (!(await passSuppression(s))) return { status: 'blocked', hungUpBy: 'system' };
+  await randomizeStaticCaller(s);
+  s.tags = await initialTags(s);
+  await s.record.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, s.now());
+  let flow: FlowConfig = s.ctx.flow;
+  for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
+    const ivrStart = s.now();
+    const choice = await runMenu(s, flow);
+    if (flow.greeting) {
+      await s.record.save(
+        { ivr_started_at: s.record.row.ivr_started_at ?? ivrStart, ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) },
+        s.now(),
+      );
+    }
+    if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
+    if (choice.kind === 'option' && choice.option.targetCid) {
+      const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
+      if (!next) return { status: 'no-target', hungUpBy: 'system' };
+      flow = next;
+      continue;
+    }
+    const connected = await route(s, flow, choice.kind === 'option' ? choice.option : undefined);
+    if (!connected) return { status: 'no-target', hungUpBy: 'system' };
+    return { status: 'finished', hungUpBy: await connect(s, connected) };
+  }
+  return { status: 'no-target', hungUpBy: 'system' };
+}
+
+/** An option's own routing list, else its target number, else the flow's routing list. */
+async function route(s: CallSession, flow: FlowConfig, option?: { id: number; targetNumber: string | null }): Promise<Connected | undefined> {
+  const { db, occupancy, random } = s.deps;
+  if (option) {
+    const own = await db.selectFrom('routing_entries').select('id').where('owner_type', '=', 'menu_option')
+      .where('owner_id', '=', option.id).executeTakeFirst();
+    if (own) return routeList(s, { owner: 'menu_option', id: option.id });
+    if (option.targetNumber) return dialNumber(s, option.targetNumber);
+  }
+  return routeList(s, flow.routing);
+  async function routeList(sess: CallSession, owner: FlowConfig['routing']) {
+    const input = await loadRoutingList(db, occupancy, sess.companyId, owner, sess.now());
+    const plan = planRoute(input.entries, { now: sess.now(), callTags: sess.tags, random });
+    return dialPlan(sess, plan, input);
+  }
+}
+
+/** Durations and money from the record's instants; the caller's leg is closed if still up. */
+async function finish(s: CallSession, outcome: Outcome): Promise<void> {
+  const now = s.now();
+  if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
+  await updateLeg(s.deps.db, s.inLeg, { status: 'ended', ended_at: now, hung_up_by: outcome.hungUpBy });
+  const r = s.record.row;
+  const secs = (from: number | null | undefined, to: number | null | undefined) =>
+    from == null || to == null ? 0 : Math.max(0, Math.round((to - from) / 1000));
+  const total = secs(r.start_time, now);
+  const ivr = secs(r.ivr_started_at, r.ivr_ended_at);
+  const waitFrom = r.ivr_ended_at ?? (r.forwarded_time != null ? r.start_time : null);
+  const hold = r.forwarded_time == null && r.ivr_ended_at == null ? 0 : secs(waitFrom, r.connected_time ?? now);
+  const billable = total > 0 ? Math.ceil(total / 60) : 0;
+  await s.record.save(
+    {
+      status: outcome.status,
+      hung_up_by: outcome.hungUpBy,
+      end_time: now,
+      total_duration: total,
+      ivr_duration: ivr,
+      hold_duration: hold,
+      dialed_call_duration: secs(r.connected_time, now),
+      time_to_connect_in_seconds: ivr + hold,
+      keys_pressed: JSON.stringify(s.keysPressed),
+      billable_minutes: billable,
+      charge_total: Math.round(billable * s.deps.ratePerMinute * 100) / 100,
+    },
+    now,
+  );
+  s.deps.bus.publish({ type: 'call.ended', companyId: s.companyId, callUuid: s.uuid, at: now, status: outcome.status, hungUpBy: outcome.hungUpBy });
+}

@@ -1,0 +1,114 @@
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../live/bus.js';
+import type { Occupancy } from '../live/occupancy.js';
+import type { Db } from '../store/db.js';
+import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
+import type { CallRecord } from './call-record.js';
+import type { InboundContext } from './flow-config.js';
+
+export interface EngineDeps {
+  db: Db;
+  clock: Clock;
+  driver: TelephonyDriver;
+  bus: EventBus;
+  occupancy: Occupancy;
+  random: () => number;
+  ratePerMinute: number;
+}
+
+/** Thrown inside a call's script when the caller hangs up, so every step unwinds and cleans up. */
+export class CallerHungUp extends Error {
+  constructor() {
+    super('caller hung up');
+  }
+}
+
+interface Waiter {
+  match: (ev: DriverEvent) => boolean;
+  resolve: (ev: DriverEvent | 'timeout') => void;
+  reject: (err: Error) => void;
+  allowCallerHangup: boolean;
+  cancelTimer?: () => void;
+}
+
+/** Hooks the engine gives each session: leg ownership and "is anybody working" accounting. */
+export interface SessionHost {
+  ownLeg(leg: LegId, session: CallSession): void;
+  working(delta: 1 | -1): void;
+}
+
+/**
+ * One live call: its record, its legs, and the queue of driver events its script waits on. The script
+ * itself (screen → menu → route → connect) lives in `run-call.ts` and the steps beside it.
+ */
+export class CallSession {
+  readonly keysPressed: string[] = [];
+  tags: Record<string, string> = {};
+  callerNumberSent: string | null = null;
+  callerGone = false;
+  private queue: DriverEvent[] = [];
+  private waiter: Waiter | undefined;
+
+  constructor(
+    readonly deps: EngineDeps,
+    private readonly host: SessionHost,
+    readonly uuid: string,
+    readonly inLeg: LegId,
+    readonly caller: string,
+    readonly ctx: InboundContext,
+    readonly record: CallRecord,
+  ) {}
+
+  get companyId(): number {
+    return this.ctx.companyId;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  ownLeg(leg: LegId): void {
+    this.host.ownLeg(leg, this);
+  }
+
+  deliver(ev: DriverEvent): void {
+    if (ev.type === 'hangup' && ev.leg === this.inLeg) this.callerGone = true;
+    const w = this.waiter;
+    if (w?.match(ev)) return this.wake(() => w.resolve(ev));
+    if (w && this.callerGone && !w.allowCallerHangup) return this.wake(() => w.reject(new CallerHungUp()));
+    this.queue.push(ev);
+    if (this.queue.length > 200) this.queue.shift();
+  }
+
+  /**
+   * The next event that matches, or 'timeout'. Throws CallerHungUp once the caller has gone, unless the
+   * step asked to see that hangup itself.
+   */
+  waitFor(
+    match: (ev: DriverEvent) => boolean,
+    opts: { timeoutMs?: number; allowCallerHangup?: boolean } = {},
+  ): Promise<DriverEvent | 'timeout'> {
+    const i = this.queue.findIndex(match);
+    if (i !== -1) return Promise.resolve(this.queue.splice(i, 1)[0]);
+    if (this.callerGone && !opts.allowCallerHangup) return Promise.reject(new CallerHungUp());
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { match, resolve, reject, allowCallerHangup: opts.allowCallerHangup ?? false };
+      if (opts.timeoutMs !== undefined) {
+        w.cancelTimer = this.deps.clock.schedule(opts.timeoutMs, () => {
+          if (this.waiter === w) this.wake(() => w.resolve('timeout'));
+        });
+      }
+      this.waiter = w;
+      this.host.working(-1);
+    });
+  }
+
+  /** Ends a wait: the script runs again, so the engine counts it as working. */
+  private wake(fn: () => void): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.cancelTimer?.();
+    this.host.working(1);
+    fn();
+  }
+}

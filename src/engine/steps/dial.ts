@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { DialStep } from '../../domain/routing.js';
+import type { Lease } from '../../live/occupancy.js';
+import type { DriverEvent, LegId } from '../../telephony/driver.js';
+import { insertLeg, updateLeg } from '../call-record.js';
+import type { GroupInfo, RoutingInput, TargetInfo } from '../routables.js';
+import type { CallSession } from '../session.js';
+
+/** The leg that answered, and whom it reached. */
+export interface Connected {
+  leg: LegId;
+  dialedNumber: string;
+  target: TargetInfo | null;
+  group: GroupInfo | null;
+  leases: Lease[];
+}
+
+interface Dial {
+  to: string;
+  timeoutS: number;
+  target: TargetInfo | null;
+  group: GroupInfo | null;
+  lease?: Lease;
+}
+
+const DIRECT_TIMEOUT_S = 30;
+const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
+
+/** Dials the plan step by step until someone answers; undefined when nobody did. */
+export async function dialPlan(s: CallSession, plan: DialStep[], input: RoutingInput): Promise<Connected | undefined> {
+  for (const step of plan) {
+    const dials = leaseStep(s, step, input);
+    if (!dials) continue;
+    const connected = await attempt(s, dials.dials, dials.shared);
+    if (connected) return connected;
+  }
+  return undefined;
+}
+
+/** A menu option's `target_number`: dialed as is, outside caps and concurrency. */
+export function dialNumber(s: CallSession, number: string): Promise<Connected | undefined> {
+  return attempt(s, [{ to: number, timeoutS: DIRECT_TIMEOUT_S, target: null, group: null }], []);
+}
+
+/**
+ * Takes the concurrency and cap slots a step needs, atomically; a step whose slots were taken by a
+ * racing call since the plan was made is skipped.
+ */
+function leaseStep(s: CallSession, step: DialStep, input: RoutingInput): { dials: Dial[]; shared: Lease[] } | undefined {
+  const occ = s.deps.occupancy;
+  if (step.kind === 'single') {
+    const target = input.targets.get(step.target.id)!;
+    const group = step.group ? (input.groups.get(step.group.id) ?? null) : null;
+    const lease = occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim]);
+    if (!lease) return undefined;
+    return { dials: [{ to: target.number, timeoutS: step.target.timeoutSeconds, target, group, lease }], shared: [] };
+  }
+  const group = input.groups.get(step.group.id)!;
+  const groupLease = occ.tryAcquire([group.claim]);
+  if (!groupLease) return undefined;
+  const dials: Dial[] = [];
+  for (const t of step.targets) {
+    const target = input.targets.get(t.id)!;
+    const lease = occ.tryAcquire([target.claim]);
+    if (lease) dials.push({ to: target.number, timeoutS: t.timeoutSeconds, target, group, lease });
+  }
+  if (!dials.length) {
+    groupLease.release();
+    return undefined;
+  }
+  return { dials, shared: [groupLease] };
+}
+
+/** Rings every dial at once; the first to answer wins and the rest are cancelled. */
+async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<Connected | undefined> {
+  const { driver, db } = s.deps;
+  const live = new Map<LegId, Dial>();
+  let winner: Connected | undefined;
+  try {
+    for (const d of dials) {
+      const leg = randomUUID();
+      live.set(leg, d);
+      s.ownLeg(leg);
+      if (s.record.row.forwarded_time == null) await s.record.save({ forwarded_time: s.now() }, s.now());
+      await insertLeg(db, {
+        id: leg, callUuid: s.uuid, companyId: s.companyId, direction: 'outbound', from: s.callerNumberSent ?? s.caller,
+        to: d.to, targetId: d.target?.id, targetGroupId: d.group?.id, at: s.now(),
+      });
+      await driver.originate({ leg, callUuid: s.uuid, to: d.to, from: s.callerNumberSent ?? s.caller, timeoutS: d.timeoutS });
+    }
+    while (live.size > 0 && !winner) {
+      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type));
+      if (ev === 'timeout' || !('leg' in ev)) continue;
+      const d = live.get(ev.leg)!;
+      live.delete(ev.leg);
+      if (ev.type === 'answered') {
+        await updateLeg(db, ev.leg, { status: ev.voicemail ? 'voicemail' : 'answered', answered_at: s.now() });
+        winner = { leg: ev.leg, dialedNumber: d.to, target: d.target, group: d.group, leases: [...(d.lease ? [d.lease] : []), ...shared] };
+      } else {
+        d.lease?.release();
+        await updateLeg(db, ev.leg, { status: outcomeStatus(ev), ended_at: s.now(), end_reason: outcomeStatus(ev) });
+      }
+    }
+  } finally {
+    // Whoever did not win (or everyone, when the caller hung up) is cancelled and frees its slots.
+    for (const [leg, d] of live) {
+      await driver.hangup(leg, 'cancelled');
+      d.lease?.release();
+      await updateLeg(db, leg, { status: 'cancelled', ended_at: s.now(), end_reason: 'cancelled' });
+    }
+    if (!winner) for (const l of shared) l.release();
+  }
+  return winner;
+}
+
+function outcomeStatus(ev: DriverEvent): string {
+  switch (ev.type) {
+    case 'busy':
+      return 'busy';
+    case 'noAnswer':
+      return 'no-answer';
+    case 'failed':
+      return ev.reason === 'rejected' ? 'rejected' : 'failed';
+    default:
+      return 'ended';
+  }
+}

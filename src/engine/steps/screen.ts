@@ -1,0 +1,60 @@
+import { toE164, phoneInfo } from '../../domain/phone.js';
+import type { CallSession } from '../session.js';
+
+const RESUBSCRIBE_PROMPT = 'You have asked not to receive calls from us. To be able to reach us again, press 7.';
+const RESUBSCRIBE_WAIT_MS = 10_000;
+
+/**
+ * Suppressed callers are blocked; one allowed to resubscribe hears a prompt and may press 7 to lift the
+ * block and go on. Returns false when the call must end here.
+ */
+export async function passSuppression(s: CallSession): Promise<boolean> {
+  const { db } = s.deps;
+  const row = await db.selectFrom('suppressed_numbers').selectAll().where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller).executeTakeFirst();
+  if (!row || (row.campaign_id !== null && row.campaign_id !== s.ctx.flow.campaignId)) return true;
+  if (row.can_resubscribe !== 1) return false;
+  await s.deps.driver.play(s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
+  const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, { timeoutMs: RESUBSCRIBE_WAIT_MS + 5_000 });
+  if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') return false;
+  s.keysPressed.push('7');
+  await s.deps.driver.stopPlay(s.inLeg);
+  await db.deleteFrom('suppressed_numbers').where('id', '=', row.id).execute();
+  return true;
+}
+
+/**
+ * A caller id shared by a whole call center is replaced by a random one for the outbound legs, so the
+ * call control API can tell those calls apart (`caller_number_sent`).
+ */
+export async function randomizeStaticCaller(s: CallSession): Promise<void> {
+  const row = await s.deps.db.selectFrom('static_caller_numbers').select('id').where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller).executeTakeFirst();
+  if (!row) return;
+  const area = phoneInfo(s.caller).areaCode ?? '202';
+  for (let i = 0; i < 50; i++) {
+    const exchange = 200 + Math.floor(s.deps.random() * 800);
+    const line = String(Math.floor(s.deps.random() * 10_000)).padStart(4, '0');
+    const candidate = toE164(`+1${area}${exchange}${line}`);
+    if (candidate && candidate !== s.caller) {
+      s.callerNumberSent = candidate;
+      return;
+    }
+  }
+}
+
+/** Tags a call starts with: the caller's geography and the tags of the contact the caller is. */
+export async function initialTags(s: CallSession): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  const info = phoneInfo(s.caller);
+  const geo = [info.areaCode, info.country?.toLowerCase()].filter(Boolean);
+  if (geo.length) tags.geo = geo.join(',');
+  const contact = await s.deps.db.selectFrom('contact_numbers').select('contact_id').where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller).executeTakeFirst();
+  if (contact) {
+    const rows = await s.deps.db.selectFrom('tag_values').select(['key', 'value']).where('owner_type', '=', 'contact')
+      .where('owner_id', '=', contact.contact_id).orderBy('id').execute();
+    for (const r of rows) tags[r.key] = tags[r.key] && tags[r.key] !== r.value ? `${tags[r.key]},${r.value}` : r.value;
+  }
+  return tags;
+}

@@ -1,0 +1,48 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { NotFound, ValidationFailed } from '../domain/errors.js';
+import { normalizePhone } from '../domain/phone.js';
+
+/**
+ * Numbers of callers (contact, suppressed and static caller numbers). Valid numbers are normalized by the
+ * domain rule; numbers that are merely *possible* are accepted too, because callers' ids are what the
+ * network hands us and the seed's own examples use numbers the numbering plan rejects (+18001234567).
+ */
+export function callerNumber(field: string, raw: string, opts: { allowSip?: boolean } = {}): string {
+  try {
+    return normalizePhone(field, raw, opts);
+  } catch (err) {
+    const possible = possibleE164(raw);
+    if (possible) return possible;
+    throw err;
+  }
+}
+
+function possibleE164(raw: string): string | undefined {
+  const trimmed = raw.trim();
+  if (!/^[+\d\s().-]+$/.test(trimmed)) return undefined;
+  const parsed = parsePhoneNumberFromString(trimmed, 'US');
+  return parsed?.isPossible() ? parsed.number : undefined;
+}
+
+/** A number from a URL path (`+1…`, `1…`, `%2B1…`): one that cannot be a number matches nothing, so 404. */
+export function pathNumber(resource: string, raw: string, opts: { allowSip?: boolean } = {}): string {
+  try {
+    return callerNumber('number', raw, opts);
+  } catch {
+    throw new NotFound(resource);
+  }
+}
+
+/** A unique index refused a row: two requests raced for the same number. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Turns a lost race on a unique number into the same 400 the up-front check gives. */
+export function takenOnRace(field: string) {
+  return (err: unknown): never => {
+    if (isUniqueViolation(err)) throw ValidationFailed.field(field, 'has already been taken');
+    throw err;
+  };
+}

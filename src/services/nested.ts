@@ -1,0 +1,258 @@
+import type { Selectable } from 'kysely';
+import { type FieldErrors, ValidationFailed } from '../domain/errors.js';
+import { normalizePhone } from '../domain/phone.js';
+import type { Conn } from '../store/db.js';
+import type { MenuOptionsTable, NestedOwner, TimersTable } from '../store/schema.js';
+
+/**
+ * Timers and menu options, nested in campaigns and in the numbers that override them (Rails'
+ * accepts_nested_attributes_for): items with an id update that item, items without one are added,
+ * `_destroy` removes one, `destroy_nested` removes every existing item the request does not name.
+ */
+export type Timer = Selectable<TimersTable>;
+export type MenuOption = Selectable<MenuOptionsTable>;
+
+export const MENU_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
+
+export interface TimerInput {
+  id?: number;
+  seconds?: number;
+  url?: string;
+  _destroy?: boolean;
+}
+
+export interface MenuOptionInput {
+  id?: number;
+  option?: string;
+  target_number?: string | null;
+  target_cid?: string | null;
+  _destroy?: boolean;
+}
+
+export interface NestedInput {
+  timers_attributes?: TimerInput[];
+  menu_options_attributes?: MenuOptionInput[];
+  /** The seed's parameter table spells it this way; both are accepted. */
+  menu_option_attributes?: MenuOptionInput[];
+  destroy_nested?: boolean;
+}
+
+export interface Nested {
+  timers: Timer[];
+  menuOptions: MenuOption[];
+}
+
+type TimerValues = Pick<Timer, 'seconds' | 'url'>;
+type MenuValues = Pick<MenuOption, 'option' | 'target_number' | 'target_cid'>;
+
+interface ListPlan<V> {
+  remove: number[];
+  update: { id: number; values: V }[];
+  insert: V[];
+}
+
+/** What to write; a list left undefined is not touched. */
+export interface NestedPlan {
+  timers?: ListPlan<TimerValues>;
+  menuOptions?: ListPlan<MenuValues>;
+}
+
+export interface PlanContext {
+  companyId: number;
+  ownerLabel: NestedOwner;
+  /** The owning campaign's own cid, valid as a target before the campaign exists (replay the greeting). */
+  selfCid?: string;
+}
+
+export function menuInput(input: NestedInput): MenuOptionInput[] | undefined {
+  if (input.menu_options_attributes === undefined && input.menu_option_attributes === undefined) return undefined;
+  return [...(input.menu_options_attributes ?? []), ...(input.menu_option_attributes ?? [])];
+}
+
+/** Validates the nested attributes against what exists; throws every problem at once, writes nothing. */
+export async function planNested(conn: Conn, ctx: PlanContext, input: NestedInput, existing: Nested): Promise<NestedPlan> {
+  const errors: FieldErrors = {};
+  const fail = (field: string, msg: string) => (errors[field] ??= []).push(msg);
+  const destroy = input.destroy_nested === true;
+  const menus = menuInput(input);
+  const menuField = input.menu_options_attributes !== undefined ? 'menu_options_attributes' : 'menu_option_attributes';
+  const plan: NestedPlan = {};
+  if (input.timers_attributes !== undefined || destroy) {
+    plan.timers = planList(existing.timers, input.timers_attributes ?? [], destroy, 'timers_attributes', ctx, fail, timerValues);
+  }
+  if (menus !== undefined || destroy) {
+    plan.menuOptions = planList(existing.menuOptions, menus ?? [], destroy, menuField, ctx, fail, menuValues);
+    checkUniqueOptions(existing.menuOptions, plan.menuOptions, menuField, fail);
+    await checkTargetCids(conn, ctx, plan.menuOptions, menuField, fail);
+  }
+  if (Object.keys(errors).length) throw new ValidationFailed(errors);
+  return plan;
+}
+
+type Fail = (field: string, msg: string) => void;
+
+function planList<R extends { id: number }, I extends { id?: number; _destroy?: boolean }, V>(
+  existing: R[],
+  items: I[],
+  destroy: boolean,
+  field: string,
+  ctx: PlanContext,
+  fail: Fail,
+  values: (base: R | undefined, item: I, path: string, fail: Fail) => V | undefined,
+): ListPlan<V> {
+  const byId = new Map(existing.map((r) => [r.id, r]));
+  const named = new Set<number>();
+  const plan: ListPlan<V> = { remove: [], update: [], insert: [] };
+  items.forEach((item, i) => {
+    const path = `${field}.${i}`;
+    if (item.id === undefined || item.id === null) {
+      if (item._destroy) return;
+      const v = values(undefined, item, path, fail);
+      if (v) plan.insert.push(v);
+      return;
+    }
+    const base = byId.get(item.id);
+    if (!base) return fail(`${path}.id`, `does not belong to this ${ctx.ownerLabel}`);
+    if (named.has(item.id)) return fail(`${path}.id`, 'appears more than once');
+    named.add(item.id);
+    if (item._destroy) plan.remove.push(item.id);
+    else {
+      const v = values(base, item, path, fail);
+      if (v) plan.update.push({ id: item.id, values: v });
+    }
+  });
+  if (destroy) for (const r of existing) if (!named.has(r.id)) plan.remove.push(r.id);
+  return plan;
+}
+
+function timerValues(base: Timer | undefined, item: TimerInput, path: string, fail: Fail): TimerValues | undefined {
+  const seconds = item.seconds ?? base?.seconds;
+  const url = (item.url ?? base?.url ?? '').trim();
+  const problems: [string, string][] = [];
+  if (seconds === undefined || seconds === null) problems.push([`${path}.seconds`, "can't be blank"]);
+  if (!url) problems.push([`${path}.url`, "can't be blank"]);
+  else if (!isHttpUrl(url)) problems.push([`${path}.url`, 'is not a valid http or https URL']);
+  for (const [f, m] of problems) fail(f, m);
+  return problems.length ? undefined : { seconds: seconds!, url };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function menuValues(base: MenuOption | undefined, item: MenuOptionInput, path: string, fail: Fail): MenuValues | undefined {
+  const problems: [string, string][] = [];
+  const option = (item.option ?? base?.option ?? '').trim();
+  if (!option) problems.push([`${path}.option`, "can't be blank"]);
+  else if (!MENU_KEYS.includes(option)) problems.push([`${path}.option`, 'must be one of 1 2 3 4 5 6 7 8 9 0 * #']);
+  const rawNumber = item.target_number === undefined ? base?.target_number : item.target_number;
+  let target_number: string | null = null;
+  if (rawNumber?.trim()) {
+    try {
+      target_number = normalizePhone('target_number', rawNumber, { allowSip: true });
+    } catch (err) {
+      if (!(err instanceof ValidationFailed)) throw err;
+      for (const msg of err.errors.target_number ?? []) problems.push([`${path}.target_number`, msg]);
+    }
+  }
+  const rawCid = item.target_cid === undefined ? base?.target_cid : item.target_cid;
+  const target_cid = rawCid?.trim() ? rawCid.trim() : null;
+  for (const [f, m] of problems) fail(f, m);
+  return problems.length ? undefined : { option, target_number, target_cid };
+}
+
+/** The options the owner ends up with, one key each. */
+function checkUniqueOptions(existing: MenuOption[], plan: ListPlan<MenuValues>, field: string, fail: Fail): void {
+  const changed = new Map(plan.update.map((u) => [u.id, u.values.option]));
+  const finalKeys = existing.filter((m) => !plan.remove.includes(m.id)).map((m) => changed.get(m.id) ?? m.option);
+  finalKeys.push(...plan.insert.map((v) => v.option));
+  const seen = new Set<string>();
+  for (const key of finalKeys) {
+    if (seen.has(key)) fail(field, `option ${key} is used more than once`);
+    seen.add(key);
+  }
+}
+
+async function checkTargetCids(conn: Conn, ctx: PlanContext, plan: ListPlan<MenuValues>, field: string, fail: Fail) {
+  const wanted = new Set([...plan.insert, ...plan.update.map((u) => u.values)].map((v) => v.target_cid));
+  wanted.delete(null);
+  if (ctx.selfCid !== undefined) wanted.delete(ctx.selfCid);
+  if (!wanted.size) return;
+  const found = await conn
+    .selectFrom('campaigns')
+    .select('cid')
+    .where('company_id', '=', ctx.companyId)
+    .where('cid', 'in', [...wanted] as string[])
+    .where('deleted_at', 'is', null)
+    .execute();
+  const known = new Set(found.map((r) => r.cid));
+  for (const cid of wanted) if (!known.has(cid!)) fail(field, `target_cid ${cid} is not a campaign of this company`);
+}
+
+/** Writes a plan made by planNested. */
+export async function applyNested(conn: Conn, owner: NestedOwner, ownerId: number, plan: NestedPlan, now: number) {
+  const lists = [
+    ['timers', plan.timers],
+    ['menu_options', plan.menuOptions],
+  ] as const;
+  for (const [table, list] of lists) {
+    if (!list) continue;
+    if (list.remove.length) await conn.deleteFrom(table).where('id', 'in', list.remove).execute();
+    for (const u of list.update) await conn.updateTable(table).set(u.values).where('id', '=', u.id).execute();
+    if (list.insert.length) {
+      const rows = list.insert.map((v) => ({ ...v, owner_type: owner, owner_id: ownerId, created_at: now }));
+      await conn.insertInto(table).values(rows as any).execute();
+    }
+  }
+}
+
+export async function deleteNested(conn: Conn, owner: NestedOwner, ownerId: number, which: 'timers' | 'menu_options') {
+  await conn.deleteFrom(which).where('owner_type', '=', owner).where('owner_id', '=', ownerId).execute();
+}
+
+/** Timers and menu options of many owners, in creation order. */
+export async function loadNested(conn: Conn, owner: NestedOwner, ids: number[]): Promise<Map<number, Nested>> {
+  const map = new Map<number, Nested>(ids.map((id) => [id, { timers: [], menuOptions: [] }]));
+  if (!ids.length) return map;
+  const [timers, menus] = await Promise.all([
+    conn.selectFrom('timers').selectAll().where('owner_type', '=', owner).where('owner_id', 'in', ids).orderBy('id').execute(),
+    conn.selectFrom('menu_options').selectAll().where('owner_type', '=', owner).where('owner_id', 'in', ids).orderBy('id').execute(),
+  ]);
+  for (const t of timers) map.get(t.owner_id)?.timers.push(t);
+  for (const m of menus) map.get(m.owner_id)?.menuOptions.push(m);
+  return map;
+}
+
+/** Menu options of the company's campaigns and numbers that send callers to `cid`. */
+function targeting(conn: Conn, companyId: number, cid: string) {
+  const owners = (table: 'campaigns' | 'numbers') =>
+    conn.selectFrom(table).select('id').where('company_id', '=', companyId).where('deleted_at', 'is', null);
+  return conn
+    .selectFrom('menu_options')
+    .where('target_cid', '=', cid)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('owner_type', '=', 'campaign'), eb('owner_id', 'in', owners('campaigns'))]),
+        eb.and([eb('owner_type', '=', 'number'), eb('owner_id', 'in', owners('numbers'))]),
+      ]),
+    );
+}
+
+/** Other owners' menu options pointing at `cid` (a campaign's own "replay greeting" option is no obstacle). */
+export async function menuOptionsTargeting(conn: Conn, companyId: number, cid: string, selfId: number) {
+  return targeting(conn, companyId, cid)
+    .select(['owner_type', 'owner_id'])
+    .where((eb) => eb.not(eb.and([eb('owner_type', '=', 'campaign'), eb('owner_id', '=', selfId)])))
+    .execute();
+}
+
+/** A campaign changed its cid: menu options that sent callers to it follow. */
+export async function renameTargetCid(conn: Conn, companyId: number, from: string, to: string): Promise<void> {
+  const ids = (await targeting(conn, companyId, from).select('menu_options.id').execute()).map((r) => r.id);
+  if (ids.length) await conn.updateTable('menu_options').set({ target_cid: to }).where('id', 'in', ids).execute();
+}

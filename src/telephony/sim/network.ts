@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import type { Cancel, Clock } from '../../clock.js';
+import { NotFound, RuleViolation } from '../../domain/errors.js';
+import type { DriverSink, HangupCause, LegId, OriginateRequest, Prompt, TelephonyDriver } from '../driver.js';
+import { type EndpointBehaviour, EndpointRegistry, promptSeconds } from './endpoints.js';
+
+export type SimLegState = 'ringing' | 'answered' | 'ended';
+
+export interface SimLeg {
+  id: LegId;
+  simCallId: string;
+  direction: 'inbound' | 'outbound';
+  from: string;
+  to: string;
+  state: SimLegState;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  voicemail: boolean;
+  bridgedWith: LegId | null;
+  conference: string | null;
+  playing: Prompt | null;
+  holdMusic: string | null;
+  muted: boolean;
+  /** DTMF the platform sent to this leg (send_digits). */
+  digitsReceived: string;
+  timers: Cancel[];
+}
+
+interface SimCall {
+  id: string;
+  callUuid: string | null;
+  legIds: LegId[];
+}
+
+/**
+ * The simulated telephone network: virtual callers and endpoints whose behaviour is set per number,
+ * running on the injected clock. It is a TelephonyDriver for the engine and a control surface for the
+ * sim API, the CLI and tests.
+ */
+export class SimNetwork implements TelephonyDriver {
+  readonly endpoints = new EndpointRegistry();
+  private readonly legs = new Map<LegId, SimLeg>();
+  private readonly calls = new Map<string, SimCall>();
+  private readonly callByUuid = new Map<string, string>();
+  private sink: DriverSink | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  attach(sink: DriverSink): void {
+    this.sink = sink;
+  }
+
+  // ---- control surface: what callers and endpoints do ----
+
+  /** A virtual caller dials `to`. Resolves once the engine has recorded the call. */
+  async placeCall(from: string, to: string): Promise<{ id: string; callUuid: string }> {
+    if (!this.sink) throw new Error('sim network has no engine attached');
+    const leg = this.newLeg({ simCallId: '', direction: 'inbound', from, to });
+    leg.simCallId = leg.id;
+    const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id] };
+    this.calls.set(call.id, call);
+    const callUuid = await this.sink.incoming({ leg: leg.id, from, to });
+    call.callUuid = callUuid;
+    this.callByUuid.set(callUuid, call.id);
+    return { id: call.id, callUuid };
+  }
+
+  pressDigits(legId: LegId, digits: string): void {
+    const leg = this.liveLeg(legId);
+    if (leg.state !== 'answered') throw new RuleViolation('the leg is not answered yet');
+    for (const digit of digits) if (digit !== 'w' && digit !== 'W') this.emit({ type: 'dtmf', leg: leg.id, digit });
+  }
+
+  hangupFromNetwork(legId: LegId): void {
+    const leg = this.liveLeg(legId);
+    this.end(leg, leg.direction === 'inbound' ? 'caller hung up' : 'endpoint hung up');
+    this.emit({ type: 'hangup', leg: leg.id, by: leg.direction === 'inbound' ? 'caller' : 'target' });
+  }
+
+  call(id: string): { call: SimCall; legs: SimLeg[] } {
+    const call = this.calls.get(id);
+    if (!call) throw new NotFound('Sim call');
+    return { call, legs: call.legIds.map((l) => this.legs.get(l)!) };
+  }
+
+  leg(id: LegId): SimLeg {
+    const leg = this.legs.get(id);
+    if (!leg) throw new NotFound('Sim leg');
+    return leg;
+  }
+
+  // ---- TelephonyDriver: what the engine asks of the network ----
+
+  async originate(req: OriginateRequest): Promise<void> {
+    const simCallId = this.callByUuid.get(req.callUuid) ?? req.callUuid;
+    const leg = this.newLeg({ id: req.leg, simCallId, direction: 'outbound', from: req.from, to: req.to });
+    this.calls.get(simCallId)?.legIds.push(leg.id);
+    const b = this.endpoints.get(req.to);
+    if (b.unreachable) return this.later(leg, 0, () => this.fail(leg, 'unreachable'));
+    if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id }));
+    if (b.reject) return this.later(leg, 1, () => this.finish(leg, 'rejected', { type: 'failed', leg: leg.id, reason: 'rejected' }));
+    this.emit({ type: 'ringing', leg: leg.id });
+    const timeout = () => this.finish(leg, 'no answer', { type: 'noAnswer', leg: leg.id });
+    if (b.noAnswer || b.answerAfterS >= req.timeoutS) return this.later(leg, req.timeoutS, timeout);
+    this.later(leg, b.answerAfterS, () => this.answerOutbound(leg, b));
+  }
+
+  async answer(legId: LegId): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.state !== 'ringing') return;
+    leg.state = 'answered';
+    leg.answeredAt = this.clock.now();
+    this.afterAnswer(leg, this.endpoints.get(leg.from));
+  }
+
+  async reject(legId: LegId): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg && leg.state !== 'ended') this.end(leg, 'rejected');
+  }
+
+  async hangup(legId: LegId, cause: HangupCause = 'normal'): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg && leg.state !== 'ended') this.end(leg, cause === 'normal' ? 'hung up by platform' : cause);
+  }
+
+  async bridge(a: LegId, b: LegId): Promise<void> {
+    const la = this.legs.get(a);
+    const lb = this.legs.get(b);
+    if (!la || !lb) return;
+    la.bridgedWith = b;
+    lb.bridgedWith = a;
+    la.playing = lb.playing = null;
+    la.holdMusic = lb.holdMusic = null;
+  }
+
+  async unbridge(legId: LegId): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (!leg?.bridgedWith) return;
+    const peer = this.legs.get(leg.bridgedWith);
+    if (peer) peer.bridgedWith = null;
+    leg.bridgedWith = null;
+  }
+
+  async conference(legIds: LegId[]): Promise<void> {
+    const room = randomUUID();
+    for (const id of legIds) {
+      const leg = this.legs.get(id);
+      if (!leg) continue;
+      leg.conference = room;
+      leg.holdMusic = null;
+      leg.playing = null;
+    }
+  }
+
+  async play(legId: LegId, prompt: Prompt): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.state === 'ended') return;
+    leg.playing = prompt;
+    this.later(leg, promptSeconds(prompt), () => {
+      if (leg.playing !== prompt) return;
+      leg.playing = null;
+      this.emit({ type: 'playDone', leg: leg.id });
+    });
+  }
+
+  async stopPlay(legId: LegId): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg) leg.playing = null;
+  }
+
+  async collect(): Promise<void> {
+    // The sim always hears digits; a real driver would arm DTMF detection here.
+  }
+
+  async hold(legId: LegId, music: string): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg) leg.holdMusic = music;
+  }
+
+  async unhold(legId: LegId): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg) leg.holdMusic = null;
+  }
+
+  async mute(legId: LegId, on: boolean): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg) leg.muted = on;
+  }
+
+  async record(): Promise<void> {
+    // Recording media is produced by the SIP driver; the sim only tracks state through the engine.
+  }
+
+  async sendDigits(legId: LegId, digits: string): Promise<void> {
+    const leg = this.legs.get(legId);
+    if (leg) leg.digitsReceived += digits.replace(/[wW]/g, '');
+  }
+
+  // ---- internals ----
+
+  private answerOutbound(leg: SimLeg, b: EndpointBehaviour): void {
+    leg.state = 'answered';
+    leg.answeredAt = this.clock.now();
+    leg.voicemail = b.voicemail;
+    this.emit({ type: 'answered', leg: leg.id, ...(b.voicemail ? { voicemail: true } : {}) });
+    this.afterAnswer(leg, b);
+  }
+
+  /** Scripted behaviour once a leg is up: press digits, hang up after a while. */
+  private afterAnswer(leg: SimLeg, b: EndpointBehaviour): void {
+    if (b.digits) {
+      let at = 1;
+      for (const d of b.digits) {
+        if (d === 'w' || d === 'W') at += 0.5;
+        else {
+          this.later(leg, at, () => this.emit({ type: 'dtmf', leg: leg.id, digit: d }));
+          at += 1;
+        }
+      }
+    }
+    if (b.hangupAfterS !== null) this.later(leg, b.hangupAfterS, () => this.hangupFromNetwork(leg.id));
+  }
+
+  private fail(leg: SimLeg, reason: string): void {
+    this.finish(leg, reason, { type: 'failed', leg: leg.id, reason });
+  }
+
+  private finish(leg: SimLeg, reason: string, ev: Parameters<SimNetwork['emit']>[0]): void {
+    this.end(leg, reason);
+    this.emit(ev);
+  }
+
+  private end(leg: SimLeg, reason: string): void {
+    leg.state = 'ended';
+    leg.endedAt = this.clock.now();
+    leg.endReason = reason;
+    leg.playing = null;
+    leg.holdMusic = null;
+    for (const cancel of leg.timers) cancel();
+    leg.timers = [];
+    if (leg.bridgedWith) {
+      const peer = this.legs.get(leg.bridgedWith);
+      if (peer) peer.bridgedWith = null;
+      leg.bridgedWith = null;
+    }
+  }
+
+  private later(leg: SimLeg, seconds: number, fn: () => void): void {
+    leg.timers.push(
+      this.clock.schedule(seconds * 1000, () => {
+        if (leg.state !== 'ended') fn();
+      }),
+    );
+  }
+
+  private emit(ev: Parameters<DriverSink['event']>[0]): void {
+    this.sink?.event(ev);
+  }
+
+  private liveLeg(id: LegId): SimLeg {
+    const leg = this.leg(id);
+    if (leg.state === 'ended') throw new RuleViolation('the leg has already ended');
+    return leg;
+  }
+
+  private newLeg(init: Pick<SimLeg, 'simCallId' | 'direction' | 'from' | 'to'> & { id?: LegId }): SimLeg {
+    const leg: SimLeg = {
+      id: init.id ?? randomUUID(),
+      simCallId: init.simCallId,
+      direction: init.direction,
+      from: init.from,
+      to: init.to,
+      state: 'ringing',
+      startedAt: this.clock.now(),
+      answeredAt: null,
+      endedAt: null,
+      endReason: null,
+      voicemail: false,
+      bridgedWith: null,
+      conference: null,
+      playing: null,
+      holdMusic: null,
+      muted: false,
+      digitsReceived: '',
+      timers: [],
+    };
+    this.legs.set(leg.id, leg);
+    return leg;
+  }
+}
