@@ -34,14 +34,9 @@ async function script(s: CallSession): Promise<Outcome> {
   await s.record.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, s.now());
   let flow: FlowConfig = s.ctx.flow;
   for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
-    const ivrStart = s.now();
+    if (flow.greeting && s.record.row.ivr_started_at == null) await s.record.save({ ivr_started_at: s.now() }, s.now());
     const choice = await runMenu(s, flow);
-    if (flow.greeting) {
-      await s.record.save(
-        { ivr_started_at: s.record.row.ivr_started_at ?? ivrStart, ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) },
-        s.now(),
-      );
-    }
+    if (flow.greeting) await s.record.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, s.now());
     if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
@@ -82,7 +77,8 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   const secs = (from: number | null | undefined, to: number | null | undefined) =>
     from == null || to == null ? 0 : Math.max(0, Math.round((to - from) / 1000));
   const total = secs(r.start_time, now);
-  const ivr = secs(r.ivr_started_at, r.ivr_ended_at);
+  // A caller who hangs up in the menu spent the whole call there.
+  const ivr = secs(r.ivr_started_at, r.ivr_ended_at ?? now);
   const waitFrom = r.ivr_ended_at ?? (r.forwarded_time != null ? r.start_time : null);
   const hold = r.forwarded_time == null && r.ivr_ended_at == null ? 0 : secs(waitFrom, r.connected_time ?? now);
   const billable = total > 0 ? Math.ceil(total / 60) : 0;
