@@ -75,7 +75,7 @@ export class CallEngine implements DriverSink {
     const dedupeFrom = now - ctx.flow.dedupeSeconds * 1000;
     const duplicate =
       ctx.flow.dedupeSeconds > 0
-        ? await prior((q) => q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>=', dedupeFrom))
+        ? await prior((q) => q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>', dedupeFrom))
         : 0;
     const info = phoneInfo(call.from);
     return {
