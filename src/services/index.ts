@@ -25,6 +25,8 @@ export interface ServiceDeps {
 /** Every service of the app, built once from its dependencies. */
 export function buildServices(deps: ServiceDeps) {
   const affiliates = new AffiliateService(deps.db, deps.clock);
+  const occupancy = deps.occupancy;
+  const inProgress = (owner: 'target' | 'target_group', id: number) => occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   return {
     accounts: new AccountService(deps.db, deps.clock),
@@ -36,8 +38,8 @@ export function buildServices(deps: ServiceDeps) {
     contacts: new ContactService(deps.db, deps.clock),
     suppressedNumbers: new SuppressedNumberService(deps.db, deps.clock),
     staticCallerNumbers: new StaticCallerNumberService(deps.db, deps.clock),
-    targets: new TargetService(deps.db, deps.clock),
-    targetGroups: new TargetGroupService(deps.db, deps.clock),
+    targets: new TargetService(deps.db, deps.clock, inProgress),
+    targetGroups: new TargetGroupService(deps.db, deps.clock, inProgress),
   };
 }
 

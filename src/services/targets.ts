@@ -260,8 +260,9 @@ export class TargetService {
       columns.send_digits = input.send_digits || null;
     }
     if (input.time_zone !== undefined) columns.time_zone = attempt(() => toZoneName(input.time_zone!.trim()));
-    for (const f of ['inband_signals', 'obfuscate_cid'] as const)
+    for (const f of ['inband_signals', 'obfuscate_cid'] as const) {
       if (input[f] !== undefined) columns[f] = input[f] ? 1 : 0;
+    }
     const tags = input.tag_list === undefined ? undefined : attempt(() => parseTagList(input.tag_list!));
     if (input.business_hours_attributes) checkHourInputs(input.business_hours_attributes, errors);
     if (Object.keys(errors).length) throw new ValidationFailed(errors);

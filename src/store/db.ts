@@ -31,7 +31,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.schema) : openSqlite(opts.sqliteFile ?? ':memory:');
-  await migrate(store);
+  await migrate(store, opts.databaseUrl ? opts.schema : undefined);
   return store;
 }
 
@@ -63,8 +63,13 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-async function migrate(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+async function migrate(store: Store, schema?: string): Promise<void> {
+  // Kysely looks for its own tables in every schema unless told which; tests put each app in its own.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: migrationProvider(store.dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`migration failed: ${failed?.migrationName ?? ''} ${String(error ?? '')}`);

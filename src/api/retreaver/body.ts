@@ -10,6 +10,14 @@ import { parseXml } from './xml.js';
  * (`affiliate[first_name]=…`) and multipart (for audio files).
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  // The seed's own curl examples POST `Content-Type: application/json` with no body (reset_cap): that is
+  // an empty body, not malformed JSON.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    json(req, body as string, done);
+  });
   app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, body === '' ? {} : parseXml(body as string));

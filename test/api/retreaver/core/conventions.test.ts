@@ -214,3 +214,19 @@ describe('Nullable fields', () => {
     expect(res.body.affiliate).toMatchObject({ first_name: '', last_name: null });
   });
 });
+
+describe('Empty and hostile JSON bodies', () => {
+  it('reads an empty application/json body as no body (the seed posts reset_cap that way)', async () => {
+    const res = await t.api('POST', '/affiliates.json', undefined, { rawBody: '', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual({ afid: ["can't be blank"] });
+  });
+
+  it('refuses __proto__ keys', async () => {
+    const res = await t.api('POST', '/affiliates.json', undefined, {
+      rawBody: '{"affiliate": {"afid": "p1", "__proto__": {"admin": true}}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+  });
+});
