@@ -8,14 +8,16 @@ export function isSipUri(value: string): boolean {
 }
 
 /**
- * E.164 form of a phone number, or undefined when it is not a valid number. Numbers without a country
- * code are read as North American, as Retreaver's own examples ("8668987878") are.
+ * E.164 form of a phone number, or undefined when it cannot be one. Numbers without a country code are
+ * read as North American, as Retreaver's own examples ("8668987878") are. A number of the right length
+ * for its country is accepted even where the numbering plan has no such range: the seed's own examples
+ * use them (+18001234567), and caller ids are whatever the network hands us.
  */
 export function toE164(raw: string, defaultCountry: CountryCode = 'US'): string | undefined {
   const trimmed = raw.trim();
   if (!/^[+\d\s().-]+$/.test(trimmed)) return undefined;
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry);
-  if (!parsed?.isValid()) return undefined;
+  if (!parsed?.isPossible()) return undefined;
   return parsed.number;
 }
 

@@ -1,27 +1,9 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { normalizePhone } from '../domain/phone.js';
 
-/**
- * Numbers of callers (contact, suppressed and static caller numbers). Valid numbers are normalized by the
- * domain rule; numbers that are merely *possible* are accepted too, because callers' ids are what the
- * network hands us and the seed's own examples use numbers the numbering plan rejects (+18001234567).
- */
+/** Numbers of callers (contact, suppressed and static caller numbers), normalized by the domain rule. */
 export function callerNumber(field: string, raw: string, opts: { allowSip?: boolean } = {}): string {
-  try {
-    return normalizePhone(field, raw, opts);
-  } catch (err) {
-    const possible = possibleE164(raw);
-    if (possible) return possible;
-    throw err;
-  }
-}
-
-function possibleE164(raw: string): string | undefined {
-  const trimmed = raw.trim();
-  if (!/^[+\d\s().-]+$/.test(trimmed)) return undefined;
-  const parsed = parsePhoneNumberFromString(trimmed, 'US');
-  return parsed?.isPossible() ? parsed.number : undefined;
+  return normalizePhone(field, raw, opts);
 }
 
 /** A number from a URL path (`+1…`, `1…`, `%2B1…`): one that cannot be a number matches nothing, so 404. */

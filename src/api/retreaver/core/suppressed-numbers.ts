@@ -71,6 +71,7 @@ const input = (body: unknown): SuppressionInput => {
 };
 
 const tags = ['Suppressed Numbers'];
+const legacy = ['Deprecated'];
 const wrap = { wrap: 'suppressed_number' };
 const params = NumberParams;
 const bareRecord = (reply: FastifyReply, row: SuppressedView, status = 200) =>
@@ -120,27 +121,7 @@ export async function suppressedNumberRoutes(
       send(reply, presentSuppressed(await suppressedNumbers.remove(req.core.companyId, req.params.number))),
   );
 
-  app.post(
-    '/suppressed_numbers/:number',
-    {
-      config: wrap,
-      schema: {
-        tags,
-        summary: 'Create a Suppressed Number',
-        params,
-        body: SuppressionBody,
-        querystring: AuthQuery,
-      },
-    },
-    async (req, reply) => {
-      const { row, created } = await suppressedNumbers.suppress(
-        req.core.companyId,
-        req.params.number,
-        input(req.body),
-      );
-      return bareRecord(reply, row, created ? 201 : 200);
-    },
-  );
+  await optionalJsonBody(app, (scope) => declareCreates(scope, suppressedNumbers));
 
   app.put(
     '/suppressed_numbers/:number',
@@ -166,7 +147,6 @@ export async function suppressedNumberRoutes(
 
 /** The seed's DEPRECATED ROUTES, kept so older clients keep working. */
 async function deprecatedRoutes(app: CoreApp, suppressedNumbers: Services['suppressedNumbers']) {
-  const legacy = ['Deprecated'];
   app.get(
     '/suppression_list/check',
     {
@@ -180,7 +160,46 @@ async function deprecatedRoutes(app: CoreApp, suppressedNumbers: Services['suppr
       send(reply, { suppression_list: await suppressedNumbers.exists(req.core.companyId) }),
   );
 
-  app.post(
+  app.delete(
+    '/contact_numbers/:number/suppressed_number',
+    {
+      schema: {
+        tags: legacy,
+        summary: 'Delete a Contact Number from the Suppression List',
+        params,
+        querystring: AuthQuery,
+      },
+    },
+    async (req, reply) =>
+      send(reply, presentLegacy(await suppressedNumbers.remove(req.core.companyId, req.params.number))),
+  );
+}
+
+/** The two POSTs whose whole body is optional (the seed: "simply posting to … would block" the number). */
+function declareCreates(scope: CoreApp, suppressedNumbers: Services['suppressedNumbers']) {
+  scope.post(
+    '/suppressed_numbers/:number',
+    {
+      config: wrap,
+      schema: {
+        tags,
+        summary: 'Create a Suppressed Number',
+        params,
+        body: SuppressionBody,
+        querystring: AuthQuery,
+      },
+    },
+    async (req, reply) => {
+      const { row, created } = await suppressedNumbers.suppress(
+        req.core.companyId,
+        req.params.number,
+        input(req.body),
+      );
+      return bareRecord(reply, row, created ? 201 : 200);
+    },
+  );
+
+  scope.post(
     '/contact_numbers/:number/suppressed_number',
     {
       config: wrap,
@@ -201,18 +220,21 @@ async function deprecatedRoutes(app: CoreApp, suppressedNumbers: Services['suppr
       return send(reply, presentLegacy(row), { status: created ? 201 : 200 });
     },
   );
+}
 
-  app.delete(
-    '/contact_numbers/:number/suppressed_number',
-    {
-      schema: {
-        tags: legacy,
-        summary: 'Delete a Contact Number from the Suppression List',
-        params,
-        querystring: AuthQuery,
-      },
-    },
-    async (req, reply) =>
-      send(reply, presentLegacy(await suppressedNumbers.remove(req.core.companyId, req.params.number))),
-  );
+/**
+ * Clients that always send `Content-Type: application/json` post no body at all here; Fastify's JSON
+ * parser refuses an empty body, so in this scope an empty one reads as none and any other goes through
+ * Fastify's own (prototype-poisoning-safe) parser.
+ */
+async function optionalJsonBody(app: CoreApp, declare: (scope: CoreApp) => void): Promise<void> {
+  await app.register(async (scope) => {
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+      if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+      return parseJson(req, body as string, done);
+    });
+    declare(scope as CoreApp);
+  });
 }

@@ -147,6 +147,17 @@ describe('Companies: write', () => {
     expect((await t.api('GET', '/company.json', undefined, { companyId: c.id })).body.company.id).toBe(c.id);
   });
 
+  it('POST makes the new company active for a key that has no active company', async () => {
+    const { key, companyId } = await t.addTenant();
+    const user = await userOf(key);
+    await db().updateTable('users').set({ active_company_id: null }).where('id', '=', user.id).execute();
+    const created = (await t.api('POST', '/companies.json', { name: 'Adopted' }, { key })).body.company;
+    expect((await userOf(key)).active_company_id).toBe(created.id);
+    const again = (await t.api('POST', '/companies.json', { name: 'Not adopted' }, { key })).body.company;
+    expect((await userOf(key)).active_company_id).toBe(created.id);
+    expect([companyId, created.id]).not.toContain(again.id);
+  });
+
   it('POST accepts a bare body and an XML body', async () => {
     const bare = await t.api('POST', '/companies.json', { name: 'Bare Co' });
     expect(bare.status).toBe(201);

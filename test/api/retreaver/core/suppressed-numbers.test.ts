@@ -132,6 +132,31 @@ describe('Suppressed Numbers: create', () => {
     expect(await rows()).toEqual(before);
   });
 
+  it('accepts Content-Type: application/json with an empty body, but not malformed JSON', async () => {
+    const json = { 'content-type': 'application/json' };
+    const empty = await t.api('POST', '/suppressed_numbers/+13216065597.json', undefined, {
+      headers: json,
+      rawBody: '',
+    });
+    expect(empty.status, empty.text).toBe(201);
+    expect(empty.body.can_resubscribe).toBe(true);
+    const legacy = await t.api('POST', '/contact_numbers/+13216065598/suppressed_number.json', undefined, {
+      headers: json,
+      rawBody: '',
+    });
+    expect(legacy.status, legacy.text).toBe(201);
+    const before = await rows();
+    for (const rawBody of ['{"can_resubscribe":', '{"__proto__":{"x":1}}']) {
+      const bad = await t.api('POST', '/suppressed_numbers/+13216065599.json', undefined, {
+        headers: json,
+        rawBody,
+      });
+      expect(bad.status, rawBody).toBe(400);
+      expect(bad.body.status).toBe(400);
+    }
+    expect(await rows()).toEqual(before);
+  });
+
   it('accepts an XML body', async () => {
     const res = await t.api('POST', '/suppressed_numbers/+13216065596.xml', undefined, {
       headers: { 'content-type': 'text/xml' },
