@@ -8,7 +8,21 @@ import type { Random } from './random-ids.js';
 export const NUMBER_TYPES = ['Toll-free', 'Local'] as const;
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
-export const NUMBER_COUNTRIES = ['US', 'CA', 'AT', 'BE', 'DK', 'FI', 'FR', 'GB', 'IE', 'IT', 'NL', 'PL', 'SE'] as const;
+export const NUMBER_COUNTRIES = [
+  'US',
+  'CA',
+  'AT',
+  'BE',
+  'DK',
+  'FI',
+  'FR',
+  'GB',
+  'IE',
+  'IT',
+  'NL',
+  'PL',
+  'SE',
+] as const;
 export type NumberCountry = (typeof NUMBER_COUNTRIES)[number];
 
 export const TOLL_FREE_PREFIXES = ['800', '888', '877', '866', '855', '844', '833'];
@@ -24,7 +38,10 @@ interface Plan {
 
 // A handful of real geographic area codes per country; the validity check weeds out impossible draws.
 const LOCAL: Record<NumberCountry, Omit<Plan, 'country' | 'types'>> = {
-  US: { prefixes: ['212', '213', '305', '312', '404', '415', '512', '617', '702', '713', '206', '303'], length: 10 },
+  US: {
+    prefixes: ['212', '213', '305', '312', '404', '415', '512', '617', '702', '713', '206', '303'],
+    length: 10,
+  },
   CA: { prefixes: ['416', '647', '514', '604', '403', '613', '780', '902'], length: 10 },
   AT: { prefixes: ['316', '512', '662'], length: 10 },
   BE: { prefixes: ['2', '3'], length: 8 },
@@ -43,12 +60,22 @@ const LOCAL_TYPES = ['FIXED_LINE', 'FIXED_LINE_OR_MOBILE'];
 
 function planFor(type: NumberType, country: NumberCountry): Plan {
   // Toll-free numbers are North American toll-free numbers whatever the country asked for.
-  if (type === 'Toll-free') return { country: 'US', prefixes: TOLL_FREE_PREFIXES, length: 10, types: ['TOLL_FREE'] };
+  if (type === 'Toll-free')
+    return { country: 'US', prefixes: TOLL_FREE_PREFIXES, length: 10, types: ['TOLL_FREE'] };
   return { country, ...LOCAL[country], types: LOCAL_TYPES };
 }
 
 const KEYPAD: Record<string, string> = {};
-for (const [digit, letters] of Object.entries({ 2: 'ABC', 3: 'DEF', 4: 'GHI', 5: 'JKL', 6: 'MNO', 7: 'PQRS', 8: 'TUV', 9: 'WXYZ' })) {
+for (const [digit, letters] of Object.entries({
+  2: 'ABC',
+  3: 'DEF',
+  4: 'GHI',
+  5: 'JKL',
+  6: 'MNO',
+  7: 'PQRS',
+  8: 'TUV',
+  9: 'WXYZ',
+})) {
   for (const l of letters) KEYPAD[l] = digit;
 }
 
@@ -76,7 +103,8 @@ export interface Candidate {
 }
 
 const digit = (random: Random) => String(Math.floor(random() * 10) % 10);
-const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length) % list.length];
+const pick = <T>(random: Random, list: readonly T[]): T =>
+  list[Math.floor(random() * list.length) % list.length];
 
 /** One draw: prefix, then random digits, with `fixed` placed at a random offset after the prefix. */
 function draw(plan: Plan, random: Random, fixed: string): string {
@@ -103,7 +131,8 @@ export function* candidates(req: InventoryRequest, random: Random, vanityTries =
   const plan = planFor(req.type, req.country);
   const tollFree = req.type === 'Toll-free';
   const wanted = vanityDigits(req.desiredText);
-  const fits = wanted.length > 0 && wanted.length <= plan.length - Math.max(...plan.prefixes.map((p) => p.length));
+  const fits =
+    wanted.length > 0 && wanted.length <= plan.length - Math.max(...plan.prefixes.map((p) => p.length));
   if (fits) {
     for (let i = 0; i < vanityTries; i++) {
       const n = draw(plan, random, wanted);

@@ -10,7 +10,8 @@ export function randomString(random: Random, alphabet: string, length: number): 
   return out;
 }
 
-export const randomHex = (random: Random, length: number): string => randomString(random, '0123456789abcdef', length);
+export const randomHex = (random: Random, length: number): string =>
+  randomString(random, '0123456789abcdef', length);
 
 /** An RFC 4122 version 4 UUID. */
 export function randomUuid(random: Random): string {

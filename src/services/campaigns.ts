@@ -48,7 +48,13 @@ export interface CampaignView {
   menuOptions: MenuOption[];
 }
 
-export const CAMPAIGN_DEFAULTS = { record_calls: 1, record_seconds: 3600, dedupe_seconds: 0, affiliate_can_pull_number: 0, repeat: 4 };
+export const CAMPAIGN_DEFAULTS = {
+  record_calls: 1,
+  record_seconds: 3600,
+  dedupe_seconds: 0,
+  affiliate_can_pull_number: 0,
+  repeat: 4,
+};
 
 /** Campaigns, addressed by the customer's `cid` or our internal id. */
 export class CampaignService {
@@ -105,8 +111,14 @@ export class CampaignService {
       const cid = input.cid !== undefined ? cleanCid(input.cid) : await this.unusedCid(companyId, tx);
       await this.assertCidFree(companyId, cid, tx);
       const greeting = planGreeting(input, { message: null, voice_gender: 'Male', audio_id: null });
-      const nestedInput = input.timers_attributes === undefined ? { ...input, timers_attributes: await defaultTimers(companyId, tx) } : input;
-      const plan = await planNested(tx, { companyId, ownerLabel: 'campaign', selfCid: cid }, nestedInput, { timers: [], menuOptions: [] });
+      const nestedInput =
+        input.timers_attributes === undefined
+          ? { ...input, timers_attributes: await defaultTimers(companyId, tx) }
+          : input;
+      const plan = await planNested(tx, { companyId, ownerLabel: 'campaign', selfCid: cid }, nestedInput, {
+        timers: [],
+        menuOptions: [],
+      });
 
       const now = this.clock.now();
       const g = await applyGreeting(tx, companyId, greeting, null, now);
@@ -137,13 +149,19 @@ export class CampaignService {
       const current = await this.find(companyId, ref, tx);
       const cid = input.cid !== undefined ? cleanCid(input.cid) : current.cid;
       if (cid !== current.cid) await this.assertCidFree(companyId, cid, tx);
-      const base = { message: current.greeting_message, voice_gender: current.greeting_voice_gender, audio_id: current.greeting_audio_id };
+      const base = {
+        message: current.greeting_message,
+        voice_gender: current.greeting_voice_gender,
+        audio_id: current.greeting_audio_id,
+      };
       const greeting = hasGreetingInput(input) ? planGreeting(input, base) : undefined;
       const existing = (await loadNested(tx, 'campaign', [current.id])).get(current.id)!;
       const plan = await planNested(tx, { companyId, ownerLabel: 'campaign', selfCid: cid }, input, existing);
 
       const now = this.clock.now();
-      const g = greeting ? await applyGreeting(tx, companyId, greeting, current.greeting_audio_id, now) : base;
+      const g = greeting
+        ? await applyGreeting(tx, companyId, greeting, current.greeting_audio_id, now)
+        : base;
       const row = await tx
         .updateTable('campaigns')
         .set({
@@ -169,17 +187,28 @@ export class CampaignService {
     return this.db.transaction().execute(async (tx) => {
       const current = await this.find(companyId, ref, tx);
       const live = (table: 'numbers' | 'number_pools') =>
-        tx.selectFrom(table).select('id').where('campaign_id', '=', current.id).where('deleted_at', 'is', null).executeTakeFirst();
+        tx
+          .selectFrom(table)
+          .select('id')
+          .where('campaign_id', '=', current.id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
       if (await live('numbers')) {
-        throw new RuleViolation('Campaign still has Numbers: delete its Numbers before deleting the Campaign');
+        throw new RuleViolation(
+          'Campaign still has Numbers: delete its Numbers before deleting the Campaign',
+        );
       }
       if (await live('number_pools')) {
-        throw new RuleViolation('Campaign still has Number Pools: delete its Number Pools before deleting the Campaign');
+        throw new RuleViolation(
+          'Campaign still has Number Pools: delete its Number Pools before deleting the Campaign',
+        );
       }
       const targeting = await menuOptionsTargeting(tx, companyId, current.cid, current.id);
       if (targeting.length) {
         const who = [...new Set(targeting.map((t) => `${t.owner_type} ${t.owner_id}`))].join(', ');
-        throw new RuleViolation(`Campaign is the target_cid of menu options (${who}): change those menu options first`);
+        throw new RuleViolation(
+          `Campaign is the target_cid of menu options (${who}): change those menu options first`,
+        );
       }
       const deletedAt = this.clock.now();
       await tx.updateTable('campaigns').set({ deleted_at: deletedAt }).where('id', '=', current.id).execute();
@@ -189,8 +218,15 @@ export class CampaignService {
 
   /** Greetings, timers and menu options of many campaigns in three queries. */
   async views(conn: Conn, rows: Campaign[]): Promise<CampaignView[]> {
-    const nested = await loadNested(conn, 'campaign', rows.map((r) => r.id));
-    const audio = await loadAudio(conn, rows.map((r) => r.greeting_audio_id));
+    const nested = await loadNested(
+      conn,
+      'campaign',
+      rows.map((r) => r.id),
+    );
+    const audio = await loadAudio(
+      conn,
+      rows.map((r) => r.greeting_audio_id),
+    );
     return rows.map((campaign) => ({
       campaign,
       greeting: greetingView(greetingState(campaign), audio),
@@ -212,15 +248,26 @@ export class CampaignService {
   private async unusedCid(companyId: number, conn: Conn): Promise<string> {
     for (let i = 0; i < 20; i++) {
       const cid = randomString(this.random, 'abcdefghijklmnopqrstuvwxyz0123456789', 8);
-      const taken = await conn.selectFrom('campaigns').select('id').where('company_id', '=', companyId).where('cid', '=', cid).executeTakeFirst();
+      const taken = await conn
+        .selectFrom('campaigns')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('cid', '=', cid)
+        .executeTakeFirst();
       if (!taken) return cid;
     }
     throw new Error('could not draw an unused cid');
   }
 }
 
-export function greetingState(c: Pick<Campaign, 'greeting_message' | 'greeting_voice_gender' | 'greeting_audio_id'>) {
-  return { message: c.greeting_message, voice_gender: c.greeting_voice_gender, audio_id: c.greeting_audio_id };
+export function greetingState(
+  c: Pick<Campaign, 'greeting_message' | 'greeting_voice_gender' | 'greeting_audio_id'>,
+) {
+  return {
+    message: c.greeting_message,
+    voice_gender: c.greeting_voice_gender,
+    audio_id: c.greeting_audio_id,
+  };
 }
 
 function cleanCid(raw: string): string {

@@ -47,15 +47,17 @@ export type GreetingView =
   | { kind: 'audio'; file_name: string; content_type: string; size: number; updated_at: number };
 
 export function hasGreetingInput(input: GreetingInput): boolean {
-  return (['message', 'voice_gender', 'message_file', 'message_file_b64_data', 'message_file_b64_filename'] as const).some(
-    (k) => input[k] !== undefined,
-  );
+  return (
+    ['message', 'voice_gender', 'message_file', 'message_file_b64_data', 'message_file_b64_filename'] as const
+  ).some((k) => input[k] !== undefined);
 }
 
 /** Validates the greeting fields against the current state; throws every problem at once. */
 export function planGreeting(input: GreetingInput, base: GreetingState): GreetingPlan {
   const errors: FieldErrors = {};
-  const fail = (field: string, msg: string) => (errors[field] ??= []).push(msg);
+  const fail = (field: string, msg: string) => {
+    errors[field] = [...(errors[field] ?? []), msg];
+  };
   let voice = base.voice_gender;
   if (input.voice_gender !== undefined) {
     const match = VOICE_GENDERS.find((g) => g.toLowerCase() === input.voice_gender!.trim().toLowerCase());
@@ -63,7 +65,8 @@ export function planGreeting(input: GreetingInput, base: GreetingState): Greetin
     else fail('voice_gender', 'must be Male or Female');
   }
   const audio = audioUpload(input, fail);
-  if (audio && input.message) fail('message', "can't be combined with an audio file: a greeting is one or the other");
+  if (audio && input.message)
+    fail('message', "can't be combined with an audio file: a greeting is one or the other");
   if (Object.keys(errors).length) throw new ValidationFailed(errors);
   if (audio) return { message: null, voice_gender: voice, audio, dropAudio: true };
   if (input.message !== undefined) {
@@ -75,7 +78,10 @@ export function planGreeting(input: GreetingInput, base: GreetingState): Greetin
 // Standard alphabet with padding; whitespace (line-wrapped encoders) is ignored.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function audioUpload(input: GreetingInput, fail: (field: string, msg: string) => void): AudioUpload | undefined {
+function audioUpload(
+  input: GreetingInput,
+  fail: (field: string, msg: string) => void,
+): AudioUpload | undefined {
   const file = input.message_file;
   const b64 = input.message_file_b64_data;
   if (file && b64 !== undefined) {
@@ -83,7 +89,8 @@ function audioUpload(input: GreetingInput, fail: (field: string, msg: string) =>
     return undefined;
   }
   if (b64 === undefined) {
-    if (input.message_file_b64_filename !== undefined && !file) fail('message_file_b64_data', "can't be blank");
+    if (input.message_file_b64_filename !== undefined && !file)
+      fail('message_file_b64_data', "can't be blank");
     if (!file) return undefined;
     if (typeof file !== 'object' || typeof file.b64_data !== 'string') {
       fail('message_file', 'must be a file sent as multipart/form-data');
@@ -152,7 +159,8 @@ export async function loadAudio(conn: Conn, ids: (number | null)[]): Promise<Map
     .select(['id', 'file_name', 'content_type', 'size', 'updated_at'])
     .where('id', 'in', wanted)
     .execute();
-  for (const { id, ...r } of rows) map.set(id, { kind: 'audio', ...r, size: Number(r.size), updated_at: Number(r.updated_at) });
+  for (const { id, ...r } of rows)
+    map.set(id, { kind: 'audio', ...r, size: Number(r.size), updated_at: Number(r.updated_at) });
   return map;
 }
 

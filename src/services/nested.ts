@@ -65,20 +65,37 @@ export interface PlanContext {
 }
 
 export function menuInput(input: NestedInput): MenuOptionInput[] | undefined {
-  if (input.menu_options_attributes === undefined && input.menu_option_attributes === undefined) return undefined;
+  if (input.menu_options_attributes === undefined && input.menu_option_attributes === undefined)
+    return undefined;
   return [...(input.menu_options_attributes ?? []), ...(input.menu_option_attributes ?? [])];
 }
 
 /** Validates the nested attributes against what exists; throws every problem at once, writes nothing. */
-export async function planNested(conn: Conn, ctx: PlanContext, input: NestedInput, existing: Nested): Promise<NestedPlan> {
+export async function planNested(
+  conn: Conn,
+  ctx: PlanContext,
+  input: NestedInput,
+  existing: Nested,
+): Promise<NestedPlan> {
   const errors: FieldErrors = {};
-  const fail = (field: string, msg: string) => (errors[field] ??= []).push(msg);
+  const fail = (field: string, msg: string) => {
+    errors[field] = [...(errors[field] ?? []), msg];
+  };
   const destroy = input.destroy_nested === true;
   const menus = menuInput(input);
-  const menuField = input.menu_options_attributes !== undefined ? 'menu_options_attributes' : 'menu_option_attributes';
+  const menuField =
+    input.menu_options_attributes !== undefined ? 'menu_options_attributes' : 'menu_option_attributes';
   const plan: NestedPlan = {};
   if (input.timers_attributes !== undefined || destroy) {
-    plan.timers = planList(existing.timers, input.timers_attributes ?? [], destroy, 'timers_attributes', ctx, fail, timerValues);
+    plan.timers = planList(
+      existing.timers,
+      input.timers_attributes ?? [],
+      destroy,
+      'timers_attributes',
+      ctx,
+      fail,
+      timerValues,
+    );
   }
   if (menus !== undefined || destroy) {
     plan.menuOptions = planList(existing.menuOptions, menus ?? [], destroy, menuField, ctx, fail, menuValues);
@@ -103,29 +120,33 @@ function planList<R extends { id: number }, I extends { id?: number; _destroy?: 
   const byId = new Map(existing.map((r) => [r.id, r]));
   const named = new Set<number>();
   const plan: ListPlan<V> = { remove: [], update: [], insert: [] };
-  items.forEach((item, i) => {
+  for (const [i, item] of items.entries()) {
     const path = `${field}.${i}`;
     if (item.id === undefined || item.id === null) {
-      if (item._destroy) return;
-      const v = values(undefined, item, path, fail);
+      const v = item._destroy ? undefined : values(undefined, item, path, fail);
       if (v) plan.insert.push(v);
-      return;
+      continue;
     }
     const base = byId.get(item.id);
-    if (!base) return fail(`${path}.id`, `does not belong to this ${ctx.ownerLabel}`);
-    if (named.has(item.id)) return fail(`${path}.id`, 'appears more than once');
-    named.add(item.id);
-    if (item._destroy) plan.remove.push(item.id);
+    if (!base) fail(`${path}.id`, `does not belong to this ${ctx.ownerLabel}`);
+    else if (named.has(item.id)) fail(`${path}.id`, 'appears more than once');
+    else if (item._destroy) plan.remove.push(item.id);
     else {
       const v = values(base, item, path, fail);
       if (v) plan.update.push({ id: item.id, values: v });
     }
-  });
+    named.add(item.id);
+  }
   if (destroy) for (const r of existing) if (!named.has(r.id)) plan.remove.push(r.id);
   return plan;
 }
 
-function timerValues(base: Timer | undefined, item: TimerInput, path: string, fail: Fail): TimerValues | undefined {
+function timerValues(
+  base: Timer | undefined,
+  item: TimerInput,
+  path: string,
+  fail: Fail,
+): TimerValues | undefined {
   const seconds = item.seconds ?? base?.seconds;
   const url = (item.url ?? base?.url ?? '').trim();
   const problems: [string, string][] = [];
@@ -145,11 +166,17 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-function menuValues(base: MenuOption | undefined, item: MenuOptionInput, path: string, fail: Fail): MenuValues | undefined {
+function menuValues(
+  base: MenuOption | undefined,
+  item: MenuOptionInput,
+  path: string,
+  fail: Fail,
+): MenuValues | undefined {
   const problems: [string, string][] = [];
   const option = (item.option ?? base?.option ?? '').trim();
   if (!option) problems.push([`${path}.option`, "can't be blank"]);
-  else if (!MENU_KEYS.includes(option)) problems.push([`${path}.option`, 'must be one of 1 2 3 4 5 6 7 8 9 0 * #']);
+  else if (!MENU_KEYS.includes(option))
+    problems.push([`${path}.option`, 'must be one of 1 2 3 4 5 6 7 8 9 0 * #']);
   const rawNumber = item.target_number === undefined ? base?.target_number : item.target_number;
   let target_number: string | null = null;
   if (rawNumber?.trim()) {
@@ -167,9 +194,16 @@ function menuValues(base: MenuOption | undefined, item: MenuOptionInput, path: s
 }
 
 /** The options the owner ends up with, one key each. */
-function checkUniqueOptions(existing: MenuOption[], plan: ListPlan<MenuValues>, field: string, fail: Fail): void {
+function checkUniqueOptions(
+  existing: MenuOption[],
+  plan: ListPlan<MenuValues>,
+  field: string,
+  fail: Fail,
+): void {
   const changed = new Map(plan.update.map((u) => [u.id, u.values.option]));
-  const finalKeys = existing.filter((m) => !plan.remove.includes(m.id)).map((m) => changed.get(m.id) ?? m.option);
+  const finalKeys = existing
+    .filter((m) => !plan.remove.includes(m.id))
+    .map((m) => changed.get(m.id) ?? m.option);
   finalKeys.push(...plan.insert.map((v) => v.option));
   const seen = new Set<string>();
   for (const key of finalKeys) {
@@ -178,7 +212,13 @@ function checkUniqueOptions(existing: MenuOption[], plan: ListPlan<MenuValues>, 
   }
 }
 
-async function checkTargetCids(conn: Conn, ctx: PlanContext, plan: ListPlan<MenuValues>, field: string, fail: Fail) {
+async function checkTargetCids(
+  conn: Conn,
+  ctx: PlanContext,
+  plan: ListPlan<MenuValues>,
+  field: string,
+  fail: Fail,
+) {
   const wanted = new Set([...plan.insert, ...plan.update.map((u) => u.values)].map((v) => v.target_cid));
   wanted.delete(null);
   if (ctx.selfCid !== undefined) wanted.delete(ctx.selfCid);
@@ -191,11 +231,18 @@ async function checkTargetCids(conn: Conn, ctx: PlanContext, plan: ListPlan<Menu
     .where('deleted_at', 'is', null)
     .execute();
   const known = new Set(found.map((r) => r.cid));
-  for (const cid of wanted) if (!known.has(cid!)) fail(field, `target_cid ${cid} is not a campaign of this company`);
+  for (const cid of wanted)
+    if (!known.has(cid!)) fail(field, `target_cid ${cid} is not a campaign of this company`);
 }
 
 /** Writes a plan made by planNested. */
-export async function applyNested(conn: Conn, owner: NestedOwner, ownerId: number, plan: NestedPlan, now: number) {
+export async function applyNested(
+  conn: Conn,
+  owner: NestedOwner,
+  ownerId: number,
+  plan: NestedPlan,
+  now: number,
+) {
   const lists = [
     ['timers', plan.timers],
     ['menu_options', plan.menuOptions],
@@ -206,22 +253,46 @@ export async function applyNested(conn: Conn, owner: NestedOwner, ownerId: numbe
     for (const u of list.update) await conn.updateTable(table).set(u.values).where('id', '=', u.id).execute();
     if (list.insert.length) {
       const rows = list.insert.map((v) => ({ ...v, owner_type: owner, owner_id: ownerId, created_at: now }));
-      await conn.insertInto(table).values(rows as any).execute();
+      await conn
+        .insertInto(table)
+        .values(rows as any)
+        .execute();
     }
   }
 }
 
-export async function deleteNested(conn: Conn, owner: NestedOwner, ownerId: number, which: 'timers' | 'menu_options') {
+export async function deleteNested(
+  conn: Conn,
+  owner: NestedOwner,
+  ownerId: number,
+  which: 'timers' | 'menu_options',
+) {
   await conn.deleteFrom(which).where('owner_type', '=', owner).where('owner_id', '=', ownerId).execute();
 }
 
 /** Timers and menu options of many owners, in creation order. */
-export async function loadNested(conn: Conn, owner: NestedOwner, ids: number[]): Promise<Map<number, Nested>> {
+export async function loadNested(
+  conn: Conn,
+  owner: NestedOwner,
+  ids: number[],
+): Promise<Map<number, Nested>> {
   const map = new Map<number, Nested>(ids.map((id) => [id, { timers: [], menuOptions: [] }]));
   if (!ids.length) return map;
   const [timers, menus] = await Promise.all([
-    conn.selectFrom('timers').selectAll().where('owner_type', '=', owner).where('owner_id', 'in', ids).orderBy('id').execute(),
-    conn.selectFrom('menu_options').selectAll().where('owner_type', '=', owner).where('owner_id', 'in', ids).orderBy('id').execute(),
+    conn
+      .selectFrom('timers')
+      .selectAll()
+      .where('owner_type', '=', owner)
+      .where('owner_id', 'in', ids)
+      .orderBy('id')
+      .execute(),
+    conn
+      .selectFrom('menu_options')
+      .selectAll()
+      .where('owner_type', '=', owner)
+      .where('owner_id', 'in', ids)
+      .orderBy('id')
+      .execute(),
   ]);
   for (const t of timers) map.get(t.owner_id)?.timers.push(t);
   for (const m of menus) map.get(m.owner_id)?.menuOptions.push(m);
@@ -252,7 +323,13 @@ export async function menuOptionsTargeting(conn: Conn, companyId: number, cid: s
 }
 
 /** A campaign changed its cid: menu options that sent callers to it follow. */
-export async function renameTargetCid(conn: Conn, companyId: number, from: string, to: string): Promise<void> {
+export async function renameTargetCid(
+  conn: Conn,
+  companyId: number,
+  from: string,
+  to: string,
+): Promise<void> {
   const ids = (await targeting(conn, companyId, from).select('menu_options.id').execute()).map((r) => r.id);
-  if (ids.length) await conn.updateTable('menu_options').set({ target_cid: to }).where('id', 'in', ids).execute();
+  if (ids.length)
+    await conn.updateTable('menu_options').set({ target_cid: to }).where('id', 'in', ids).execute();
 }

@@ -35,7 +35,15 @@ export interface NumberPoolView {
   numbersCount: number;
 }
 
-const DEFAULTS = { type: 'Toll-free', country: 'US', max_pool_size: 10, buffer_seconds: 0, hide_embedded_access: 0, google_analytics: 0, reserve_size: 1 };
+const DEFAULTS = {
+  type: 'Toll-free',
+  country: 'US',
+  max_pool_size: 10,
+  buffer_seconds: 0,
+  hide_embedded_access: 0,
+  google_analytics: 0,
+  reserve_size: 1,
+};
 
 /** Pools of numbers handed out to website visitors. */
 export class NumberPoolService {
@@ -54,11 +62,19 @@ export class NumberPoolService {
       .where('deleted_at', 'is', null)
       .orderBy('id');
     if (filters.cid !== undefined) {
-      const ids = this.db.selectFrom('campaigns').select('id').where('company_id', '=', companyId).where('cid', '=', filters.cid);
+      const ids = this.db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('cid', '=', filters.cid);
       q = q.where('campaign_id', 'in', ids);
     }
     if (filters.afid !== undefined) {
-      const ids = this.db.selectFrom('affiliates').select('id').where('company_id', '=', companyId).where('afid', '=', filters.afid);
+      const ids = this.db
+        .selectFrom('affiliates')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('afid', '=', filters.afid);
       q = q.where('affiliate_id', 'in', ids);
     }
     const result = await fetchPage(q, page);
@@ -70,7 +86,12 @@ export class NumberPoolService {
   }
 
   async find(companyId: number, id: number, conn: Conn = this.db): Promise<NumberPool> {
-    const row = await conn.selectFrom('number_pools').selectAll().where('company_id', '=', companyId).where('id', '=', id).executeTakeFirst();
+    const row = await conn
+      .selectFrom('number_pools')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new NotFound('Number pool');
     if (row.deleted_at !== null) throw new Gone('Number pool');
     return row;
@@ -79,7 +100,12 @@ export class NumberPoolService {
   async create(companyId: number, input: NumberPoolInput): Promise<NumberPoolView> {
     if (!input.cid?.trim()) throw ValidationFailed.field('cid', "can't be blank");
     return this.db.transaction().execute(async (tx) => {
-      const settings = await this.settings(companyId, input, { ...DEFAULTS, affiliate_id: null, campaign_id: 0 }, tx);
+      const settings = await this.settings(
+        companyId,
+        input,
+        { ...DEFAULTS, affiliate_id: null, campaign_id: 0 },
+        tx,
+      );
       const now = this.clock.now();
       const row = await tx
         .insertInto('number_pools')
@@ -116,21 +142,44 @@ export class NumberPoolService {
     return this.db.transaction().execute(async (tx) => {
       const current = await this.find(companyId, id, tx);
       const deletedAt = this.clock.now();
-      await tx.updateTable('number_pools').set({ deleted_at: deletedAt }).where('id', '=', current.id).execute();
+      await tx
+        .updateTable('number_pools')
+        .set({ deleted_at: deletedAt })
+        .where('id', '=', current.id)
+        .execute();
       return (await this.views(tx, [{ ...current, deleted_at: deletedAt }]))[0];
     });
   }
 
   /** The pool's settings after applying `input` to `base`, checked as a whole. */
-  private async settings(companyId: number, input: NumberPoolInput, base: typeof DEFAULTS & Pick<NumberPool, 'affiliate_id' | 'campaign_id'>, conn: Conn) {
+  private async settings(
+    companyId: number,
+    input: NumberPoolInput,
+    base: typeof DEFAULTS & Pick<NumberPool, 'affiliate_id' | 'campaign_id'>,
+    conn: Conn,
+  ) {
     const errors: FieldErrors = {};
-    const fail = (field: string, msg: string) => (errors[field] ??= []).push(msg);
-    const type = input.type === undefined ? base.type : NUMBER_TYPES.find((t) => t.toLowerCase() === input.type!.trim().toLowerCase());
+    const fail = (field: string, msg: string) => {
+      errors[field] = [...(errors[field] ?? []), msg];
+    };
+    const type =
+      input.type === undefined
+        ? base.type
+        : NUMBER_TYPES.find((t) => t.toLowerCase() === input.type!.trim().toLowerCase());
     if (!type) fail('type', 'must be Toll-free or Local');
-    const country = input.country === undefined ? base.country : NUMBER_COUNTRIES.find((c) => c === input.country!.trim().toUpperCase());
+    const country =
+      input.country === undefined
+        ? base.country
+        : NUMBER_COUNTRIES.find((c) => c === input.country!.trim().toUpperCase());
     if (!country) fail('country', `must be one of ${NUMBER_COUNTRIES.join(' ')}`);
-    const campaignId = input.cid !== undefined ? (await this.campaigns.byCid(companyId, input.cid, conn)).id : base.campaign_id;
-    const affiliateId = input.afid === undefined ? base.affiliate_id : await this.affiliateId(companyId, input.afid, conn, fail);
+    const campaignId =
+      input.cid !== undefined
+        ? (await this.campaigns.byCid(companyId, input.cid, conn)).id
+        : base.campaign_id;
+    const affiliateId =
+      input.afid === undefined
+        ? base.affiliate_id
+        : await this.affiliateId(companyId, input.afid, conn, fail);
     const flag = (v: boolean | undefined, was: number) => (v === undefined ? was : v ? 1 : 0);
     const out = {
       type: type!,
@@ -146,13 +195,19 @@ export class NumberPoolService {
     if (out.google_analytics && out.affiliate_id !== null) {
       fail('google_analytics', 'is incompatible with number pools that have an assigned affiliate');
     }
-    if (out.reserve_size > out.max_pool_size) fail('reserve_size', `must be less than or equal to max_pool_size (${out.max_pool_size})`);
+    if (out.reserve_size > out.max_pool_size)
+      fail('reserve_size', `must be less than or equal to max_pool_size (${out.max_pool_size})`);
     if (Object.keys(errors).length) throw new ValidationFailed(errors);
     return out;
   }
 
   /** Pools only take affiliates that already exist (numbers create them; pools do not, per the seed). */
-  private async affiliateId(companyId: number, afid: string | null, conn: Conn, fail: (f: string, m: string) => void) {
+  private async affiliateId(
+    companyId: number,
+    afid: string | null,
+    conn: Conn,
+    fail: (f: string, m: string) => void,
+  ) {
     if (afid === null || !afid.trim()) return null;
     const row = await conn
       .selectFrom('affiliates')
@@ -169,8 +224,20 @@ export class NumberPoolService {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     const [campaigns, affiliates, counts] = await Promise.all([
-      conn.selectFrom('campaigns').select(['id', 'cid']).where('id', 'in', rows.map((r) => r.campaign_id)).execute(),
-      conn.selectFrom('affiliates').select(['id', 'afid']).where('id', 'in', [0, ...rows.map((r) => r.affiliate_id ?? 0)]).execute(),
+      conn
+        .selectFrom('campaigns')
+        .select(['id', 'cid'])
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.campaign_id),
+        )
+        .execute(),
+      conn
+        .selectFrom('affiliates')
+        .select(['id', 'afid'])
+        .where('id', 'in', [0, ...rows.map((r) => r.affiliate_id ?? 0)])
+        .execute(),
       conn
         .selectFrom('numbers')
         .select(['number_pool_id', sql<number>`count(*)`.as('n')])

@@ -29,25 +29,38 @@ export interface NumberView {
 export async function numberViews(conn: Conn, rows: NumberRow[]): Promise<NumberView[]> {
   if (!rows.length) return [];
   const campaignIds = [...new Set(rows.map((r) => r.campaign_id))];
-  const affiliateIds = [...new Set(rows.map((r) => r.affiliate_id).filter((id): id is number => id !== null))];
+  const affiliateIds = [
+    ...new Set(rows.map((r) => r.affiliate_id).filter((id): id is number => id !== null)),
+  ];
   const [campaigns, affiliates, own, inherited] = await Promise.all([
     conn.selectFrom('campaigns').selectAll().where('id', 'in', campaignIds).execute(),
     affiliateIds.length
       ? conn.selectFrom('affiliates').select(['id', 'afid']).where('id', 'in', affiliateIds).execute()
       : Promise.resolve([]),
-    loadNested(conn, 'number', rows.map((r) => r.id)),
+    loadNested(
+      conn,
+      'number',
+      rows.map((r) => r.id),
+    ),
     loadNested(conn, 'campaign', campaignIds),
   ]);
   const campaignById = new Map(campaigns.map((c) => [c.id, c]));
   const afidById = new Map(affiliates.map((a) => [a.id, a.afid]));
-  const audio = await loadAudio(conn, [...rows.map((r) => r.greeting_audio_id), ...campaigns.map((c) => c.greeting_audio_id)]);
+  const audio = await loadAudio(conn, [
+    ...rows.map((r) => r.greeting_audio_id),
+    ...campaigns.map((c) => c.greeting_audio_id),
+  ]);
 
   return rows.map((n) => {
     const c = campaignById.get(n.campaign_id)!;
     const mine = own.get(n.id)!;
     const theirs = inherited.get(n.campaign_id)!;
     const greetingOwn = n.greeting_overridden === 1;
-    const ownState = { message: n.greeting_message, voice_gender: n.greeting_voice_gender ?? 'Male', audio_id: n.greeting_audio_id };
+    const ownState = {
+      message: n.greeting_message,
+      voice_gender: n.greeting_voice_gender ?? 'Male',
+      audio_id: n.greeting_audio_id,
+    };
     return {
       number: n,
       cid: c.cid,

@@ -1,14 +1,26 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type FieldErrors, Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
-import { candidates, NUMBER_COUNTRIES, NUMBER_TYPES, type NumberCountry, type NumberType } from '../domain/number-inventory.js';
+import {
+  candidates,
+  NUMBER_COUNTRIES,
+  NUMBER_TYPES,
+  type NumberCountry,
+  type NumberType,
+} from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { NumbersTable } from '../store/schema.js';
 import type { AffiliateService } from './affiliates.js';
 import { type Campaign, type CampaignService, greetingState } from './campaigns.js';
-import { applyGreeting, type GreetingInput, type GreetingState, hasGreetingInput, planGreeting } from './greetings.js';
+import {
+  applyGreeting,
+  type GreetingInput,
+  type GreetingState,
+  hasGreetingInput,
+  planGreeting,
+} from './greetings.js';
 import { applyNested, deleteNested, loadNested, menuInput, type NestedInput, planNested } from './nested.js';
 import { type NumberView, numberViews } from './number-views.js';
 
@@ -52,11 +64,19 @@ export class NumberService {
       .where('deleted_at', 'is', null)
       .orderBy('id');
     if (filters.cid !== undefined) {
-      const ids = this.db.selectFrom('campaigns').select('id').where('company_id', '=', companyId).where('cid', '=', filters.cid);
+      const ids = this.db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('cid', '=', filters.cid);
       q = q.where('campaign_id', 'in', ids);
     }
     if (filters.afid !== undefined) {
-      const ids = this.db.selectFrom('affiliates').select('id').where('company_id', '=', companyId).where('afid', '=', filters.afid);
+      const ids = this.db
+        .selectFrom('affiliates')
+        .select('id')
+        .where('company_id', '=', companyId)
+        .where('afid', '=', filters.afid);
       q = q.where('affiliate_id', 'in', ids);
     }
     if (filters.sid !== undefined) q = q.where('sid', '=', filters.sid);
@@ -69,7 +89,12 @@ export class NumberService {
   }
 
   async find(companyId: number, id: number, conn: Conn = this.db): Promise<NumberRow> {
-    const row = await conn.selectFrom('numbers').selectAll().where('company_id', '=', companyId).where('id', '=', id).executeTakeFirst();
+    const row = await conn
+      .selectFrom('numbers')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new NotFound('Number');
     if (row.deleted_at !== null) throw new Gone('Number');
     return row;
@@ -80,8 +105,13 @@ export class NumberService {
     return retryOnConflict(() =>
       this.db.transaction().execute(async (tx) => {
         const campaign = await this.campaigns.byCid(companyId, input.cid!, tx);
-        const greeting = hasGreetingInput(input) ? planGreeting(input, inheritedGreeting(campaign)) : undefined;
-        const plan = await planNested(tx, { companyId, ownerLabel: 'number' }, input, { timers: [], menuOptions: [] });
+        const greeting = hasGreetingInput(input)
+          ? planGreeting(input, inheritedGreeting(campaign))
+          : undefined;
+        const plan = await planNested(tx, { companyId, ownerLabel: 'number' }, input, {
+          timers: [],
+          menuOptions: [],
+        });
 
         const now = this.clock.now();
         const affiliate = await this.affiliates.findOrCreate(companyId, input.afid!.trim(), tx);
@@ -125,15 +155,23 @@ export class NumberService {
     if (Object.keys(fixed).length) throw new ValidationFailed(fixed);
     return this.db.transaction().execute(async (tx) => {
       const current = await this.find(companyId, id, tx);
-      const campaign = input.cid !== undefined ? await this.campaigns.byCid(companyId, input.cid, tx) : await this.campaigns.find(companyId, current.campaign_id, tx);
+      const campaign =
+        input.cid !== undefined
+          ? await this.campaigns.byCid(companyId, input.cid, tx)
+          : await this.campaigns.find(companyId, current.campaign_id, tx);
       const base = current.greeting_overridden ? ownGreeting(current) : inheritedGreeting(campaign);
       const greeting = hasGreetingInput(input) ? planGreeting(input, base) : undefined;
       const existing = (await loadNested(tx, 'number', [current.id])).get(current.id)!;
       const plan = await planNested(tx, { companyId, ownerLabel: 'number' }, input, existing);
 
       const now = this.clock.now();
-      const affiliate = input.afid !== undefined ? await this.affiliates.findOrCreate(companyId, input.afid.trim(), tx) : undefined;
-      const g = greeting ? await applyGreeting(tx, companyId, greeting, current.greeting_audio_id, now) : undefined;
+      const affiliate =
+        input.afid !== undefined
+          ? await this.affiliates.findOrCreate(companyId, input.afid.trim(), tx)
+          : undefined;
+      const g = greeting
+        ? await applyGreeting(tx, companyId, greeting, current.greeting_audio_id, now)
+        : undefined;
       // destroy_nested alone hands timers and menu options back to the campaign.
       const overridden = (sent: boolean, was: number) => (sent ? 1 : input.destroy_nested ? 0 : was);
       const row = await tx
@@ -144,7 +182,12 @@ export class NumberService {
           ...(input.sid !== undefined ? { sid: input.sid } : {}),
           ...(input.repeat !== undefined ? { repeat: input.repeat } : {}),
           ...(g
-            ? { greeting_overridden: 1, greeting_message: g.message, greeting_voice_gender: g.voice_gender, greeting_audio_id: g.audio_id }
+            ? {
+                greeting_overridden: 1,
+                greeting_message: g.message,
+                greeting_voice_gender: g.voice_gender,
+                greeting_audio_id: g.audio_id,
+              }
             : {}),
           timers_overridden: overridden(input.timers_attributes !== undefined, current.timers_overridden),
           menu_overridden: overridden(menuInput(input) !== undefined, current.menu_overridden),
@@ -171,10 +214,20 @@ export class NumberService {
   }
 
   /** The first inventory candidate no live number in the whole system uses. */
-  private async allocate(conn: Conn, type: NumberType, country: NumberCountry, desiredText: string | null | undefined) {
+  private async allocate(
+    conn: Conn,
+    type: NumberType,
+    country: NumberCountry,
+    desiredText: string | null | undefined,
+  ) {
     let draws = 0;
     for (const c of candidates({ type, country, desiredText }, this.random)) {
-      const used = await conn.selectFrom('numbers').select('id').where('number', '=', c.number).where('deleted_at', 'is', null).executeTakeFirst();
+      const used = await conn
+        .selectFrom('numbers')
+        .select('id')
+        .where('number', '=', c.number)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
       if (!used) return c;
       if (++draws >= MAX_DRAWS) break;
     }
@@ -201,7 +254,11 @@ function inheritedGreeting(c: Campaign): GreetingState {
 }
 
 export function ownGreeting(n: NumberRow): GreetingState {
-  return { message: n.greeting_message, voice_gender: n.greeting_voice_gender ?? 'Male', audio_id: n.greeting_audio_id };
+  return {
+    message: n.greeting_message,
+    voice_gender: n.greeting_voice_gender ?? 'Male',
+    audio_id: n.greeting_audio_id,
+  };
 }
 
 /** Two requests may draw the same free number at once; the unique index stops one, which then tries again. */

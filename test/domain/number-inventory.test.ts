@@ -94,7 +94,9 @@ describe('candidates', () => {
   });
 
   it('is deterministic for a given random source', () => {
-    expect(take({ type: 'Local', country: 'FR' }, 5, 42)).toEqual(take({ type: 'Local', country: 'FR' }, 5, 42));
+    expect(take({ type: 'Local', country: 'FR' }, 5, 42)).toEqual(
+      take({ type: 'Local', country: 'FR' }, 5, 42),
+    );
   });
 
   it('fails loudly instead of hanging on a broken random source', () => {

@@ -121,6 +121,9 @@ export function coreMigration(k: ColumnKit) {
       // A tracking number rings in exactly one company, so it is unique across the whole system.
       await liveUnique(db, 'numbers_number', 'numbers', ['number']);
       await s.createIndex('numbers_company').on('numbers').columns(['company_id', 'id']).execute();
+      // Deletion rules and numbers_count look numbers up by campaign and by pool.
+      await s.createIndex('numbers_campaign').on('numbers').column('campaign_id').execute();
+      await s.createIndex('numbers_pool').on('numbers').column('number_pool_id').execute();
 
       await stamps(
         s.createTable('number_pools').addColumn('id', k.id, k.pk).addColumn('company_id', 'integer', (c) => c.notNull())

@@ -161,8 +161,16 @@ const CidParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 255 
 const tags = ['Campaigns'];
 
 export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services, 'campaigns'>) {
-  app.get('/campaigns', { schema: { tags, summary: 'Get all Campaigns', querystring: ListQuery } }, async (req, reply) =>
-    sendPage(reply, await campaigns.list(req.core.companyId, req.query.page ?? 1), presentCampaign, 'campaigns'),
+  app.get(
+    '/campaigns',
+    { schema: { tags, summary: 'Get all Campaigns', querystring: ListQuery } },
+    async (req, reply) =>
+      sendPage(
+        reply,
+        await campaigns.list(req.core.companyId, req.query.page ?? 1),
+        presentCampaign,
+        'campaigns',
+      ),
   );
 
   app.post(
@@ -173,7 +181,9 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
       schema: { tags, summary: 'Create a Campaign', body: CampaignBody, querystring: AuthQuery },
     },
     async (req, reply) =>
-      send(reply, presentCampaign(await campaigns.create(req.core.companyId, req.body as CampaignInput)), { status: 201 }),
+      send(reply, presentCampaign(await campaigns.create(req.core.companyId, req.body as CampaignInput)), {
+        status: 201,
+      }),
   );
 
   // The same three verbs by cid (the customer's id) and by our internal id.
@@ -182,8 +192,11 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
     { url: '/campaigns/:id', params: IdParams, ref: (p: any): CampaignRef => Number(p.id) },
   ];
   for (const { url, params, ref } of byRef) {
-    app.get(url, { schema: { tags, summary: 'Get a specific Campaign', params, querystring: AuthQuery } }, async (req, reply) =>
-      send(reply, presentCampaign(await campaigns.get(req.core.companyId, ref(req.params)))),
+    app.get(
+      url,
+      { schema: { tags, summary: 'Get a specific Campaign', params, querystring: AuthQuery } },
+      async (req, reply) =>
+        send(reply, presentCampaign(await campaigns.get(req.core.companyId, ref(req.params)))),
     );
     app.put(
       url,
@@ -193,10 +206,18 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
         schema: { tags, summary: 'Update a Campaign', params, body: CampaignBody, querystring: AuthQuery },
       },
       async (req, reply) =>
-        send(reply, presentCampaign(await campaigns.update(req.core.companyId, ref(req.params), req.body as CampaignBody))),
+        send(
+          reply,
+          presentCampaign(
+            await campaigns.update(req.core.companyId, ref(req.params), req.body as CampaignBody),
+          ),
+        ),
     );
-    app.delete(url, { schema: { tags, summary: 'Remove a Campaign', params, querystring: AuthQuery } }, async (req, reply) =>
-      send(reply, presentCampaign(await campaigns.remove(req.core.companyId, ref(req.params)))),
+    app.delete(
+      url,
+      { schema: { tags, summary: 'Remove a Campaign', params, querystring: AuthQuery } },
+      async (req, reply) =>
+        send(reply, presentCampaign(await campaigns.remove(req.core.companyId, ref(req.params)))),
     );
   }
 }

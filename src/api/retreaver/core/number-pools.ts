@@ -66,29 +66,59 @@ export function presentNumberPool(v: NumberPoolView) {
 const tags = ['Number Pools'];
 
 export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Services, 'numberPools'>) {
-  app.get('/number_pools', { schema: { tags, summary: 'Get all Number Pools', querystring: PoolListQuery } }, async (req, reply) => {
-    const { cid, afid, page } = req.query;
-    return sendPage(reply, await numberPools.list(req.core.companyId, { cid, afid }, page ?? 1), presentNumberPool, 'number_pools');
-  });
+  app.get(
+    '/number_pools',
+    { schema: { tags, summary: 'Get all Number Pools', querystring: PoolListQuery } },
+    async (req, reply) => {
+      const { cid, afid, page } = req.query;
+      return sendPage(
+        reply,
+        await numberPools.list(req.core.companyId, { cid, afid }, page ?? 1),
+        presentNumberPool,
+        'number_pools',
+      );
+    },
+  );
 
   app.post(
     '/number_pools',
-    { config: { wrap: 'number_pool' }, schema: { tags, summary: 'Create a Number Pool', body: NumberPoolBody, querystring: AuthQuery } },
+    {
+      config: { wrap: 'number_pool' },
+      schema: { tags, summary: 'Create a Number Pool', body: NumberPoolBody, querystring: AuthQuery },
+    },
     async (req, reply) =>
-      send(reply, presentNumberPool(await numberPools.create(req.core.companyId, req.body as NumberPoolInput)), { status: 201 }),
+      send(
+        reply,
+        presentNumberPool(await numberPools.create(req.core.companyId, req.body as NumberPoolInput)),
+        { status: 201 },
+      ),
   );
 
   const params = IdParams;
-  app.get('/number_pools/:id', { schema: { tags, summary: 'Get a specific Number Pool', params, querystring: AuthQuery } }, async (req, reply) =>
-    send(reply, presentNumberPool(await numberPools.get(req.core.companyId, req.params.id))),
+  app.get(
+    '/number_pools/:id',
+    { schema: { tags, summary: 'Get a specific Number Pool', params, querystring: AuthQuery } },
+    async (req, reply) =>
+      send(reply, presentNumberPool(await numberPools.get(req.core.companyId, req.params.id))),
   );
   app.put(
     '/number_pools/:id',
-    { config: { wrap: 'number_pool' }, schema: { tags, summary: 'Update a Number Pool', params, body: NumberPoolBody, querystring: AuthQuery } },
+    {
+      config: { wrap: 'number_pool' },
+      schema: { tags, summary: 'Update a Number Pool', params, body: NumberPoolBody, querystring: AuthQuery },
+    },
     async (req, reply) =>
-      send(reply, presentNumberPool(await numberPools.update(req.core.companyId, req.params.id, req.body as NumberPoolInput))),
+      send(
+        reply,
+        presentNumberPool(
+          await numberPools.update(req.core.companyId, req.params.id, req.body as NumberPoolInput),
+        ),
+      ),
   );
-  app.delete('/number_pools/:id', { schema: { tags, summary: 'Remove a Number Pool', params, querystring: AuthQuery } }, async (req, reply) =>
-    send(reply, presentNumberPool(await numberPools.remove(req.core.companyId, req.params.id))),
+  app.delete(
+    '/number_pools/:id',
+    { schema: { tags, summary: 'Remove a Number Pool', params, querystring: AuthQuery } },
+    async (req, reply) =>
+      send(reply, presentNumberPool(await numberPools.remove(req.core.companyId, req.params.id))),
   );
 }

@@ -2,7 +2,13 @@ import { Type } from 'typebox';
 import type { Services } from '../../../services/index.js';
 import type { NumberInput, NumberView } from '../../../services/numbers.js';
 import { send, sendPage } from '../reply.js';
-import { normalizeNestedLists, presentGreeting, presentMenuOption, presentTimer, SettingsProps } from './campaigns.js';
+import {
+  normalizeNestedLists,
+  presentGreeting,
+  presentMenuOption,
+  presentTimer,
+  SettingsProps,
+} from './campaigns.js';
 import { AuthQuery, bool, IdParams, Nullable, PageQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
 
@@ -62,10 +68,19 @@ export function presentNumber(v: NumberView) {
 const tags = ['Numbers'];
 
 export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'numbers'>) {
-  app.get('/numbers', { schema: { tags, summary: 'Get all Numbers', querystring: NumberListQuery } }, async (req, reply) => {
-    const { cid, afid, sid, page } = req.query;
-    return sendPage(reply, await numbers.list(req.core.companyId, { cid, afid, sid }, page ?? 1), presentNumber, 'numbers');
-  });
+  app.get(
+    '/numbers',
+    { schema: { tags, summary: 'Get all Numbers', querystring: NumberListQuery } },
+    async (req, reply) => {
+      const { cid, afid, sid, page } = req.query;
+      return sendPage(
+        reply,
+        await numbers.list(req.core.companyId, { cid, afid, sid }, page ?? 1),
+        presentNumber,
+        'numbers',
+      );
+    },
+  );
 
   app.post(
     '/numbers',
@@ -74,12 +89,17 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
       preValidation: normalizeNestedLists,
       schema: { tags, summary: 'Create a Number', body: NumberBody, querystring: AuthQuery },
     },
-    async (req, reply) => send(reply, presentNumber(await numbers.create(req.core.companyId, req.body as NumberInput)), { status: 201 }),
+    async (req, reply) =>
+      send(reply, presentNumber(await numbers.create(req.core.companyId, req.body as NumberInput)), {
+        status: 201,
+      }),
   );
 
   const params = IdParams;
-  app.get('/numbers/:id', { schema: { tags, summary: 'Get a specific Number', params, querystring: AuthQuery } }, async (req, reply) =>
-    send(reply, presentNumber(await numbers.get(req.core.companyId, req.params.id))),
+  app.get(
+    '/numbers/:id',
+    { schema: { tags, summary: 'Get a specific Number', params, querystring: AuthQuery } },
+    async (req, reply) => send(reply, presentNumber(await numbers.get(req.core.companyId, req.params.id))),
   );
   app.put(
     '/numbers/:id',
@@ -88,9 +108,15 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
       preValidation: normalizeNestedLists,
       schema: { tags, summary: 'Update a Number', params, body: NumberBody, querystring: AuthQuery },
     },
-    async (req, reply) => send(reply, presentNumber(await numbers.update(req.core.companyId, req.params.id, req.body as NumberInput))),
+    async (req, reply) =>
+      send(
+        reply,
+        presentNumber(await numbers.update(req.core.companyId, req.params.id, req.body as NumberInput)),
+      ),
   );
-  app.delete('/numbers/:id', { schema: { tags, summary: 'Remove a Number', params, querystring: AuthQuery } }, async (req, reply) =>
-    send(reply, presentNumber(await numbers.remove(req.core.companyId, req.params.id))),
+  app.delete(
+    '/numbers/:id',
+    { schema: { tags, summary: 'Remove a Number', params, querystring: AuthQuery } },
+    async (req, reply) => send(reply, presentNumber(await numbers.remove(req.core.companyId, req.params.id))),
   );
 }
