@@ -5,6 +5,7 @@
  * caps and concurrency caps full, tags), then times planRoute for a 200-entry campaign routing list
  * and for a list holding every target and group. Target: p99 < 1 ms for each.
  */
+import os from 'node:os';
 import type { BusinessHour } from '../../src/domain/business-hours.js';
 import {
   type CapState,
@@ -38,9 +39,21 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.leng
 const chance = (p: number) => rand() < p;
 
 const ZONES = [
-  'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'America/Phoenix',
-  'America/Halifax', 'America/St_Johns', 'Europe/London', 'Europe/Berlin', 'Asia/Kolkata',
-  'Asia/Tokyo', 'Australia/Sydney', 'Etc/UTC', 'Pacific/Honolulu', 'America/Sao_Paulo',
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+  'America/Phoenix',
+  'America/Halifax',
+  'America/St_Johns',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Etc/UTC',
+  'Pacific/Honolulu',
+  'America/Sao_Paulo',
 ];
 const TAG_KEYS = ['calling_about', 'state', 'source'];
 const TAG_VALUES: Record<string, string[]> = {
@@ -51,7 +64,11 @@ const TAG_VALUES: Record<string, string[]> = {
 
 function weekdayHours(open: number, close: number, invert = false): BusinessHour[] {
   return [0, 1, 2, 3, 4, 5, 6].map((d) => ({
-    dayOfWeek: d, workDay: d >= 1 && d <= 5, timeOpen: open, timeClose: close, invert,
+    dayOfWeek: d,
+    workDay: d >= 1 && d <= 5,
+    timeOpen: open,
+    timeClose: close,
+    invert,
   }));
 }
 
@@ -81,7 +98,11 @@ function someTags(): RoutableTarget['tags'] {
   if (!chance(0.3)) return [];
   const keys = chance(0.5) ? [pick(TAG_KEYS)] : TAG_KEYS.slice(0, 2);
   return keys.flatMap((key) =>
-    Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({ key, value: pick(TAG_VALUES[key]), operator: '==' })),
+    Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
+      key,
+      value: pick(TAG_VALUES[key]),
+      operator: '==',
+    })),
   );
 }
 
@@ -135,7 +156,9 @@ function callStream(): () => RouteContext {
   const random = prng(99);
   return () => {
     now += Math.floor(random() * 600_000);
-    const callTags: Record<string, string> = chance(0.5) ? { calling_about: pick(TAG_VALUES.calling_about), state: pick(TAG_VALUES.state) } : {};
+    const callTags: Record<string, string> = chance(0.5)
+      ? { calling_about: pick(TAG_VALUES.calling_about), state: pick(TAG_VALUES.state) }
+      : {};
     return { now, callTags, random };
   };
 }
@@ -168,6 +191,12 @@ function measure(name: string, entries: RoutingEntry[]): boolean {
 
 console.log(`planRoute, ${TARGETS} targets / ${GROUPS} groups, ${ITERATIONS} calls after ${WARMUP} warm-up`);
 console.log(`target: p99 < ${P99_TARGET_MS} ms`);
+// Wall-clock figures on a shared machine include time other processes take; say how busy it was.
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+console.log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${load}`);
 const results = [
   measure(`campaign list (${campaign.length} entries)`, campaign),
   measure(`everything (${everything.length} entries)`, everything),

@@ -38,7 +38,9 @@ export interface RoutableGroup {
   members: RoutableTarget[];
 }
 
-export type RoutingEntry = { kind: 'target'; target: RoutableTarget } | { kind: 'group'; group: RoutableGroup };
+export type RoutingEntry =
+  | { kind: 'target'; target: RoutableTarget }
+  | { kind: 'group'; group: RoutableGroup };
 
 export type DialStep =
   | { kind: 'single'; target: RoutableTarget; group?: RoutableGroup }
@@ -50,7 +52,9 @@ export interface RouteContext {
   random: () => number; // [0, 1)
 }
 
-export type Eligibility = { ok: true } | { ok: false; reason: 'paused' | 'closed' | 'cap' | 'concurrency' | 'tags' };
+export type Eligibility =
+  | { ok: true }
+  | { ok: false; reason: 'paused' | 'closed' | 'cap' | 'concurrency' | 'tags' };
 
 const OK: Eligibility = { ok: true };
 const NO: Record<Exclude<Eligibility, { ok: true }>['reason'], Eligibility> = {
@@ -127,13 +131,17 @@ function keySeenBefore(tags: RoutableTarget['tags'], i: number): boolean {
   return false;
 }
 
-/** Why a target can or cannot take this call; the first failing rule, in the order listed. */
+/**
+ * Why a target can or cannot take this call. Rules run cheapest first (business hours need the
+ * zone's wall clock), so when several fail the reason is the first of: paused, cap, concurrency,
+ * tags, closed.
+ */
 export function eligibility(target: RoutableTarget, ctx: RouteContext): Eligibility {
   if (target.paused) return NO.paused;
-  if (!isOpen(target.businessHours, target.zone, ctx.now)) return NO.closed;
   if (anyCapFull(target.caps)) return NO.cap;
   if (atConcurrencyCap(target.concurrencyCap, target.inProgress)) return NO.concurrency;
   if (!tagsAccept(target.tags, ctx.callTags)) return NO.tags;
+  if (!isOpen(target.businessHours, target.zone, ctx.now)) return NO.closed;
   return OK;
 }
 
@@ -141,62 +149,53 @@ function groupAvailable(group: RoutableGroup): boolean {
   return !anyCapFull(group.caps) && !atConcurrencyCap(group.concurrencyCap, group.inProgress);
 }
 
-/** Turns the routing list into candidates: one per eligible target, one per simuldial group. */
-function collectCandidates(entries: readonly RoutingEntry[], ctx: RouteContext): Candidate[] {
-  const out: Candidate[] = [];
+/**
+ * What one call may dial, before ordering: the steps, plus (in parallel arrays) what ordering and
+ * de-duplication read, so those passes never go back to the target objects, scattered in memory,
+ * which is what dominates the profile for a list of thousands.
+ */
+interface Candidates {
+  steps: DialStep[];
+  /** The single step's target id (NaN for simuldial), so de-duplicating need not revisit targets. */
+  ids: number[];
+  priorities: number[];
+  weights: number[];
+}
+
+function addCandidate(c: Candidates, step: DialStep, priority: number, weight: number): void {
+  c.steps.push(step);
+  c.ids.push(step.kind === 'single' ? step.target.id : Number.NaN);
+  c.priorities.push(priority);
+  c.weights.push(weight);
+}
+
+/** One candidate per eligible target (direct or dial-separately member), one per simuldial group. */
+function collectCandidates(entries: readonly RoutingEntry[], ctx: RouteContext): Candidates {
+  const c: Candidates = { steps: [], ids: [], priorities: [], weights: [] };
   for (const entry of entries) {
     if (entry.kind === 'target') {
       const t = entry.target;
-      if (eligibility(t, ctx).ok) out.push({ priority: t.priority, weight: t.weight, step: single(t) });
+      if (eligibility(t, ctx).ok) addCandidate(c, single(t, undefined), t.priority, t.weight);
       continue;
     }
     const g = entry.group;
     if (!groupAvailable(g)) continue;
     if (g.behavior === 2) {
       const targets = g.members.filter((m) => eligibility(m, ctx).ok);
-      const step: DialStep = { kind: 'simul', group: g, targets };
-      if (targets.length > 0) out.push({ priority: g.priority ?? 1, weight: g.weight ?? 1, step: step });
+      if (targets.length > 0)
+        addCandidate(c, { kind: 'simul', group: g, targets }, g.priority ?? 1, g.weight ?? 1);
       continue;
     }
     for (const m of g.members) {
-      if (eligibility(m, ctx).ok) out.push({ priority: m.priority, weight: m.weight, step: single(m, g) });
+      if (eligibility(m, ctx).ok) addCandidate(c, single(m, g), m.priority, m.weight);
     }
   }
-  return out;
+  return c;
 }
 
-function single(target: RoutableTarget, group?: RoutableGroup): DialStep {
-  return group === undefined ? { kind: 'single', target } : { kind: 'single', target, group };
-}
-
-/**
- * Drops every target already dialed by an earlier step, so a target reachable both directly and
- * through a group is dialed once, at its first position in the final order. A simuldial step
- * loses the members dialed before it and disappears if none are left.
- */
-function dialEachTargetOnce(ordered: readonly DialStep[]): DialStep[] {
-  const dialed = new Set<number>();
-  const out: DialStep[] = [];
-  for (const step of ordered) {
-    if (step.kind === 'single') {
-      if (dialed.has(step.target.id)) continue;
-      dialed.add(step.target.id);
-      out.push(step);
-      continue;
-    }
-    const fresh = step.targets.filter((t) => !dialed.has(t.id));
-    if (fresh.length === 0) continue;
-    for (const t of fresh) dialed.add(t.id);
-    out.push(fresh.length === step.targets.length ? step : { ...step, targets: fresh });
-  }
-  return out;
-}
-
-/** Something to dial, with the priority and weight it competes with. */
-interface Candidate {
-  priority: number;
-  weight: number;
-  step: DialStep;
+/** `group` is always present (undefined for a direct target) so every single step has one shape. */
+function single(target: RoutableTarget, group: RoutableGroup | undefined): DialStep {
+  return { kind: 'single', target, group };
 }
 
 /**
@@ -204,39 +203,39 @@ interface Candidate {
  * without replacement with chance weight / (sum of weights left). A candidate's chance of being
  * first in its level is weight / sum of the level's weights. Weight 0 (or negative, or not a
  * number) never beats a positive weight: such candidates follow the positive ones in their level,
- * in uniform random order among themselves.
+ * in uniform random order among themselves. Returns indexes into the candidates.
  */
-function orderCandidates(candidates: Candidate[], random: () => number): DialStep[] {
-  const levels = new Map<number, Candidate[]>();
-  for (const c of candidates) {
-    const level = levels.get(c.priority);
-    if (level === undefined) levels.set(c.priority, [c]);
-    else level.push(c);
+function orderCandidates(c: Candidates, random: () => number): number[] {
+  const levels = new Map<number, number[]>();
+  for (let i = 0; i < c.priorities.length; i++) {
+    const level = levels.get(c.priorities[i]);
+    if (level === undefined) levels.set(c.priorities[i], [i]);
+    else level.push(i);
   }
   const priorities = [...levels.keys()].sort((a, b) => a - b);
-  const out: DialStep[] = [];
-  for (const p of priorities) appendLevel(levels.get(p)!, random, out);
-  return out;
+  const order: number[] = [];
+  for (const p of priorities) appendLevel(levels.get(p)!, c.weights, random, order);
+  return order;
 }
 
-function appendLevel(level: Candidate[], random: () => number, out: DialStep[]): void {
-  const weighted: Candidate[] = [];
-  const weightless: Candidate[] = [];
-  for (const c of level) (c.weight > 0 ? weighted : weightless).push(c);
-  if (allSameWeight(weighted)) shuffleUniform(weighted, random);
-  else shuffleWeighted(weighted, random);
+function appendLevel(level: number[], weights: readonly number[], random: () => number, out: number[]): void {
+  const weighted: number[] = [];
+  const weightless: number[] = [];
+  for (const i of level) (weights[i] > 0 ? weighted : weightless).push(i);
+  if (allSameWeight(weighted, weights)) shuffleUniform(weighted, random);
+  else shuffleWeighted(weighted, weights, random);
   shuffleUniform(weightless, random);
-  for (const c of weighted) out.push(c.step);
-  for (const c of weightless) out.push(c.step);
+  for (const i of weighted) out.push(i);
+  for (const i of weightless) out.push(i);
 }
 
-function allSameWeight(level: readonly Candidate[]): boolean {
-  for (let i = 1; i < level.length; i++) if (level[i].weight !== level[0].weight) return false;
+function allSameWeight(level: readonly number[], weights: readonly number[]): boolean {
+  for (let i = 1; i < level.length; i++) if (weights[level[i]] !== weights[level[0]]) return false;
   return true;
 }
 
 /** Fisher–Yates: with equal weights the weighted draw is a uniform permutation, at O(n). */
-function shuffleUniform(items: Candidate[], random: () => number): void {
+function shuffleUniform(items: number[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     const tmp = items[i];
@@ -251,39 +250,56 @@ function shuffleUniform(items: Candidate[], random: () => number): void {
  * is the Efraimidis–Spirakis key u^(1/weight) read on a log scale, so the chance of coming first
  * is weight / sum, and the rest follow as repeated draws from what is left.
  */
-function shuffleWeighted(items: Candidate[], random: () => number): void {
-  if (items.length > INDEX_MASK + 1) return shuffleWeightedSlowly(items, random);
+function shuffleWeighted(items: number[], weights: readonly number[], random: () => number): void {
   const times = new Float64Array(items.length);
   const words = new Uint32Array(times.buffer);
+  // A sort with a comparator costs more than the rest of routing together. Instead each position
+  // replaces the lowest mantissa bits of its (non-negative) time, just as many bits as positions
+  // need (12 for 4,000 candidates, never more than the 32 of the low word: arrays are shorter), so
+  // the built-in numeric sort keeps the order, to 2^-(52 - bits) relative, and carries the position.
+  const mask = 2 ** (32 - Math.clz32(items.length - 1)) - 1;
   for (let i = 0; i < items.length; i++) {
-    times[i] = Math.abs(Math.log(1 - random())) / items[i].weight; // abs: no -0, which sorts first
-    // The numeric sort with a comparator costs more than the rest of routing together. Instead
-    // the candidate's index replaces the lowest mantissa bits of its (non-negative) time, which
-    // keeps the order (to 2^-32 relative) and lets the built-in numeric sort carry the index.
+    times[i] = Math.abs(Math.log(1 - random())) / weights[items[i]]; // abs: no -0, which sorts first
     const low = 2 * i + LOW_WORD;
-    words[low] = ((words[low] & ~INDEX_MASK) | i) >>> 0;
+    words[low] = ((words[low] & ~mask) | i) >>> 0;
   }
   times.sort();
   const copy = items.slice();
-  for (let i = 0; i < items.length; i++) items[i] = copy[words[2 * i + LOW_WORD] & INDEX_MASK];
-}
-
-/** The same draw with a comparator, for a priority level too big to pack indexes into keys. */
-function shuffleWeightedSlowly(items: Candidate[], random: () => number): void {
-  const keyed = items.map((c) => ({ c, time: Math.abs(Math.log(1 - random())) / c.weight }));
-  keyed.sort((a, b) => a.time - b.time);
-  for (let i = 0; i < items.length; i++) items[i] = keyed[i].c;
+  for (let i = 0; i < items.length; i++) items[i] = copy[(words[2 * i + LOW_WORD] & mask) >>> 0];
 }
 
 /** Index of the 32-bit word holding a Float64's low mantissa bits (0 on little-endian machines). */
 const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
-const INDEX_MASK = (1 << 20) - 1;
+
+/**
+ * The steps in the given order, each target at most once: a target reachable both directly and
+ * through a group is dialed at its first position in the final order. A simuldial step loses the
+ * members dialed before it and disappears if none are left.
+ */
+function dialEachTargetOnce(c: Candidates, order: readonly number[]): DialStep[] {
+  const dialed = new Set<number>();
+  const out: DialStep[] = [];
+  for (const i of order) {
+    const step = c.steps[i];
+    if (step.kind === 'single') {
+      if (dialed.has(c.ids[i])) continue;
+      dialed.add(c.ids[i]);
+      out.push(step);
+      continue;
+    }
+    const fresh = step.targets.filter((t) => !dialed.has(t.id));
+    if (fresh.length === 0) continue;
+    for (const t of fresh) dialed.add(t.id);
+    out.push(fresh.length === step.targets.length ? step : { ...step, targets: fresh });
+  }
+  return out;
+}
 
 /**
  * The dial plan for one call: eligible candidates in ascending priority, each priority level in a
- * weighted random order (see weighted-order.ts), every target at most once.
+ * weighted random order, every target at most once.
  */
 export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): DialStep[] {
   const candidates = collectCandidates(entries, ctx);
-  return dialEachTargetOnce(orderCandidates(candidates, ctx.random));
+  return dialEachTargetOnce(candidates, orderCandidates(candidates, ctx.random));
 }

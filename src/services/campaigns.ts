@@ -27,10 +27,18 @@ import {
   type TimerInput,
 } from './nested.js';
 
+import {
+  applyRoutingList,
+  type RoutingList,
+  type RoutingListInput,
+  routingListsOf,
+  touchesRoutingList,
+} from './routing-lists.js';
+
 export type Campaign = Selectable<CampaignsTable>;
 export type CampaignRef = number | string;
 
-export interface CampaignInput extends GreetingInput, NestedInput {
+export interface CampaignInput extends GreetingInput, NestedInput, RoutingListInput {
   cid?: string;
   name?: string | null;
   record_calls?: boolean;
@@ -46,6 +54,7 @@ export interface CampaignView {
   greeting: GreetingView;
   timers: Timer[];
   menuOptions: MenuOption[];
+  routing: RoutingList;
 }
 
 export const CAMPAIGN_DEFAULTS = {
@@ -140,6 +149,7 @@ export class CampaignService {
         .returningAll()
         .executeTakeFirstOrThrow();
       await applyNested(tx, 'campaign', row.id, plan, now);
+      if (touchesRoutingList(input)) await applyRoutingList(tx, companyId, 'campaign', row.id, input);
       return (await this.views(tx, [row]))[0];
     });
   }
@@ -177,6 +187,7 @@ export class CampaignService {
         .returningAll()
         .executeTakeFirstOrThrow();
       await applyNested(tx, 'campaign', row.id, plan, now);
+      if (touchesRoutingList(input)) await applyRoutingList(tx, companyId, 'campaign', row.id, input);
       if (cid !== current.cid) await renameTargetCid(tx, companyId, current.cid, cid);
       return (await this.views(tx, [row]))[0];
     });
@@ -227,10 +238,16 @@ export class CampaignService {
       conn,
       rows.map((r) => r.greeting_audio_id),
     );
+    const routing = await routingListsOf(
+      conn,
+      'campaign',
+      rows.map((r) => r.id),
+    );
     return rows.map((campaign) => ({
       campaign,
       greeting: greetingView(greetingState(campaign), audio),
       ...nested.get(campaign.id)!,
+      routing: routing.get(campaign.id)!,
     }));
   }
 

@@ -11,6 +11,8 @@ type NumberRow = Selectable<NumbersTable>;
  * A number as its representation shows it: each setting is the number's own override or, when it has
  * none, the campaign's, flagged `inherited`.
  */
+import { type RoutingList, routingListsOf } from './routing-lists.js';
+
 export interface NumberView {
   number: NumberRow;
   cid: string;
@@ -23,6 +25,9 @@ export interface NumberView {
   timersInherited: boolean;
   menuOptions: MenuOption[];
   menuInherited: boolean;
+  /** The number's own routing list, or the campaign's while it has none. */
+  routing: RoutingList;
+  routingInherited: boolean;
 }
 
 /** Views of many numbers with a fixed number of queries, whatever the page size. */
@@ -51,8 +56,16 @@ export async function numberViews(conn: Conn, rows: NumberRow[]): Promise<Number
     ...campaigns.map((c) => c.greeting_audio_id),
   ]);
 
+  const ownRouting = await routingListsOf(
+    conn,
+    'number',
+    rows.map((r) => r.id),
+  );
+  const campaignRouting = await routingListsOf(conn, 'campaign', campaignIds);
   return rows.map((n) => {
     const c = campaignById.get(n.campaign_id)!;
+    const ownList = ownRouting.get(n.id)!;
+    const routingOwn = ownList.target_ids.length + ownList.target_group_ids.length > 0;
     const mine = own.get(n.id)!;
     const theirs = inherited.get(n.campaign_id)!;
     const greetingOwn = n.greeting_overridden === 1;
@@ -73,6 +86,8 @@ export async function numberViews(conn: Conn, rows: NumberRow[]): Promise<Number
       timersInherited: !n.timers_overridden,
       menuOptions: n.menu_overridden ? mine.menuOptions : theirs.menuOptions,
       menuInherited: !n.menu_overridden,
+      routing: routingOwn ? ownList : campaignRouting.get(n.campaign_id)!,
+      routingInherited: !routingOwn,
     };
   });
 }

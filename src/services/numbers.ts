@@ -23,11 +23,12 @@ import {
 } from './greetings.js';
 import { applyNested, deleteNested, loadNested, menuInput, type NestedInput, planNested } from './nested.js';
 import { type NumberView, numberViews } from './number-views.js';
+import { applyRoutingList, type RoutingListInput, touchesRoutingList } from './routing-lists.js';
 
 export type NumberRow = Selectable<NumbersTable>;
 export type { NumberView } from './number-views.js';
 
-export interface NumberInput extends GreetingInput, NestedInput {
+export interface NumberInput extends GreetingInput, NestedInput, RoutingListInput {
   type?: string;
   desired_text?: string | null;
   country?: string;
@@ -141,6 +142,7 @@ export class NumberService {
           .returningAll()
           .executeTakeFirstOrThrow();
         await applyNested(tx, 'number', row.id, plan, now);
+        if (touchesRoutingList(input)) await applyRoutingList(tx, companyId, 'number', row.id, input);
         return (await numberViews(tx, [row]))[0];
       }),
     );
@@ -197,6 +199,7 @@ export class NumberService {
         .returningAll()
         .executeTakeFirstOrThrow();
       await applyNested(tx, 'number', row.id, plan, now);
+      if (touchesRoutingList(input)) await applyRoutingList(tx, companyId, 'number', row.id, input);
       if (!row.timers_overridden) await deleteNested(tx, 'number', row.id, 'timers');
       if (!row.menu_overridden) await deleteNested(tx, 'number', row.id, 'menu_options');
       return (await numberViews(tx, [row]))[0];

@@ -4,7 +4,12 @@ import { type BusinessHour, isOpen, isOpenAt, localTime } from '../../src/domain
 
 const at = (iso: string) => Date.parse(iso);
 
-function row(dayOfWeek: number, timeOpen: number, timeClose: number, extra: Partial<BusinessHour> = {}): BusinessHour {
+function row(
+  dayOfWeek: number,
+  timeOpen: number,
+  timeClose: number,
+  extra: Partial<BusinessHour> = {},
+): BusinessHour {
   return { dayOfWeek, workDay: true, timeOpen, timeClose, invert: false, ...extra };
 }
 

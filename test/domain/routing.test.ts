@@ -43,7 +43,17 @@ function target(id: number, extra: Partial<RoutableTarget> = {}): RoutableTarget
 }
 
 function group(id: number, members: RoutableTarget[], extra: Partial<RoutableGroup> = {}): RoutableGroup {
-  return { id, behavior: 1, priority: null, weight: null, caps: [], concurrencyCap: null, inProgress: 0, members, ...extra };
+  return {
+    id,
+    behavior: 1,
+    priority: null,
+    weight: null,
+    caps: [],
+    concurrencyCap: null,
+    inProgress: 0,
+    members,
+    ...extra,
+  };
 }
 
 const T = (t: RoutableTarget): RoutingEntry => ({ kind: 'target', target: t });
@@ -55,7 +65,9 @@ function ctx(extra: Partial<RouteContext> = {}): RouteContext {
 
 /** Each step as a compact label: target id, or "g<id>:[ids]" for simuldial. */
 function labels(steps: DialStep[]): (number | string)[] {
-  return steps.map((s) => (s.kind === 'single' ? s.target.id : `g${s.group.id}:[${s.targets.map((t) => t.id)}]`));
+  return steps.map((s) =>
+    s.kind === 'single' ? s.target.id : `g${s.group.id}:[${s.targets.map((t) => t.id)}]`,
+  );
 }
 
 const cap = (type: CapState['type'], capValue: number | null, filled: number): CapState => ({
@@ -97,7 +109,10 @@ describe('eligibility', () => {
 
   it('ignores caps set to null however much is filled, and reads cap 0 as full', () => {
     expect(eligibility(target(1, { caps: [cap('Daily', null, 1e6)] }), ctx()).ok).toBe(true);
-    expect(eligibility(target(1, { caps: [cap('Daily', 0, 0)] }), ctx())).toEqual({ ok: false, reason: 'cap' });
+    expect(eligibility(target(1, { caps: [cap('Daily', 0, 0)] }), ctx())).toEqual({
+      ok: false,
+      reason: 'cap',
+    });
   });
 
   it('refuses a target at its concurrency cap', () => {
@@ -164,7 +179,9 @@ describe('eligibility', () => {
 describe('planRoute: candidates', () => {
   it('leaves out ineligible targets', () => {
     const entries = [T(target(1)), T(target(2, { paused: true })), T(target(3, { concurrencyCap: 0 }))];
-    expect(labels(planRoute(entries, ctx()))).toEqual([1]);
+    const steps = planRoute(entries, ctx());
+    expect(labels(steps)).toEqual([1]);
+    expect(steps[0].kind === 'single' && steps[0].group).toBeUndefined();
   });
 
   it('is empty when nothing is eligible', () => {
@@ -256,7 +273,11 @@ describe('planRoute: candidates', () => {
 
 describe('planRoute: order', () => {
   it('dials lower priority values first', () => {
-    const entries = [T(target(1, { priority: 3 })), T(target(2, { priority: 1 })), T(target(3, { priority: 2 }))];
+    const entries = [
+      T(target(1, { priority: 3 })),
+      T(target(2, { priority: 1 })),
+      T(target(3, { priority: 2 })),
+    ];
     for (let seed = 0; seed < 20; seed++) {
       expect(labels(planRoute(entries, ctx({ random: mulberry32(seed) })))).toEqual([2, 3, 1]);
     }
@@ -322,7 +343,14 @@ describe('planRoute: weighted shuffle (statistical, seeded)', () => {
     // Weights A=1, B=1, C=2: P(C,A,B) = 2/4 · 1/2, P(A,C,B) = 1/4 · 2/3, P(A,B,C) = 1/4 · 1/3, …
     const entries = [T(target(1)), T(target(2)), T(target(3, { weight: 2 }))];
     const observed = frequencies(entries, whole);
-    const expected = { '3,1,2': 1 / 4, '3,2,1': 1 / 4, '1,3,2': 1 / 6, '2,3,1': 1 / 6, '1,2,3': 1 / 12, '2,1,3': 1 / 12 };
+    const expected = {
+      '3,1,2': 1 / 4,
+      '3,2,1': 1 / 4,
+      '1,3,2': 1 / 6,
+      '2,3,1': 1 / 6,
+      '1,2,3': 1 / 12,
+      '2,1,3': 1 / 12,
+    };
     expect(worstError(observed, expected)).toBeLessThan(TOLERANCE);
     // A shuffle that only weighted the first pick and then went uniformly would give 1/8 where
     // 1/6 is expected; make sure the tolerance can tell.
@@ -337,9 +365,28 @@ describe('planRoute: weighted shuffle (statistical, seeded)', () => {
   });
 
   it('orders weight-0 candidates uniformly among themselves, after the positive weights', () => {
-    const entries = [T(target(1, { weight: 0 })), T(target(2, { weight: 0 })), T(target(3, { weight: 2 })), T(target(4))];
+    const entries = [
+      T(target(1, { weight: 0 })),
+      T(target(2, { weight: 0 })),
+      T(target(3, { weight: 2 })),
+      T(target(4)),
+    ];
     const observed = frequencies(entries, (plan) => labels(plan).slice(2).join(','));
     expect(worstError(observed, { '1,2': 0.5, '2,1': 0.5 })).toBeLessThan(TOLERANCE);
+  });
+
+  it('keeps every candidate of a large level exactly once, with its weighted chance of coming first', () => {
+    // 4,097 candidates: positions need 13 bits, just past a power of two.
+    const entries = Array.from({ length: 4_097 }, (_, i) => T(target(i + 1, { weight: 1 + (i % 3) })));
+    entries.push(T(target(9_999, { weight: 8_193 }))); // as much as all the others together
+    const random = mulberry32(5);
+    let heavyFirst = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const plan = labels(planRoute(entries, ctx({ random })));
+      if (i === 0) expect(new Set(plan).size).toBe(entries.length);
+      if (plan[0] === 9_999) heavyFirst++;
+    }
+    expect(Math.abs(heavyFirst / 1_000 - 0.5)).toBeLessThan(0.06);
   });
 
   it('weighs dial-separately members by their own weights', () => {

@@ -7,6 +7,7 @@ import type { MenuOption, Timer } from '../../../services/nested.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, bool, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { RoutingListFields } from './routing-list.js';
 
 /** Nested attribute schemas, shared with numbers (which override these campaign settings). */
 const Echo = Type.Optional(Type.Unknown());
@@ -51,6 +52,7 @@ export const SettingsProps = {
   menu_options_attributes: Type.Optional(Type.Array(MenuOptionAttributes, { maxItems: 100 })),
   menu_option_attributes: Type.Optional(Type.Array(MenuOptionAttributes, { maxItems: 100 })),
   destroy_nested: Type.Optional(Type.Boolean()),
+  ...RoutingListFields,
   // Read-only parts of the representation a client may echo back from a GET; accepted and ignored.
   greeting: Echo,
   timers: Echo,
@@ -153,6 +155,8 @@ export function presentCampaign(v: CampaignView) {
       repeat: c.repeat,
       timers: v.timers.map((t) => presentTimer(t)),
       menu_options: v.menuOptions.map((m) => presentMenuOption(m)),
+      target_ids: v.routing.target_ids,
+      target_group_ids: v.routing.target_group_ids,
     },
   };
 }

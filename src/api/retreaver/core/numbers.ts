@@ -61,6 +61,9 @@ export function presentNumber(v: NumberView) {
       repeat: v.repeat,
       timers: v.timers.map((t) => presentTimer(t, v.timersInherited)),
       menu_options: v.menuOptions.map((m) => presentMenuOption(m, v.menuInherited)),
+      target_ids: v.routing.target_ids,
+      target_group_ids: v.routing.target_group_ids,
+      routing_inherited: v.routingInherited,
     },
   };
 }
