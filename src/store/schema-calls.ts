@@ -102,8 +102,23 @@ export interface RoutingEntriesTable {
   position: number;
 }
 
+/** A timer pixel or webhook of a call: `status` new → fired | failed. */
+export interface FiredPixelsTable {
+  id: Generated<number>;
+  company_id: number;
+  call_uuid: string;
+  url: string;
+  fire_order: number;
+  batch_uuid: string;
+  webhook_name: string | null;
+  status: 'new' | 'fired' | 'failed';
+  created_at: number;
+  fired_at: number | null;
+}
+
 export interface CallTables {
   calls: CallsTable;
   call_legs: CallLegsTable;
   routing_entries: RoutingEntriesTable;
+  fired_pixels: FiredPixelsTable;
 }
