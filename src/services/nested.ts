@@ -10,7 +10,10 @@ import type { MenuOptionsTable, NestedOwner, TimersTable } from '../store/schema
  * `_destroy` removes one, `destroy_nested` removes every existing item the request does not name.
  */
 export type Timer = Selectable<TimersTable>;
-export type MenuOption = Selectable<MenuOptionsTable>;
+/** A menu option with the routing list it may carry instead of a target number. */
+import { checkRoutingList, type RoutingList, routingListsOf, writeRoutingList } from './routing-lists.js';
+
+export type MenuOption = Selectable<MenuOptionsTable> & { routing: RoutingList };
 
 export const MENU_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'];
 
@@ -26,6 +29,8 @@ export interface MenuOptionInput {
   option?: string;
   target_number?: string | null;
   target_cid?: string | null;
+  target_ids?: number[];
+  target_group_ids?: number[];
   _destroy?: boolean;
 }
 
@@ -43,7 +48,7 @@ export interface Nested {
 }
 
 type TimerValues = Pick<Timer, 'seconds' | 'url'>;
-type MenuValues = Pick<MenuOption, 'option' | 'target_number' | 'target_cid'>;
+type MenuValues = Pick<MenuOption, 'option' | 'target_number' | 'target_cid'> & { routing?: RoutingList };
 
 interface ListPlan<V> {
   remove: number[];
@@ -53,6 +58,7 @@ interface ListPlan<V> {
 
 /** What to write; a list left undefined is not touched. */
 export interface NestedPlan {
+  companyId: number;
   timers?: ListPlan<TimerValues>;
   menuOptions?: ListPlan<MenuValues>;
 }
@@ -85,7 +91,7 @@ export async function planNested(
   const menus = menuInput(input);
   const menuField =
     input.menu_options_attributes !== undefined ? 'menu_options_attributes' : 'menu_option_attributes';
-  const plan: NestedPlan = {};
+  const plan: NestedPlan = { companyId: ctx.companyId };
   if (input.timers_attributes !== undefined || destroy) {
     plan.timers = planList(
       existing.timers,
@@ -101,6 +107,9 @@ export async function planNested(
     plan.menuOptions = planList(existing.menuOptions, menus ?? [], destroy, menuField, ctx, fail, menuValues);
     checkUniqueOptions(existing.menuOptions, plan.menuOptions, menuField, fail);
     await checkTargetCids(conn, ctx, plan.menuOptions, menuField, fail);
+    for (const v of [...plan.menuOptions.insert, ...plan.menuOptions.update.map((u) => u.values)]) {
+      if (v.routing) await checkRoutingList(conn, ctx.companyId, v.routing, errors, `${menuField}.`);
+    }
   }
   if (Object.keys(errors).length) throw new ValidationFailed(errors);
   return plan;
@@ -190,7 +199,12 @@ function menuValues(
   const rawCid = item.target_cid === undefined ? base?.target_cid : item.target_cid;
   const target_cid = rawCid?.trim() ? rawCid.trim() : null;
   for (const [f, m] of problems) fail(f, m);
-  return problems.length ? undefined : { option, target_number, target_cid };
+  if (problems.length) return undefined;
+  const routing =
+    item.target_ids !== undefined || item.target_group_ids !== undefined
+      ? { target_ids: [...new Set(item.target_ids ?? [])], target_group_ids: [...new Set(item.target_group_ids ?? [])] }
+      : undefined;
+  return { option, target_number, target_cid, ...(routing ? { routing } : {}) };
 }
 
 /** The options the owner ends up with, one key each. */
@@ -250,13 +264,22 @@ export async function applyNested(
   for (const [table, list] of lists) {
     if (!list) continue;
     if (list.remove.length) await conn.deleteFrom(table).where('id', 'in', list.remove).execute();
-    for (const u of list.update) await conn.updateTable(table).set(u.values).where('id', '=', u.id).execute();
-    if (list.insert.length) {
-      const rows = list.insert.map((v) => ({ ...v, owner_type: owner, owner_id: ownerId, created_at: now }));
-      await conn
+    if (table === 'menu_options' && list.remove.length) {
+      await conn.deleteFrom('routing_entries').where('owner_type', '=', 'menu_option').where('owner_id', 'in', list.remove).execute();
+    }
+    for (const u of list.update) {
+      const { routing, ...values } = u.values as MenuValues;
+      await conn.updateTable(table).set(values).where('id', '=', u.id).execute();
+      if (routing) await writeRoutingList(conn, plan.companyId, 'menu_option', u.id, routing);
+    }
+    for (const v of list.insert) {
+      const { routing, ...values } = v as MenuValues;
+      const row = await conn
         .insertInto(table)
-        .values(rows as any)
-        .execute();
+        .values({ ...values, owner_type: owner, owner_id: ownerId, created_at: now } as any)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (routing) await writeRoutingList(conn, plan.companyId, 'menu_option', row.id, routing);
     }
   }
 }
@@ -294,8 +317,13 @@ export async function loadNested(
       .orderBy('id')
       .execute(),
   ]);
+  const routing = await routingListsOf(
+    conn,
+    'menu_option',
+    menus.map((m) => m.id),
+  );
   for (const t of timers) map.get(t.owner_id)?.timers.push(t);
-  for (const m of menus) map.get(m.owner_id)?.menuOptions.push(m);
+  for (const m of menus) map.get(m.owner_id)?.menuOptions.push({ ...m, routing: routing.get(m.id)! });
   return map;
 }
 

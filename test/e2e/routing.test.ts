@@ -216,3 +216,45 @@ describe('send_digits', () => {
     expect((await leg()).digits_received).toBe('1234');
   });
 });
+
+describe('routing lists set through the Core API', () => {
+  it('shows, edits and validates a campaign’s list; numbers inherit it until they set their own', async () => {
+    const a = await target('+14155550001');
+    const b = await target('+14155550002');
+    const g = await create(t, '/target_groups', 'target_group', { name: 'g', target_ids: [a.id] });
+    const c = await create(t, '/campaigns', 'campaign', { name: 'x', target_ids: [a.id], target_group_ids: [g.id] });
+    expect([c.target_ids, c.target_group_ids]).toEqual([[a.id], [g.id]]);
+    const added = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, { campaign: { add_targets_by_id: [b.id], remove_target_groups_by_id: [g.id] } });
+    expect([added.body.campaign.target_ids, added.body.campaign.target_group_ids]).toEqual([[a.id, b.id], []]);
+    const other = await t.addTenant();
+    const foreign = await t.api('POST', '/targets.json', { target: { number: '+14155550009' } }, { key: other.key });
+    const bad = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, { campaign: { target_ids: [foreign.body.target.id, 999999] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.target_ids[0]).toContain(String(foreign.body.target.id));
+    expect((await t.api('GET', `/campaigns/cid/${c.cid}.json`)).body.campaign.target_ids).toEqual([a.id, b.id]);
+    const n = await create(t, '/numbers', 'number', { afid: 'p', cid: c.cid });
+    expect([n.target_ids, n.routing_inherited]).toEqual([[a.id, b.id], true]);
+    const own = await t.api('PUT', `/numbers/${n.id}.json`, { number: { target_ids: [b.id] } });
+    expect([own.body.number.target_ids, own.body.number.routing_inherited]).toEqual([[b.id], false]);
+  });
+
+  it('routes a menu option through its own list instead of a target number', async () => {
+    const sim = simOf(t);
+    const sales = await target('+14155550001');
+    const support = await target('+14155550002');
+    const c = await create(t, '/campaigns', 'campaign', {
+      message: 'Press one or two.',
+      target_ids: [sales.id],
+      menu_options_attributes: [{ option: '1' }, { option: '2', target_ids: [support.id] }],
+    });
+    expect(c.menu_options.map((m: any) => m.menu_option.target_ids)).toEqual([[], [support.id]]);
+    const n = await create(t, '/numbers', 'number', { afid: 'pub1', cid: c.cid });
+    const two = await sim.call(CALLER, n.number);
+    await sim.press(two.id, '2');
+    expect((await legsOf(t, two.call_uuid))[1].to_number).toBe(support.number);
+    await sim.hangup(two.id);
+    const one = await sim.call(CALLER, n.number);
+    await sim.press(one.id, '1');
+    expect((await legsOf(t, one.call_uuid))[1].to_number).toBe(sales.number);
+  });
+});

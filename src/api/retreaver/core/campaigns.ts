@@ -29,6 +29,8 @@ const MenuOptionAttributes = Type.Object(
     option: Type.Optional(Type.String({ maxLength: 8 })),
     target_number: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
     target_cid: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    target_ids: RoutingListFields.target_ids,
+    target_group_ids: RoutingListFields.target_group_ids,
     _destroy: Type.Optional(Type.Boolean()),
     inherited: Echo,
   },
@@ -133,6 +135,8 @@ export const presentMenuOption = (m: MenuOption, inherited?: boolean) => ({
     option: m.option,
     target_cid: m.target_cid,
     target_number: m.target_number,
+    target_ids: m.routing.target_ids,
+    target_group_ids: m.routing.target_group_ids,
     ...(inherited === undefined ? {} : { inherited }),
   },
 });

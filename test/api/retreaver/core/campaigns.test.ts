@@ -97,6 +97,8 @@ describe('Campaigns: create and read', () => {
           option: '1',
           target_cid: null,
           target_number: '+16474570424',
+          target_ids: [],
+          target_group_ids: [],
         },
       },
     ]);

@@ -214,6 +214,8 @@ describe('Numbers: overrides', () => {
           option: '2',
           target_cid: '399944',
           target_number: null,
+          target_ids: [],
+          target_group_ids: [],
           inherited: false,
         },
       },
