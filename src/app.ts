@@ -63,6 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ratePerMinute: config.callRatePerMinute,
   });
   sim.attach(engine);
+  await engine.closeInterrupted();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
 

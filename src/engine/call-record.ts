@@ -52,10 +52,14 @@ export async function insertLeg(
     .execute();
 }
 
-export async function updateLeg(
-  db: Conn,
-  id: string,
-  patch: { status: string; answered_at?: number; ended_at?: number; hung_up_by?: string | null; end_reason?: string | null },
-): Promise<void> {
+export interface LegPatch {
+  status: string;
+  answered_at?: number;
+  ended_at?: number;
+  hung_up_by?: string | null;
+  end_reason?: string | null;
+}
+
+export async function updateLeg(db: Conn, id: string, patch: LegPatch): Promise<void> {
   await db.updateTable('call_legs').set(patch).where('id', '=', id).execute();
 }

@@ -56,6 +56,24 @@ export class CallEngine implements DriverSink {
     session?.deliver(ev);
   }
 
+  /**
+   * Calls left in progress by a process that stopped (crash, kill) can no longer be live here: close
+   * them at their last recorded moment. Single-node assumption; with several nodes only the owner may.
+   */
+  async closeInterrupted(): Promise<number> {
+    const stale = await this.deps.db.selectFrom('calls').select(['uuid', 'start_time', 'updated_at'])
+      .where('status', '=', 'in-progress').execute();
+    for (const c of stale) {
+      const total = Math.max(0, Math.round((c.updated_at - c.start_time) / 1000));
+      await this.deps.db.updateTable('calls')
+        .set({ status: 'finished', hung_up_by: 'system', end_time: c.updated_at, total_duration: total, billable_minutes: total > 0 ? Math.ceil(total / 60) : 0 })
+        .where('uuid', '=', c.uuid).execute();
+      await this.deps.db.updateTable('call_legs').set({ status: 'ended', ended_at: c.updated_at, end_reason: 'interrupted' })
+        .where('call_uuid', '=', c.uuid).where('ended_at', 'is', null).execute();
+    }
+    return stale.length;
+  }
+
   liveCalls(): number {
     return this.sessions.size;
   }

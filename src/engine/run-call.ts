@@ -1,5 +1,4 @@
 import { planRoute } from '../domain/routing.js';
-import { updateLeg } from './call-record.js';
 import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
 import { loadRoutingList } from './routables.js';
 import { CallerHungUp, type CallSession } from './session.js';
@@ -31,12 +30,12 @@ async function script(s: CallSession): Promise<Outcome> {
   if (!(await passSuppression(s))) return { status: 'blocked', hungUpBy: 'system' };
   await randomizeStaticCaller(s);
   s.tags = await initialTags(s);
-  await s.record.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, s.now());
+  await s.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, 'screened');
   let flow: FlowConfig = s.ctx.flow;
   for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
-    if (flow.greeting && s.record.row.ivr_started_at == null) await s.record.save({ ivr_started_at: s.now() }, s.now());
+    if (flow.greeting && s.record.row.ivr_started_at == null) await s.save({ ivr_started_at: s.now() }, 'ivr');
     const choice = await runMenu(s, flow);
-    if (flow.greeting) await s.record.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, s.now());
+    if (flow.greeting) await s.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, 'menu');
     if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
@@ -72,7 +71,7 @@ async function route(s: CallSession, flow: FlowConfig, option?: { id: number; ta
 async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   const now = s.now();
   if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
-  await updateLeg(s.deps.db, s.inLeg, { status: 'ended', ended_at: now, hung_up_by: outcome.hungUpBy });
+  await s.legChanged(s.inLeg, 'inbound', s.record.row.number, { status: 'ended', ended_at: now, hung_up_by: outcome.hungUpBy });
   const r = s.record.row;
   const secs = (from: number | null | undefined, to: number | null | undefined) =>
     from == null || to == null ? 0 : Math.max(0, Math.round((to - from) / 1000));

@@ -3,7 +3,7 @@ import type { EventBus } from '../live/bus.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
 import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
-import type { CallRecord } from './call-record.js';
+import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
 import type { InboundContext } from './flow-config.js';
 
 export interface EngineDeps {
@@ -69,6 +69,19 @@ export class CallSession {
 
   ownLeg(leg: LegId): void {
     this.host.ownLeg(leg, this);
+  }
+
+  /** Updates the call record and tells live listeners (dashboard, subscriptions, webhooks). */
+  async save(patch: CallPatch, step: string): Promise<void> {
+    const at = this.now();
+    await this.record.save(patch, at);
+    this.deps.bus.publish({ type: 'call.updated', companyId: this.companyId, callUuid: this.uuid, at, status: String(this.record.row.status), step });
+  }
+
+  /** Records a leg transition and publishes it. */
+  async legChanged(leg: LegId, direction: 'inbound' | 'outbound', to: string, patch: LegPatch): Promise<void> {
+    await updateLeg(this.deps.db, leg, patch);
+    this.deps.bus.publish({ type: 'leg.updated', companyId: this.companyId, callUuid: this.uuid, legId: leg, at: this.now(), direction, status: patch.status, to });
   }
 
   deliver(ev: DriverEvent): void {

@@ -119,3 +119,38 @@ describe('repeat and duplicate flags', () => {
     expect([r3.repeat, r3.duplicate]).toEqual([1, 0]);
   });
 });
+
+describe('live events and write-ahead records', () => {
+  it('publishes every call and leg transition on the bus', async () => {
+    const sim = simOf(t);
+    const events: any[] = [];
+    t.app.bus.subscribe((e) => events.push(e));
+    const { number } = await trackedNumber(t, { menu_options_attributes: [{ option: '1', target_number: '+14155550100' }] });
+    const call = await sim.call('+13015550123', number);
+    await sim.advance(2);
+    await sim.hangup(call.id);
+    const mine = events.filter((e) => e.callUuid === call.call_uuid);
+    expect(mine[0]).toMatchObject({ type: 'call.started', caller: '+13015550123', number });
+    expect(mine.filter((e) => e.type === 'leg.updated').map((e) => [e.direction, e.status])).toEqual([
+      ['outbound', 'ringing'],
+      ['outbound', 'answered'],
+      ['outbound', 'ended'],
+      ['inbound', 'ended'],
+    ]);
+    expect(mine.filter((e) => e.type === 'call.updated').map((e) => e.step)).toEqual(['screened', 'forwarded', 'connected']);
+    expect(mine.at(-1)).toMatchObject({ type: 'call.ended', status: 'finished', hungUpBy: 'caller' });
+  });
+
+  it('has the record in the database as soon as the call arrives, and closes calls a stopped process left open', async () => {
+    const sim = simOf(t);
+    const { number } = await trackedNumber(t, { message: 'Hold on please.', menu_options_attributes: [{ option: '1', target_number: '+14155550100' }] });
+    const call = await sim.call('+13015550123', number);
+    expect((await record(t, call.call_uuid)).status).toBe('in-progress');
+    await sim.advance(1);
+    // A new engine on the same database plays the part of the restarted process.
+    expect(await t.app.engine.closeInterrupted()).toBe(1);
+    const r = await record(t, call.call_uuid);
+    expect(r).toMatchObject({ status: 'finished', hung_up_by: 'system' });
+    expect(r.end_time).toBe(r.updated_at);
+  });
+});

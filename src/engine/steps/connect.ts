@@ -1,4 +1,3 @@
-import { updateLeg } from '../call-record.js';
 import type { CallSession } from '../session.js';
 import type { Connected } from './dial.js';
 
@@ -21,7 +20,7 @@ export async function connect(s: CallSession, c: Connected): Promise<'caller' | 
     await db.insertInto('cap_hits').values(owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now }))).execute();
   }
   await driver.bridge(s.inLeg, c.leg);
-  await s.record.save(
+  await s.save(
     {
       status: 'in-progress',
       connected: 1,
@@ -34,13 +33,13 @@ export async function connect(s: CallSession, c: Connected): Promise<'caller' | 
       target_group_name: c.group?.name ?? null,
       target_repeat: c.target ? await targetRepeat(s, c.target.id) : null,
     },
-    now,
+    'connected',
   );
   if (c.target?.sendDigits) await sendDigits(s, c.leg, c.target.sendDigits);
   const ev = await s.waitFor((e) => e.type === 'hangup' && (e.leg === s.inLeg || e.leg === c.leg), { allowCallerHangup: true });
   const by = ev !== 'timeout' && ev.type === 'hangup' && ev.leg === c.leg ? 'target' : 'caller';
   if (by === 'caller') await driver.hangup(c.leg);
-  await updateLeg(db, c.leg, { status: 'ended', ended_at: s.now(), hung_up_by: by, end_reason: 'normal' });
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, { status: 'ended', ended_at: s.now(), hung_up_by: by, end_reason: 'normal' });
   for (const lease of c.leases) lease.release();
   return by;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DialStep } from '../../domain/routing.js';
 import type { Lease } from '../../live/occupancy.js';
 import type { DriverEvent, LegId } from '../../telephony/driver.js';
-import { insertLeg, updateLeg } from '../call-record.js';
+import { insertLeg } from '../call-record.js';
 import type { GroupInfo, RoutingInput, TargetInfo } from '../routables.js';
 import type { CallSession } from '../session.js';
 
@@ -81,12 +81,13 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       const leg = randomUUID();
       live.set(leg, d);
       s.ownLeg(leg);
-      if (s.record.row.forwarded_time == null) await s.record.save({ forwarded_time: s.now() }, s.now());
+      if (s.record.row.forwarded_time == null) await s.save({ forwarded_time: s.now() }, 'forwarded');
       await insertLeg(db, {
         id: leg, callUuid: s.uuid, companyId: s.companyId, direction: 'outbound', from: s.callerNumberSent ?? s.caller,
         to: d.to, targetId: d.target?.id, targetGroupId: d.group?.id, at: s.now(),
       });
       await driver.originate({ leg, callUuid: s.uuid, to: d.to, from: s.callerNumberSent ?? s.caller, timeoutS: d.timeoutS });
+      s.deps.bus.publish({ type: 'leg.updated', companyId: s.companyId, callUuid: s.uuid, legId: leg, at: s.now(), direction: 'outbound', status: 'ringing', to: d.to });
     }
     while (live.size > 0 && !winner) {
       const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type));
@@ -94,11 +95,11 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       const d = live.get(ev.leg)!;
       live.delete(ev.leg);
       if (ev.type === 'answered') {
-        await updateLeg(db, ev.leg, { status: ev.voicemail ? 'voicemail' : 'answered', answered_at: s.now() });
+        await s.legChanged(ev.leg, 'outbound', d.to, { status: ev.voicemail ? 'voicemail' : 'answered', answered_at: s.now() });
         winner = { leg: ev.leg, dialedNumber: d.to, target: d.target, group: d.group, leases: [...(d.lease ? [d.lease] : []), ...shared] };
       } else {
         d.lease?.release();
-        await updateLeg(db, ev.leg, { status: outcomeStatus(ev), ended_at: s.now(), end_reason: outcomeStatus(ev) });
+        await s.legChanged(ev.leg, 'outbound', d.to, { status: outcomeStatus(ev), ended_at: s.now(), end_reason: outcomeStatus(ev) });
       }
     }
   } finally {
@@ -106,7 +107,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
     for (const [leg, d] of live) {
       await driver.hangup(leg, 'cancelled');
       d.lease?.release();
-      await updateLeg(db, leg, { status: 'cancelled', ended_at: s.now(), end_reason: 'cancelled' });
+      await s.legChanged(leg, 'outbound', d.to, { status: 'cancelled', ended_at: s.now(), end_reason: 'cancelled' });
     }
     if (!winner) for (const l of shared) l.release();
   }
