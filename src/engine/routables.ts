@@ -51,7 +51,7 @@ export async function loadRoutingList(
   const targetIds = [...new Set([...rows.flatMap((r) => (r.target_id ? [r.target_id] : [])), ...members.map((m) => m.target_id)])];
   const targets = await loadTargets(db, occupancy, companyId, targetIds, now);
 
-  const groupCaps = await capsOf(db, 'target_group', groups.map((g) => ({ id: g.id, zone: 'Etc/UTC' })), now);
+  const groupCaps = await capsOf(db, 'target_group', groups.map((g) => ({ id: g.id, zone: 'Etc/UTC' })), now, { countUnset: false });
   const groupInfo = new Map<number, GroupInfo>();
   const routableGroups = new Map<number, RoutableGroup>();
   for (const g of groups) {
@@ -88,7 +88,7 @@ async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, id
     .where('deleted_at', 'is', null).execute();
   const hours = await hoursOf(db, ids);
   const tags = await tagsOf(db, 'target', ids);
-  const caps = await capsOf(db, 'target', rows.map((t) => ({ id: t.id, zone: ianaZone(t.time_zone) })), now);
+  const caps = await capsOf(db, 'target', rows.map((t) => ({ id: t.id, zone: ianaZone(t.time_zone) })), now, { countUnset: false });
   for (const t of rows) {
     const owner = `target:${t.id}` as const;
     const capViews = caps.get(t.id) ?? [];

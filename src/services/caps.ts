@@ -103,7 +103,10 @@ export async function capsOf(
   owner: CapOwner,
   owners: { id: number; zone: string }[],
   now: number,
+  /** Routing only needs the caps that are set; the API shows every cap's count. */
+  opts: { countUnset?: boolean } = {},
 ): Promise<Map<number, CapView[]>> {
+  const countUnset = opts.countUnset ?? true;
   const out = new Map<number, CapView[]>();
   if (owners.length === 0) return out;
   const rows = await conn
@@ -117,7 +120,7 @@ export async function capsOf(
     )
     .execute();
   for (const { id, zone } of owners) {
-    const mine = rows.filter((r) => r.owner_id === id);
+    const mine = rows.filter((r) => r.owner_id === id && (countUnset || r.cap !== null));
     const starts = mine.map((c) => capWindowStart(c.type, now, zone, c.reset_at));
     const counts = await countHits(conn, owner, id, starts, now);
     const views = mine.map((c, i) => ({
