@@ -6,16 +6,16 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { rewriteUrl } from './api/retreaver/format.js';
+import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
-import { simRoutes } from './api/sim/routes.js';
 import { CallEngine } from './engine/engine.js';
 import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
-import { SimNetwork } from './telephony/sim/network.js';
 import { buildServices, type Services } from './services/index.js';
 import { openStore, ping, type Store } from './store/db.js';
+import { SimNetwork } from './telephony/sim/network.js';
 
 export interface AppOptions {
   config: Config;
@@ -72,14 +72,20 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const routes = new RouteTable();
   http.addHook('onRoute', (route) => routes.add(route.method, route.url));
   await http.register(swagger, {
     openapi: {
-      info: { title: 'Switchboard', version: '0.1.0', description: 'Retreaver-compatible call routing and control.' },
+      info: {
+        title: 'Switchboard',
+        version: '0.1.0',
+        description: 'Retreaver-compatible call routing and control.',
+      },
     },
     // Core API paths take a format extension; the document shows the JSON one (`.xml` works alike).
     transform: ({ schema, url, route }) => ({

@@ -24,14 +24,16 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
 }
 
 function rate(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 0.05;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`CALL_RATE_PER_MINUTE must be a non-negative number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(`CALL_RATE_PER_MINUTE must be a non-negative number, got "${raw}"`);
   return n;
 }
 

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { ValidationFailed } from './errors.js';
 
 const SIP_URI = /^sips?:[^@\s]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/;
@@ -29,7 +29,8 @@ export function normalizePhone(field: string, raw: string, opts: { allowSip?: bo
     return value;
   }
   const e164 = toE164(value);
-  if (!e164) throw ValidationFailed.field(field, `is not a valid phone number${opts.allowSip ? ' or SIP URI' : ''}`);
+  if (!e164)
+    throw ValidationFailed.field(field, `is not a valid phone number${opts.allowSip ? ' or SIP URI' : ''}`);
   return e164;
 }
 

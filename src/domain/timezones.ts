@@ -154,7 +154,8 @@ export const ZONES: Readonly<Record<string, string>> = {
 };
 
 const FIRST_NAME_FOR_IANA = new Map<string, string>();
-for (const [name, iana] of Object.entries(ZONES)) if (!FIRST_NAME_FOR_IANA.has(iana)) FIRST_NAME_FOR_IANA.set(iana, name);
+for (const [name, iana] of Object.entries(ZONES))
+  if (!FIRST_NAME_FOR_IANA.has(iana)) FIRST_NAME_FOR_IANA.set(iana, name);
 FIRST_NAME_FOR_IANA.set('UTC', 'UTC');
 FIRST_NAME_FOR_IANA.set('Etc/UTC', 'UTC');
 

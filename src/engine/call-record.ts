@@ -26,14 +26,28 @@ export class CallRecord {
 
   async save(patch: CallPatch, now: number): Promise<void> {
     Object.assign(this.row, patch, { updated_at: now });
-    await this.db.updateTable('calls').set({ ...patch, updated_at: now }).where('uuid', '=', this.row.uuid).execute();
+    await this.db
+      .updateTable('calls')
+      .set({ ...patch, updated_at: now })
+      .where('uuid', '=', this.row.uuid)
+      .execute();
   }
 }
 
 /** Inserts and updates of a call's legs. */
 export async function insertLeg(
   db: Conn,
-  leg: { id: string; callUuid: string; companyId: number; direction: 'inbound' | 'outbound'; from: string; to: string; targetId?: number | null; targetGroupId?: number | null; at: number },
+  leg: {
+    id: string;
+    callUuid: string;
+    companyId: number;
+    direction: 'inbound' | 'outbound';
+    from: string;
+    to: string;
+    targetId?: number | null;
+    targetGroupId?: number | null;
+    at: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('call_legs')

@@ -33,12 +33,25 @@ export class CallEngine implements DriverSink {
     const uuid = randomUUID();
     const record = await CallRecord.create(this.deps.db, await this.firstRow(uuid, call, ctx));
     await insertLeg(this.deps.db, {
-      id: call.leg, callUuid: uuid, companyId: ctx.companyId, direction: 'inbound', from: call.from, to: call.to, at: this.deps.clock.now(),
+      id: call.leg,
+      callUuid: uuid,
+      companyId: ctx.companyId,
+      direction: 'inbound',
+      from: call.from,
+      to: call.to,
+      at: this.deps.clock.now(),
     });
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
-    this.deps.bus.publish({ type: 'call.started', companyId: ctx.companyId, callUuid: uuid, at: this.deps.clock.now(), caller: call.from, number: call.to });
+    this.deps.bus.publish({
+      type: 'call.started',
+      companyId: ctx.companyId,
+      callUuid: uuid,
+      at: this.deps.clock.now(),
+      caller: call.from,
+      number: call.to,
+    });
     this.active++;
     void runCall(session)
       .catch((err) => console.error('call script failed', uuid, err))
@@ -61,15 +74,30 @@ export class CallEngine implements DriverSink {
    * them at their last recorded moment. Single-node assumption; with several nodes only the owner may.
    */
   async closeInterrupted(): Promise<number> {
-    const stale = await this.deps.db.selectFrom('calls').select(['uuid', 'start_time', 'updated_at'])
-      .where('status', '=', 'in-progress').execute();
+    const stale = await this.deps.db
+      .selectFrom('calls')
+      .select(['uuid', 'start_time', 'updated_at'])
+      .where('status', '=', 'in-progress')
+      .execute();
     for (const c of stale) {
       const total = Math.max(0, Math.round((c.updated_at - c.start_time) / 1000));
-      await this.deps.db.updateTable('calls')
-        .set({ status: 'finished', hung_up_by: 'system', end_time: c.updated_at, total_duration: total, billable_minutes: total > 0 ? Math.ceil(total / 60) : 0 })
-        .where('uuid', '=', c.uuid).execute();
-      await this.deps.db.updateTable('call_legs').set({ status: 'ended', ended_at: c.updated_at, end_reason: 'interrupted' })
-        .where('call_uuid', '=', c.uuid).where('ended_at', 'is', null).execute();
+      await this.deps.db
+        .updateTable('calls')
+        .set({
+          status: 'finished',
+          hung_up_by: 'system',
+          end_time: c.updated_at,
+          total_duration: total,
+          billable_minutes: total > 0 ? Math.ceil(total / 60) : 0,
+        })
+        .where('uuid', '=', c.uuid)
+        .execute();
+      await this.deps.db
+        .updateTable('call_legs')
+        .set({ status: 'ended', ended_at: c.updated_at, end_reason: 'interrupted' })
+        .where('call_uuid', '=', c.uuid)
+        .where('ended_at', 'is', null)
+        .execute();
     }
     return stale.length;
   }
@@ -87,13 +115,21 @@ export class CallEngine implements DriverSink {
     const now = this.deps.clock.now();
     const { db } = this.deps;
     const prior = (extra: (q: any) => any) =>
-      extra(db.selectFrom('calls').select('id').where('company_id', '=', ctx.companyId).where('caller', '=', call.from))
+      extra(
+        db
+          .selectFrom('calls')
+          .select('id')
+          .where('company_id', '=', ctx.companyId)
+          .where('caller', '=', call.from),
+      )
         .executeTakeFirst()
         .then((r: unknown) => (r ? 1 : 0));
     const dedupeFrom = now - ctx.flow.dedupeSeconds * 1000;
     const duplicate =
       ctx.flow.dedupeSeconds > 0
-        ? await prior((q) => q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>', dedupeFrom))
+        ? await prior((q) =>
+            q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>', dedupeFrom),
+          )
         : 0;
     const info = phoneInfo(call.from);
     return {
@@ -123,7 +159,9 @@ export class CallEngine implements DriverSink {
       keys_pressed: '[]',
       tags: '{}',
       repeat: await prior((q) => q),
-      affiliate_repeat: ctx.affiliate ? await prior((q) => q.where('affiliate_id', '=', ctx.affiliate!.id)) : 0,
+      affiliate_repeat: ctx.affiliate
+        ? await prior((q) => q.where('affiliate_id', '=', ctx.affiliate!.id))
+        : 0,
       number_repeat: await prior((q) => q.where('number_id', '=', ctx.number.id)),
       duplicate,
       payable_duplicate: 0,

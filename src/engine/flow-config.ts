@@ -1,6 +1,6 @@
-import type { Prompt } from '../telephony/driver.js';
 import type { Conn } from '../store/db.js';
 import type { RoutingOwner } from '../store/schema-calls.js';
+import type { Prompt } from '../telephony/driver.js';
 
 /** Settings that steer one call through greeting, menu and routing: a campaign's, or a number's overrides. */
 export interface MenuOptionConfig {
@@ -32,7 +32,12 @@ export interface InboundContext {
 
 /** Loads what an incoming call to `to` needs; undefined when no live number matches. */
 export async function loadInbound(db: Conn, to: string): Promise<InboundContext | undefined> {
-  const n = await db.selectFrom('numbers').selectAll().where('number', '=', to).where('deleted_at', 'is', null).executeTakeFirst();
+  const n = await db
+    .selectFrom('numbers')
+    .selectAll()
+    .where('number', '=', to)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
   if (!n) return undefined;
   const flow = await loadCampaignFlow(db, n.company_id, { id: n.campaign_id });
   if (!flow) return undefined;
@@ -40,18 +45,31 @@ export async function loadInbound(db: Conn, to: string): Promise<InboundContext 
     ? await db.selectFrom('affiliates').selectAll().where('id', '=', n.affiliate_id).executeTakeFirst()
     : undefined;
   if (n.greeting_overridden) {
-    flow.greeting = await greetingPrompt(db, n.greeting_message, n.greeting_voice_gender, n.greeting_audio_id);
+    flow.greeting = await greetingPrompt(
+      db,
+      n.greeting_message,
+      n.greeting_voice_gender,
+      n.greeting_audio_id,
+    );
     flow.repeat = n.repeat ?? flow.repeat;
   }
   if (n.menu_overridden) flow.menuOptions = await menuOptions(db, 'number', n.id);
-  const ownList = await db.selectFrom('routing_entries').select('id').where('owner_type', '=', 'number')
-    .where('owner_id', '=', n.id).executeTakeFirst();
+  const ownList = await db
+    .selectFrom('routing_entries')
+    .select('id')
+    .where('owner_type', '=', 'number')
+    .where('owner_id', '=', n.id)
+    .executeTakeFirst();
   if (ownList) flow.routing = { owner: 'number', id: n.id };
   return {
     companyId: n.company_id,
     number: { id: n.id, number: n.number, sid: n.sid },
     affiliate: affiliate
-      ? { id: affiliate.id, afid: affiliate.afid, name: [affiliate.first_name, affiliate.last_name].filter(Boolean).join(' ') || null }
+      ? {
+          id: affiliate.id,
+          afid: affiliate.afid,
+          name: [affiliate.first_name, affiliate.last_name].filter(Boolean).join(' ') || null,
+        }
       : null,
     flow,
   };
@@ -63,7 +81,11 @@ export async function loadCampaignFlow(
   companyId: number,
   ref: { id: number } | { cid: string },
 ): Promise<FlowConfig | undefined> {
-  let q = db.selectFrom('campaigns').selectAll().where('company_id', '=', companyId).where('deleted_at', 'is', null);
+  let q = db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('deleted_at', 'is', null);
   q = 'id' in ref ? q.where('id', '=', ref.id) : q.where('cid', '=', ref.cid);
   const c = await q.executeTakeFirst();
   if (!c) return undefined;
@@ -80,10 +102,24 @@ export async function loadCampaignFlow(
   };
 }
 
-async function menuOptions(db: Conn, owner: 'campaign' | 'number', ownerId: number): Promise<MenuOptionConfig[]> {
-  const rows = await db.selectFrom('menu_options').selectAll().where('owner_type', '=', owner)
-    .where('owner_id', '=', ownerId).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, option: r.option, targetNumber: r.target_number, targetCid: r.target_cid }));
+async function menuOptions(
+  db: Conn,
+  owner: 'campaign' | 'number',
+  ownerId: number,
+): Promise<MenuOptionConfig[]> {
+  const rows = await db
+    .selectFrom('menu_options')
+    .selectAll()
+    .where('owner_type', '=', owner)
+    .where('owner_id', '=', ownerId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    option: r.option,
+    targetNumber: r.target_number,
+    targetCid: r.target_cid,
+  }));
 }
 
 async function greetingPrompt(
@@ -93,9 +129,18 @@ async function greetingPrompt(
   audioId: number | null,
 ): Promise<Prompt | null> {
   if (audioId) {
-    const audio = await db.selectFrom('audio_files').select(['file_name', 'size']).where('id', '=', audioId).executeTakeFirst();
+    const audio = await db
+      .selectFrom('audio_files')
+      .select(['file_name', 'size'])
+      .where('id', '=', audioId)
+      .executeTakeFirst();
     // Length is estimated from size at 16 kB/s until the media engine reads real durations.
-    if (audio) return { kind: 'audio', name: audio.file_name, durationS: Math.max(1, Math.round(audio.size / 16_000)) };
+    if (audio)
+      return {
+        kind: 'audio',
+        name: audio.file_name,
+        durationS: Math.max(1, Math.round(audio.size / 16_000)),
+      };
   }
   if (message?.trim()) return { kind: 'tts', text: message, voice: voice === 'Female' ? 'Female' : 'Male' };
   return null;

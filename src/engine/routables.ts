@@ -1,7 +1,7 @@
-import { ianaZone } from '../domain/timezones.js';
 import type { CapState, RoutableGroup, RoutableTarget, RoutingEntry } from '../domain/routing.js';
+import { ianaZone } from '../domain/timezones.js';
 import type { CapClaim, Claim, Occupancy } from '../live/occupancy.js';
-import { capsOf, type CapView } from '../services/caps.js';
+import { type CapView, capsOf } from '../services/caps.js';
 import { tagsOf } from '../services/tag-values.js';
 import { hoursOf } from '../services/target-business-hours.js';
 import type { Conn } from '../store/db.js';
@@ -38,20 +38,47 @@ export async function loadRoutingList(
   owner: { owner: RoutingOwner; id: number },
   now: number,
 ): Promise<RoutingInput> {
-  const rows = await db.selectFrom('routing_entries').selectAll().where('company_id', '=', companyId)
-    .where('owner_type', '=', owner.owner).where('owner_id', '=', owner.id).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('routing_entries')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('owner_type', '=', owner.owner)
+    .where('owner_id', '=', owner.id)
+    .orderBy('position')
+    .execute();
   const groupIds = rows.flatMap((r) => (r.target_group_id ? [r.target_group_id] : []));
   const groups = groupIds.length
-    ? await db.selectFrom('target_groups').selectAll().where('id', 'in', groupIds).where('company_id', '=', companyId)
-        .where('deleted_at', 'is', null).execute()
+    ? await db
+        .selectFrom('target_groups')
+        .selectAll()
+        .where('id', 'in', groupIds)
+        .where('company_id', '=', companyId)
+        .where('deleted_at', 'is', null)
+        .execute()
     : [];
   const members = groupIds.length
-    ? await db.selectFrom('target_group_members').selectAll().where('target_group_id', 'in', groupIds).orderBy('position').execute()
+    ? await db
+        .selectFrom('target_group_members')
+        .selectAll()
+        .where('target_group_id', 'in', groupIds)
+        .orderBy('position')
+        .execute()
     : [];
-  const targetIds = [...new Set([...rows.flatMap((r) => (r.target_id ? [r.target_id] : [])), ...members.map((m) => m.target_id)])];
+  const targetIds = [
+    ...new Set([
+      ...rows.flatMap((r) => (r.target_id ? [r.target_id] : [])),
+      ...members.map((m) => m.target_id),
+    ]),
+  ];
   const targets = await loadTargets(db, occupancy, companyId, targetIds, now);
 
-  const groupCaps = await capsOf(db, 'target_group', groups.map((g) => ({ id: g.id, zone: 'Etc/UTC' })), now, { countUnset: false });
+  const groupCaps = await capsOf(
+    db,
+    'target_group',
+    groups.map((g) => ({ id: g.id, zone: 'Etc/UTC' })),
+    now,
+    { countUnset: false },
+  );
   const groupInfo = new Map<number, GroupInfo>();
   const routableGroups = new Map<number, RoutableGroup>();
   for (const g of groups) {
@@ -66,7 +93,9 @@ export async function loadRoutingList(
       caps: capStates(caps),
       concurrencyCap: g.concurrency_cap,
       inProgress: occupancy.inProgress(owner),
-      members: members.filter((m) => m.target_group_id === g.id).flatMap((m) => targets.routable.get(m.target_id) ?? []),
+      members: members
+        .filter((m) => m.target_group_id === g.id)
+        .flatMap((m) => targets.routable.get(m.target_id) ?? []),
     });
   }
   const entries: RoutingEntry[] = rows.flatMap((r): RoutingEntry[] => {
@@ -84,11 +113,22 @@ async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, id
   const routable = new Map<number, RoutableTarget>();
   const info = new Map<number, TargetInfo>();
   if (!ids.length) return { routable, info };
-  const rows = await db.selectFrom('targets').selectAll().where('id', 'in', ids).where('company_id', '=', companyId)
-    .where('deleted_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('targets')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('company_id', '=', companyId)
+    .where('deleted_at', 'is', null)
+    .execute();
   const hours = await hoursOf(db, ids);
   const tags = await tagsOf(db, 'target', ids);
-  const caps = await capsOf(db, 'target', rows.map((t) => ({ id: t.id, zone: ianaZone(t.time_zone) })), now, { countUnset: false });
+  const caps = await capsOf(
+    db,
+    'target',
+    rows.map((t) => ({ id: t.id, zone: ianaZone(t.time_zone) })),
+    now,
+    { countUnset: false },
+  );
   for (const t of rows) {
     const owner = `target:${t.id}` as const;
     const capViews = caps.get(t.id) ?? [];
@@ -132,6 +172,10 @@ function capStates(caps: CapView[]): CapState[] {
 function claimOf(owner: Claim['owner'], concurrencyCap: number | null, caps: CapView[]): Claim {
   const capClaims: CapClaim[] = caps
     .filter((c) => c.cap !== null)
-    .map((c) => ({ window: `${owner}:${c.type}:${c.windowStart}`, limit: c.cap as number, stored: c.filled }));
+    .map((c) => ({
+      window: `${owner}:${c.type}:${c.windowStart}`,
+      limit: c.cap as number,
+      stored: c.filled,
+    }));
   return { owner, concurrencyCap, caps: capClaims };
 }

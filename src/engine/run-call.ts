@@ -33,9 +33,11 @@ async function script(s: CallSession): Promise<Outcome> {
   await s.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, 'screened');
   let flow: FlowConfig = s.ctx.flow;
   for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
-    if (flow.greeting && s.record.row.ivr_started_at == null) await s.save({ ivr_started_at: s.now() }, 'ivr');
+    if (flow.greeting && s.record.row.ivr_started_at == null)
+      await s.save({ ivr_started_at: s.now() }, 'ivr');
     const choice = await runMenu(s, flow);
-    if (flow.greeting) await s.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, 'menu');
+    if (flow.greeting)
+      await s.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, 'menu');
     if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
@@ -51,11 +53,19 @@ async function script(s: CallSession): Promise<Outcome> {
 }
 
 /** An option's own routing list, else its target number, else the flow's routing list. */
-async function route(s: CallSession, flow: FlowConfig, option?: { id: number; targetNumber: string | null }): Promise<Connected | undefined> {
+async function route(
+  s: CallSession,
+  flow: FlowConfig,
+  option?: { id: number; targetNumber: string | null },
+): Promise<Connected | undefined> {
   const { db, occupancy, random } = s.deps;
   if (option) {
-    const own = await db.selectFrom('routing_entries').select('id').where('owner_type', '=', 'menu_option')
-      .where('owner_id', '=', option.id).executeTakeFirst();
+    const own = await db
+      .selectFrom('routing_entries')
+      .select('id')
+      .where('owner_type', '=', 'menu_option')
+      .where('owner_id', '=', option.id)
+      .executeTakeFirst();
     if (own) return routeList(s, { owner: 'menu_option', id: option.id });
     if (option.targetNumber) return dialNumber(s, option.targetNumber);
   }
@@ -71,7 +81,11 @@ async function route(s: CallSession, flow: FlowConfig, option?: { id: number; ta
 async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   const now = s.now();
   if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
-  await s.legChanged(s.inLeg, 'inbound', s.record.row.number, { status: 'ended', ended_at: now, hung_up_by: outcome.hungUpBy });
+  await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {
+    status: 'ended',
+    ended_at: now,
+    hung_up_by: outcome.hungUpBy,
+  });
   const r = s.record.row;
   const secs = (from: number | null | undefined, to: number | null | undefined) =>
     from == null || to == null ? 0 : Math.max(0, Math.round((to - from) / 1000));
@@ -79,7 +93,8 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   // A caller who hangs up in the menu spent the whole call there.
   const ivr = secs(r.ivr_started_at, r.ivr_ended_at ?? now);
   const waitFrom = r.ivr_ended_at ?? (r.forwarded_time != null ? r.start_time : null);
-  const hold = r.forwarded_time == null && r.ivr_ended_at == null ? 0 : secs(waitFrom, r.connected_time ?? now);
+  const hold =
+    r.forwarded_time == null && r.ivr_ended_at == null ? 0 : secs(waitFrom, r.connected_time ?? now);
   const billable = total > 0 ? Math.ceil(total / 60) : 0;
   await s.record.save(
     {
@@ -97,5 +112,12 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
     },
     now,
   );
-  s.deps.bus.publish({ type: 'call.ended', companyId: s.companyId, callUuid: s.uuid, at: now, status: outcome.status, hungUpBy: outcome.hungUpBy });
+  s.deps.bus.publish({
+    type: 'call.ended',
+    companyId: s.companyId,
+    callUuid: s.uuid,
+    at: now,
+    status: outcome.status,
+    hungUpBy: outcome.hungUpBy,
+  });
 }

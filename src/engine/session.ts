@@ -75,20 +75,47 @@ export class CallSession {
   async save(patch: CallPatch, step: string): Promise<void> {
     const at = this.now();
     await this.record.save(patch, at);
-    this.deps.bus.publish({ type: 'call.updated', companyId: this.companyId, callUuid: this.uuid, at, status: String(this.record.row.status), step });
+    this.deps.bus.publish({
+      type: 'call.updated',
+      companyId: this.companyId,
+      callUuid: this.uuid,
+      at,
+      status: String(this.record.row.status),
+      step,
+    });
   }
 
   /** Records a leg transition and publishes it. */
-  async legChanged(leg: LegId, direction: 'inbound' | 'outbound', to: string, patch: LegPatch): Promise<void> {
+  async legChanged(
+    leg: LegId,
+    direction: 'inbound' | 'outbound',
+    to: string,
+    patch: LegPatch,
+  ): Promise<void> {
     await updateLeg(this.deps.db, leg, patch);
-    this.deps.bus.publish({ type: 'leg.updated', companyId: this.companyId, callUuid: this.uuid, legId: leg, at: this.now(), direction, status: patch.status, to });
+    this.deps.bus.publish({
+      type: 'leg.updated',
+      companyId: this.companyId,
+      callUuid: this.uuid,
+      legId: leg,
+      at: this.now(),
+      direction,
+      status: patch.status,
+      to,
+    });
   }
 
   deliver(ev: DriverEvent): void {
     if (ev.type === 'hangup' && ev.leg === this.inLeg) this.callerGone = true;
     const w = this.waiter;
-    if (w?.match(ev)) return this.wake(() => w.resolve(ev));
-    if (w && this.callerGone && !w.allowCallerHangup) return this.wake(() => w.reject(new CallerHungUp()));
+    if (w?.match(ev)) {
+      this.wake(() => w.resolve(ev));
+      return;
+    }
+    if (w && this.callerGone && !w.allowCallerHangup) {
+      this.wake(() => w.reject(new CallerHungUp()));
+      return;
+    }
     this.queue.push(ev);
     if (this.queue.length > 200) this.queue.shift();
   }

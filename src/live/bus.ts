@@ -4,7 +4,14 @@ import { EventEmitter } from 'node:events';
 export type LiveEvent =
   | { type: 'call.started'; companyId: number; callUuid: string; at: number; caller: string; number: string }
   | { type: 'call.updated'; companyId: number; callUuid: string; at: number; status: string; step: string }
-  | { type: 'call.ended'; companyId: number; callUuid: string; at: number; status: string; hungUpBy: string | null }
+  | {
+      type: 'call.ended';
+      companyId: number;
+      callUuid: string;
+      at: number;
+      status: string;
+      hungUpBy: string | null;
+    }
   | {
       type: 'leg.updated';
       companyId: number;

@@ -40,7 +40,11 @@ export class AccountService {
       .where('companies.deleted_at', 'is', null)
       .orderBy('memberships.company_id')
       .execute();
-    return { userId: user.id, activeCompanyId: user.active_company_id, companyIds: memberships.map((m) => m.company_id) };
+    return {
+      userId: user.id,
+      activeCompanyId: user.active_company_id,
+      companyIds: memberships.map((m) => m.company_id),
+    };
   }
 
   /** The company a request acts on: `company_id` if given and reachable, else the key's active company. */
@@ -59,12 +63,21 @@ export class AccountService {
   }
 
   /** Creates a user with a key reaching the given companies; returns the key (shown once). */
-  async createUser(name: string, companyIds: number[], apiKey = generateApiKey()): Promise<{ userId: number; apiKey: string }> {
+  async createUser(
+    name: string,
+    companyIds: number[],
+    apiKey = generateApiKey(),
+  ): Promise<{ userId: number; apiKey: string }> {
     const now = this.clock.now();
     const userId = await this.db.transaction().execute(async (tx) => {
       const user = await tx
         .insertInto('users')
-        .values({ name, api_key_hash: hashApiKey(apiKey), active_company_id: companyIds[0] ?? null, created_at: now })
+        .values({
+          name,
+          api_key_hash: hashApiKey(apiKey),
+          active_company_id: companyIds[0] ?? null,
+          created_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       for (const companyId of companyIds) {
@@ -79,13 +92,21 @@ export class AccountService {
    * First start: creates the first company and its first user. The key is SWITCHBOARD_API_KEY when set
    * (so scripts know it), otherwise generated and returned so the caller can print it once.
    */
-  async bootstrap(configuredKey: string | undefined): Promise<{ apiKey: string; generated: boolean } | undefined> {
+  async bootstrap(
+    configuredKey: string | undefined,
+  ): Promise<{ apiKey: string; generated: boolean } | undefined> {
     const existing = await this.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
     if (existing) return undefined;
     const now = this.clock.now();
     const company = await this.db
       .insertInto('companies')
-      .values({ name: 'Switchboard', default_click_url: null, default_sale_url: null, created_at: now, updated_at: now })
+      .values({
+        name: 'Switchboard',
+        default_click_url: null,
+        default_sale_url: null,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const { apiKey } = await this.createUser('admin', [company.id], configuredKey ?? generateApiKey());

@@ -1,9 +1,9 @@
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import { Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage } from '../store/paging.js';
 import type { AffiliatesTable } from '../store/schema.js';
-import type { Selectable } from 'kysely';
 
 export type Affiliate = Selectable<AffiliatesTable>;
 
@@ -95,9 +95,16 @@ export class AffiliateService {
         .where('affiliate_id', '=', current.id)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
-      if (number) throw new RuleViolation('Affiliate still has Numbers: delete its Numbers before deleting the Affiliate');
+      if (number)
+        throw new RuleViolation(
+          'Affiliate still has Numbers: delete its Numbers before deleting the Affiliate',
+        );
       const deletedAt = this.clock.now();
-      await tx.updateTable('affiliates').set({ deleted_at: deletedAt }).where('id', '=', current.id).execute();
+      await tx
+        .updateTable('affiliates')
+        .set({ deleted_at: deletedAt })
+        .where('id', '=', current.id)
+        .execute();
       return { ...current, deleted_at: deletedAt };
     });
   }

@@ -22,7 +22,12 @@ export interface RoutingList {
 }
 
 const KEYS: (keyof RoutingListInput)[] = [
-  'target_ids', 'target_group_ids', 'add_targets_by_id', 'remove_targets_by_id', 'add_target_groups_by_id', 'remove_target_groups_by_id',
+  'target_ids',
+  'target_group_ids',
+  'add_targets_by_id',
+  'remove_targets_by_id',
+  'add_target_groups_by_id',
+  'remove_target_groups_by_id',
 ];
 
 export function touchesRoutingList(input: RoutingListInput): boolean {
@@ -38,32 +43,63 @@ export function nextRoutingList(current: RoutingList, input: RoutingListInput): 
     return [...new Set(out)];
   };
   return {
-    target_ids: edit(current.target_ids, input.target_ids, input.add_targets_by_id, input.remove_targets_by_id),
-    target_group_ids: edit(current.target_group_ids, input.target_group_ids, input.add_target_groups_by_id, input.remove_target_groups_by_id),
+    target_ids: edit(
+      current.target_ids,
+      input.target_ids,
+      input.add_targets_by_id,
+      input.remove_targets_by_id,
+    ),
+    target_group_ids: edit(
+      current.target_group_ids,
+      input.target_group_ids,
+      input.add_target_groups_by_id,
+      input.remove_target_groups_by_id,
+    ),
   };
 }
 
 /** Refuses ids that are not live targets / groups of this company, naming them; writes nothing. */
-export async function checkRoutingList(conn: Conn, companyId: number, list: RoutingList, errors: FieldErrors, prefix = ''): Promise<void> {
+export async function checkRoutingList(
+  conn: Conn,
+  companyId: number,
+  list: RoutingList,
+  errors: FieldErrors,
+  prefix = '',
+): Promise<void> {
   const missing = async (table: 'targets' | 'target_groups', ids: number[]) => {
     if (!ids.length) return [];
-    const found = await conn.selectFrom(table).select('id').where('company_id', '=', companyId).where('id', 'in', ids)
-      .where('deleted_at', 'is', null).execute();
+    const found = await conn
+      .selectFrom(table)
+      .select('id')
+      .where('company_id', '=', companyId)
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .execute();
     const ok = new Set(found.map((r) => r.id));
     return ids.filter((id) => !ok.has(id));
   };
   const t = await missing('targets', list.target_ids);
   if (t.length) (errors[`${prefix}target_ids`] ??= []).push(`unknown target ids: ${t.join(', ')}`);
   const g = await missing('target_groups', list.target_group_ids);
-  if (g.length) (errors[`${prefix}target_group_ids`] ??= []).push(`unknown target group ids: ${g.join(', ')}`);
+  if (g.length)
+    (errors[`${prefix}target_group_ids`] ??= []).push(`unknown target group ids: ${g.join(', ')}`);
 }
 
-export async function routingListsOf(conn: Conn, owner: RoutingOwner, ownerIds: number[]): Promise<Map<number, RoutingList>> {
+export async function routingListsOf(
+  conn: Conn,
+  owner: RoutingOwner,
+  ownerIds: number[],
+): Promise<Map<number, RoutingList>> {
   const out = new Map<number, RoutingList>();
   for (const id of ownerIds) out.set(id, { target_ids: [], target_group_ids: [] });
   if (!ownerIds.length) return out;
-  const rows = await conn.selectFrom('routing_entries').selectAll().where('owner_type', '=', owner).where('owner_id', 'in', ownerIds)
-    .orderBy('position').execute();
+  const rows = await conn
+    .selectFrom('routing_entries')
+    .selectAll()
+    .where('owner_type', '=', owner)
+    .where('owner_id', 'in', ownerIds)
+    .orderBy('position')
+    .execute();
   for (const r of rows) {
     const list = out.get(r.owner_id)!;
     if (r.target_id) list.target_ids.push(r.target_id);
@@ -89,12 +125,21 @@ export async function applyRoutingList(
   return next;
 }
 
-export async function writeRoutingList(conn: Conn, companyId: number, owner: RoutingOwner, ownerId: number, list: RoutingList): Promise<void> {
-  await conn.deleteFrom('routing_entries').where('owner_type', '=', owner).where('owner_id', '=', ownerId).execute();
+export async function writeRoutingList(
+  conn: Conn,
+  companyId: number,
+  owner: RoutingOwner,
+  ownerId: number,
+  list: RoutingList,
+): Promise<void> {
+  await conn
+    .deleteFrom('routing_entries')
+    .where('owner_type', '=', owner)
+    .where('owner_id', '=', ownerId)
+    .execute();
   const rows = [
     ...list.target_ids.map((target_id) => ({ target_id, target_group_id: null })),
     ...list.target_group_ids.map((target_group_id) => ({ target_id: null, target_group_id })),
   ].map((r, position) => ({ ...r, position, company_id: companyId, owner_type: owner, owner_id: ownerId }));
   if (rows.length) await conn.insertInto('routing_entries').values(rows).execute();
 }
-

@@ -14,7 +14,11 @@ export async function replaceTags(
   ownerId: number,
   tags: TagValue[],
 ): Promise<void> {
-  await conn.deleteFrom('tag_values').where('owner_type', '=', owner).where('owner_id', '=', ownerId).execute();
+  await conn
+    .deleteFrom('tag_values')
+    .where('owner_type', '=', owner)
+    .where('owner_id', '=', ownerId)
+    .execute();
   if (tags.length === 0) return;
   await conn
     .insertInto('tag_values')
@@ -23,7 +27,11 @@ export async function replaceTags(
 }
 
 /** Tags of many owners at once (one query for a whole page of targets or contacts). */
-export async function tagsOf(conn: Conn, owner: TagOwner, ownerIds: number[]): Promise<Map<number, StoredTagValue[]>> {
+export async function tagsOf(
+  conn: Conn,
+  owner: TagOwner,
+  ownerIds: number[],
+): Promise<Map<number, StoredTagValue[]>> {
   const out = new Map<number, StoredTagValue[]>();
   if (ownerIds.length === 0) return out;
   const rows = await conn
@@ -42,5 +50,9 @@ export async function tagsOf(conn: Conn, owner: TagOwner, ownerIds: number[]): P
 }
 
 export async function deleteTags(conn: Conn, owner: TagOwner, ownerId: number): Promise<void> {
-  await conn.deleteFrom('tag_values').where('owner_type', '=', owner).where('owner_id', '=', ownerId).execute();
+  await conn
+    .deleteFrom('tag_values')
+    .where('owner_type', '=', owner)
+    .where('owner_id', '=', ownerId)
+    .execute();
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { Dialect } from './migrations/kit.js';
@@ -30,7 +30,9 @@ export interface StoreOptions {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const store = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.schema) : openSqlite(opts.sqliteFile ?? ':memory:');
+  const store = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, opts.schema)
+    : openSqlite(opts.sqliteFile ?? ':memory:');
   await migrate(store, opts.databaseUrl ? opts.schema : undefined);
   return store;
 }
@@ -72,7 +74,8 @@ async function migrate(store: Store, schema?: string): Promise<void> {
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) throw new Error(`migration failed: ${failed?.migrationName ?? ''} ${String(error ?? '')}`);
+  if (error || failed)
+    throw new Error(`migration failed: ${failed?.migrationName ?? ''} ${String(error ?? '')}`);
 }
 
 /** Drops a test schema (PostgreSQL only). */

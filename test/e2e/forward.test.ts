@@ -66,7 +66,13 @@ describe('caller behaviour around the forward', () => {
     const outbound = shown.legs.find((l: any) => l.direction === 'outbound');
     expect(outbound.state).toBe('ended');
     const r = await record(t, call.call_uuid);
-    expect(r).toMatchObject({ status: 'finished', hung_up_by: 'caller', connected: 0, hold_duration: 4, total_duration: 4 });
+    expect(r).toMatchObject({
+      status: 'finished',
+      hung_up_by: 'caller',
+      connected: 0,
+      hold_duration: 4,
+      total_duration: 4,
+    });
     expect((await legsOf(t, call.call_uuid))[1].status).toBe('cancelled');
   });
 
@@ -77,7 +83,12 @@ describe('caller behaviour around the forward', () => {
     const call = await sim.call('+13015550123', number);
     await sim.advance(31);
     const r = await record(t, call.call_uuid);
-    expect(r).toMatchObject({ status: 'finished', hung_up_by: 'target', dialed_call_duration: 30, total_duration: 31 });
+    expect(r).toMatchObject({
+      status: 'finished',
+      hung_up_by: 'target',
+      dialed_call_duration: 30,
+      total_duration: 31,
+    });
     expect((await sim.show(call.id)).state).toBe('ended');
   });
 
@@ -101,7 +112,10 @@ describe('caller behaviour around the forward', () => {
 describe('repeat and duplicate flags', () => {
   it('flags repeat callers per company, number and affiliate, and duplicates inside dedupe_seconds', async () => {
     const sim = simOf(t);
-    const { number } = await trackedNumber(t, { dedupe_seconds: 3600, menu_options_attributes: [{ option: '1', target_number: '+14155550100' }] });
+    const { number } = await trackedNumber(t, {
+      dedupe_seconds: 3600,
+      menu_options_attributes: [{ option: '1', target_number: '+14155550100' }],
+    });
     const first = await sim.call('+13015550123', number);
     await sim.hangup(first.id);
     await sim.advance(60);
@@ -112,7 +126,9 @@ describe('repeat and duplicate flags', () => {
     await sim.advance(3600);
     const third = await sim.call('+13015550123', number);
     await sim.hangup(third.id);
-    const [r1, r2, r3, ro] = await Promise.all([first, second, third, other].map((c) => record(t, c.call_uuid)));
+    const [r1, r2, r3, ro] = await Promise.all(
+      [first, second, third, other].map((c) => record(t, c.call_uuid)),
+    );
     expect([r1.repeat, r1.number_repeat, r1.affiliate_repeat, r1.duplicate]).toEqual([0, 0, 0, 0]);
     expect([r2.repeat, r2.number_repeat, r2.affiliate_repeat, r2.duplicate]).toEqual([1, 1, 1, 1]);
     expect([ro.repeat, ro.duplicate]).toEqual([0, 0]);
@@ -125,7 +141,9 @@ describe('live events and write-ahead records', () => {
     const sim = simOf(t);
     const events: any[] = [];
     t.app.bus.subscribe((e) => events.push(e));
-    const { number } = await trackedNumber(t, { menu_options_attributes: [{ option: '1', target_number: '+14155550100' }] });
+    const { number } = await trackedNumber(t, {
+      menu_options_attributes: [{ option: '1', target_number: '+14155550100' }],
+    });
     const call = await sim.call('+13015550123', number);
     await sim.advance(2);
     await sim.hangup(call.id);
@@ -137,13 +155,20 @@ describe('live events and write-ahead records', () => {
       ['outbound', 'ended'],
       ['inbound', 'ended'],
     ]);
-    expect(mine.filter((e) => e.type === 'call.updated').map((e) => e.step)).toEqual(['screened', 'forwarded', 'connected']);
+    expect(mine.filter((e) => e.type === 'call.updated').map((e) => e.step)).toEqual([
+      'screened',
+      'forwarded',
+      'connected',
+    ]);
     expect(mine.at(-1)).toMatchObject({ type: 'call.ended', status: 'finished', hungUpBy: 'caller' });
   });
 
   it('has the record in the database as soon as the call arrives, and closes calls a stopped process left open', async () => {
     const sim = simOf(t);
-    const { number } = await trackedNumber(t, { message: 'Hold on please.', menu_options_attributes: [{ option: '1', target_number: '+14155550100' }] });
+    const { number } = await trackedNumber(t, {
+      message: 'Hold on please.',
+      menu_options_attributes: [{ option: '1', target_number: '+14155550100' }],
+    });
     const call = await sim.call('+13015550123', number);
     expect((await record(t, call.call_uuid)).status).toBe('in-progress');
     await sim.advance(1);

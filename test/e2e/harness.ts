@@ -9,8 +9,10 @@ export function simOf(t: TestApp) {
     return res.body;
   };
   return {
-    endpoint: (number: string, behaviour: Record<string, unknown> = {}) => ok('POST', '/sim/endpoints', { number, ...behaviour }),
-    call: (from: string, to: string) => ok('POST', '/sim/calls', { from, to }) as Promise<{ id: string; call_uuid: string }>,
+    endpoint: (number: string, behaviour: Record<string, unknown> = {}) =>
+      ok('POST', '/sim/endpoints', { number, ...behaviour }),
+    call: (from: string, to: string) =>
+      ok('POST', '/sim/calls', { from, to }) as Promise<{ id: string; call_uuid: string }>,
     show: (id: string) => ok('GET', `/sim/calls/${id}`),
     press: (id: string, digits: string) => ok('POST', `/sim/calls/${id}/digits`, { digits }),
     hangup: (id: string) => ok('POST', `/sim/calls/${id}/hangup`),
@@ -22,12 +24,21 @@ export function simOf(t: TestApp) {
 
 /** The call's record as stored, with JSON columns parsed. */
 export async function record(t: TestApp, uuid: string) {
-  const row = await t.app.store.db.selectFrom('calls').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
+  const row = await t.app.store.db
+    .selectFrom('calls')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .executeTakeFirstOrThrow();
   return { ...row, keys_pressed: JSON.parse(row.keys_pressed), tags: JSON.parse(row.tags) };
 }
 
 export async function legsOf(t: TestApp, uuid: string) {
-  return t.app.store.db.selectFrom('call_legs').selectAll().where('call_uuid', '=', uuid).orderBy('started_at').execute();
+  return t.app.store.db
+    .selectFrom('call_legs')
+    .selectAll()
+    .where('call_uuid', '=', uuid)
+    .orderBy('started_at')
+    .execute();
 }
 
 /** Creates through the Core API and returns the created object (unwrapped). */

@@ -56,7 +56,12 @@ describe('IVR menu', () => {
     expect((await sim.show(call.id)).hearing.kind).toBe('silence');
     await sim.advance(5);
     const r = await record(t, call.call_uuid);
-    expect(r).toMatchObject({ status: 'finished', hung_up_by: 'system', connected: 0, ivr_duration: greetingS * 3 + 5 });
+    expect(r).toMatchObject({
+      status: 'finished',
+      hung_up_by: 'system',
+      connected: 0,
+      ivr_duration: greetingS * 3 + 5,
+    });
     expect((await sim.show(call.id)).state).toBe('ended');
   });
 
@@ -92,7 +97,10 @@ describe('IVR menu', () => {
     });
     const call = await sim.call('+13015550123', number);
     await sim.press(call.id, '2');
-    expect((await sim.show(call.id)).hearing).toMatchObject({ kind: 'prompt', text: 'Support here. Press three.' });
+    expect((await sim.show(call.id)).hearing).toMatchObject({
+      kind: 'prompt',
+      text: 'Support here. Press three.',
+    });
     await sim.press(call.id, '3');
     await sim.advance(2);
     expect((await sim.show(call.id)).hearing).toEqual({ kind: 'connected', party: '+14155550103' });
@@ -102,11 +110,21 @@ describe('IVR menu', () => {
 
   it('records a caller who hangs up during the greeting', async () => {
     const sim = simOf(t);
-    const { number } = await trackedNumber(t, { message: GREETING, menu_options_attributes: [{ option: '1', target_number: '+14155550101' }] });
+    const { number } = await trackedNumber(t, {
+      message: GREETING,
+      menu_options_attributes: [{ option: '1', target_number: '+14155550101' }],
+    });
     const call = await sim.call('+13015550123', number);
     await sim.advance(2);
     await sim.hangup(call.id);
     const r = await record(t, call.call_uuid);
-    expect(r).toMatchObject({ status: 'finished', hung_up_by: 'caller', connected: 0, total_duration: 2, ivr_duration: 2, forwarded_time: null });
+    expect(r).toMatchObject({
+      status: 'finished',
+      hung_up_by: 'caller',
+      connected: 0,
+      total_duration: 2,
+      ivr_duration: 2,
+      forwarded_time: null,
+    });
   });
 });

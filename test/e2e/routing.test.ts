@@ -15,7 +15,10 @@ async function target(number: string, attrs: Record<string, unknown> = {}) {
 }
 
 /** A campaign routing to the given targets/groups (no greeting), and a number on it. */
-async function routed(list: { target_ids?: number[]; target_group_ids?: number[] }, campaign: Record<string, unknown> = {}) {
+async function routed(
+  list: { target_ids?: number[]; target_group_ids?: number[] },
+  campaign: Record<string, unknown> = {},
+) {
   const c = await create(t, '/campaigns', 'campaign', { name: 'routed', ...list, ...campaign });
   const n = await create(t, '/numbers', 'number', { afid: 'pub1', cid: c.cid });
   return n.number as string;
@@ -45,7 +48,12 @@ describe('routing list on a campaign', () => {
     ]);
     await sim.hangup(call.id);
     const r = await record(t, call.call_uuid);
-    expect(r).toMatchObject({ target_id: d.id, target_name: d.name, dialed_number: d.number, hold_duration: 14 });
+    expect(r).toMatchObject({
+      target_id: d.id,
+      target_name: d.name,
+      dialed_number: d.number,
+      hold_duration: 14,
+    });
   });
 
   it('ends with no-target when every target fails', async () => {
@@ -88,7 +96,9 @@ describe('routing list on a campaign', () => {
     const plain = await sim.call(CALLER, number);
     expect((await legsOf(t, plain.call_uuid))[1].to_number).toBe(any.number);
     await sim.hangup(plain.id);
-    await t.api('POST', '/contacts.json', { contact: { tag_list: '<<<tier:gold>>>', contact_numbers_attributes: [{ number: '+13015550999' }] } });
+    await t.api('POST', '/contacts.json', {
+      contact: { tag_list: '<<<tier:gold>>>', contact_numbers_attributes: [{ number: '+13015550999' }] },
+    });
     const gold = await sim.call('+13015550999', number);
     expect((await legsOf(t, gold.call_uuid))[1].to_number).toBe(sales.number);
   });
@@ -120,17 +130,32 @@ describe('target groups', () => {
     const fast = await target('+14155550002');
     await sim.endpoint(slow.number, { answer_after_s: 5 });
     await sim.endpoint(fast.number, { answer_after_s: 2 });
-    const g = await create(t, '/target_groups', 'target_group', { name: 'g', behavior: 2, priority: 1, weight: 1, target_ids: [slow.id, fast.id] });
+    const g = await create(t, '/target_groups', 'target_group', {
+      name: 'g',
+      behavior: 2,
+      priority: 1,
+      weight: 1,
+      target_ids: [slow.id, fast.id],
+    });
     const number = await routed({ target_group_ids: [g.id] });
     const call = await sim.call(CALLER, number);
-    const ringing = (await sim.show(call.id)).legs.filter((l: any) => l.direction === 'outbound' && l.state === 'ringing');
+    const ringing = (await sim.show(call.id)).legs.filter(
+      (l: any) => l.direction === 'outbound' && l.state === 'ringing',
+    );
     expect(ringing).toHaveLength(2);
     await sim.advance(2);
     expect((await sim.show(call.id)).hearing).toEqual({ kind: 'connected', party: fast.number });
     const legs = await legsOf(t, call.call_uuid);
-    expect(Object.fromEntries(legs.slice(1).map((l) => [l.to_number, l.status]))).toEqual({ [fast.number]: 'answered', [slow.number]: 'cancelled' });
+    expect(Object.fromEntries(legs.slice(1).map((l) => [l.to_number, l.status]))).toEqual({
+      [fast.number]: 'answered',
+      [slow.number]: 'cancelled',
+    });
     await sim.hangup(call.id);
-    expect(await record(t, call.call_uuid)).toMatchObject({ target_id: fast.id, target_group_id: g.id, target_group_name: 'g' });
+    expect(await record(t, call.call_uuid)).toMatchObject({
+      target_id: fast.id,
+      target_group_id: g.id,
+      target_group_name: 'g',
+    });
   });
 
   it('dials a behavior-1 group member by member', async () => {
@@ -155,7 +180,11 @@ describe('caps and concurrency', () => {
     const sim = simOf(t);
     // 2025-01-06 23:30 in New York = 04:30 UTC on the 7th.
     t.clock.set(Date.UTC(2025, 0, 7, 4, 30, 0));
-    const capped = await target('+14155550001', { priority: 1, time_zone: 'Eastern Time (US & Canada)', daily_cap_attributes: { cap: 1 } });
+    const capped = await target('+14155550001', {
+      priority: 1,
+      time_zone: 'Eastern Time (US & Canada)',
+      daily_cap_attributes: { cap: 1 },
+    });
     const backup = await target('+14155550002', { priority: 2 });
     const number = await routed({ target_ids: [capped.id, backup.id] });
     const dialed = async () => {
@@ -222,16 +251,35 @@ describe('routing lists set through the Core API', () => {
     const a = await target('+14155550001');
     const b = await target('+14155550002');
     const g = await create(t, '/target_groups', 'target_group', { name: 'g', target_ids: [a.id] });
-    const c = await create(t, '/campaigns', 'campaign', { name: 'x', target_ids: [a.id], target_group_ids: [g.id] });
+    const c = await create(t, '/campaigns', 'campaign', {
+      name: 'x',
+      target_ids: [a.id],
+      target_group_ids: [g.id],
+    });
     expect([c.target_ids, c.target_group_ids]).toEqual([[a.id], [g.id]]);
-    const added = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, { campaign: { add_targets_by_id: [b.id], remove_target_groups_by_id: [g.id] } });
-    expect([added.body.campaign.target_ids, added.body.campaign.target_group_ids]).toEqual([[a.id, b.id], []]);
+    const added = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, {
+      campaign: { add_targets_by_id: [b.id], remove_target_groups_by_id: [g.id] },
+    });
+    expect([added.body.campaign.target_ids, added.body.campaign.target_group_ids]).toEqual([
+      [a.id, b.id],
+      [],
+    ]);
     const other = await t.addTenant();
-    const foreign = await t.api('POST', '/targets.json', { target: { number: '+14155550009' } }, { key: other.key });
-    const bad = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, { campaign: { target_ids: [foreign.body.target.id, 999999] } });
+    const foreign = await t.api(
+      'POST',
+      '/targets.json',
+      { target: { number: '+14155550009' } },
+      { key: other.key },
+    );
+    const bad = await t.api('PUT', `/campaigns/cid/${c.cid}.json`, {
+      campaign: { target_ids: [foreign.body.target.id, 999999] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.target_ids[0]).toContain(String(foreign.body.target.id));
-    expect((await t.api('GET', `/campaigns/cid/${c.cid}.json`)).body.campaign.target_ids).toEqual([a.id, b.id]);
+    expect((await t.api('GET', `/campaigns/cid/${c.cid}.json`)).body.campaign.target_ids).toEqual([
+      a.id,
+      b.id,
+    ]);
     const n = await create(t, '/numbers', 'number', { afid: 'p', cid: c.cid });
     expect([n.target_ids, n.routing_inherited]).toEqual([[a.id, b.id], true]);
     const own = await t.api('PUT', `/numbers/${n.id}.json`, { number: { target_ids: [b.id] } });

@@ -15,7 +15,13 @@ describe('suppressed callers', () => {
   it('blocks a suppressed caller who may not resubscribe', async () => {
     const sim = simOf(t);
     const { number } = await trackedNumber(t, forward);
-    expect((await t.api('POST', `/suppressed_numbers/${CALLER}.json`, { suppressed_number: { can_resubscribe: false } })).status).toBeLessThan(300);
+    expect(
+      (
+        await t.api('POST', `/suppressed_numbers/${CALLER}.json`, {
+          suppressed_number: { can_resubscribe: false },
+        })
+      ).status,
+    ).toBeLessThan(300);
     const call = await sim.call(CALLER, number);
     const r = await record(t, call.call_uuid);
     expect(r).toMatchObject({ status: 'blocked', hung_up_by: 'system', connected: 0, forwarded_time: null });
@@ -76,7 +82,10 @@ describe('contacts', () => {
     const sim = simOf(t);
     const { number } = await trackedNumber(t, forward);
     await t.api('POST', '/contacts.json', {
-      contact: { tag_list: '<<<name:Ann>>>,<<<tier:gold>>>', contact_numbers_attributes: [{ number: CALLER }] },
+      contact: {
+        tag_list: '<<<name:Ann>>>,<<<tier:gold>>>',
+        contact_numbers_attributes: [{ number: CALLER }],
+      },
     });
     const call = await sim.call(CALLER, number);
     expect((await record(t, call.call_uuid)).tags).toEqual({ geo: '301,us', name: 'Ann', tier: 'gold' });

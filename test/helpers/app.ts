@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildApp, type App } from '../../src/app.js';
+import { type App, buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { dropSchema } from '../../src/store/db.js';
@@ -44,20 +44,30 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   });
   const clock = new ManualClock();
   const app = await buildApp({ config, clock, logger: false, sqliteFileOverride: ':memory:' });
-  const company = await app.store.db.selectFrom('companies').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const company = await app.store.db
+    .selectFrom('companies')
+    .select('id')
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
 
   const api: TestApp['api'] = async (method, url, body, opts = {}) => {
     const k = opts.key === undefined ? key : opts.key;
     const u = new URL(url, 'http://switchboard.test');
     if (k !== null) u.searchParams.set('api_key', k);
-    if (opts.companyId !== undefined && opts.companyId !== null) u.searchParams.set('company_id', String(opts.companyId));
+    if (opts.companyId !== undefined && opts.companyId !== null)
+      u.searchParams.set('company_id', String(opts.companyId));
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     let payload: string | Buffer | undefined = opts.rawBody;
     if (payload === undefined && body !== undefined) {
       payload = JSON.stringify(body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await app.http.inject({ method: method as any, url: u.pathname + u.search, headers, payload });
+    const res = await app.http.inject({
+      method: method as any,
+      url: u.pathname + u.search,
+      headers,
+      payload,
+    });
     let parsed: any = res.body;
     if (String(res.headers['content-type'] ?? '').includes('json') && res.body) parsed = JSON.parse(res.body);
     return { status: res.statusCode, headers: res.headers, body: parsed, text: res.body };
@@ -73,7 +83,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       const now = clock.now();
       const c = await app.store.db
         .insertInto('companies')
-        .values({ name: 'Other Co', default_click_url: null, default_sale_url: null, created_at: now, updated_at: now })
+        .values({
+          name: 'Other Co',
+          default_click_url: null,
+          default_sale_url: null,
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const { apiKey } = await app.services.accounts.createUser('other', [c.id]);

@@ -31,8 +31,10 @@ export function toWireError(err: unknown): WireError {
   if (fe?.validation) return wireError(400, 'Bad Request', fromAjv(fe.validation, fe.validationContext));
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;
   if (status === 413) return wireError(413, 'Request body is too large');
-  if (status === 415) return wireError(415, 'Unsupported Content-Type; send JSON, XML, form or multipart data');
-  if (status >= 400 && status < 500) return wireError(400, 'Bad Request: your request was unintelligible. Check your formatting.');
+  if (status === 415)
+    return wireError(415, 'Unsupported Content-Type; send JSON, XML, form or multipart data');
+  if (status >= 400 && status < 500)
+    return wireError(400, 'Bad Request: your request was unintelligible. Check your formatting.');
   return wireError(500, 'Internal Server Error');
 }
 
@@ -44,7 +46,10 @@ function fromDomain(err: DomainError): WireError {
   if (err instanceof Unauthenticated) return wireError(401, err.message || 'Unauthorized');
   if (err instanceof Forbidden) return wireError(403, err.message || 'Forbidden');
   if (err instanceof RateLimited) {
-    return { ...wireError(429, 'Too Many Requests'), headers: { 'retry-after': String(err.retryAfterSeconds) } };
+    return {
+      ...wireError(429, 'Too Many Requests'),
+      headers: { 'retry-after': String(err.retryAfterSeconds) },
+    };
   }
   return wireError(500, 'Internal Server Error');
 }
@@ -67,10 +72,12 @@ function fromAjv(errors: AjvError[], context?: string): FieldErrors {
         .join('.');
       message = 'is not a known attribute';
     } else if (e.keyword === 'required') {
-      field = [field === context || field === 'body' ? '' : field, String(e.params.missingProperty)].filter(Boolean).join('.');
+      field = [field === context || field === 'body' ? '' : field, String(e.params.missingProperty)]
+        .filter(Boolean)
+        .join('.');
       message = "can't be blank";
     }
-    (out[field] ??= []).push(message);
+    out[field] = [...(out[field] ?? []), message];
   }
   return out;
 }

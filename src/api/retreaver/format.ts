@@ -13,7 +13,21 @@ interface Tagged extends IncomingMessage {
 }
 
 // Extensions a client could mean as a format. Other dots (sip:user@host.com) stay part of the path.
-const OTHER_FORMATS = new Set(['csv', 'html', 'htm', 'txt', 'text', 'yaml', 'yml', 'pdf', 'js', 'xls', 'xlsx', 'rss', 'atom']);
+const OTHER_FORMATS = new Set([
+  'csv',
+  'html',
+  'htm',
+  'txt',
+  'text',
+  'yaml',
+  'yml',
+  'pdf',
+  'js',
+  'xls',
+  'xlsx',
+  'rss',
+  'atom',
+]);
 
 export function rewriteUrl(req: IncomingMessage): string {
   const raw = req.url ?? '/';

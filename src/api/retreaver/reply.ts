@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CONTENT_TYPES, type Format, negotiate, originalUrl } from './format.js';
-import type { WireError } from './errors.js';
-import { toXml } from './xml.js';
 import type { Page } from '../../store/paging.js';
+import type { WireError } from './errors.js';
+import { CONTENT_TYPES, type Format, negotiate, originalUrl } from './format.js';
+import { toXml } from './xml.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,12 +23,7 @@ export function sendError(reply: FastifyReply, err: WireError) {
 }
 
 /** Sends one page of a list with its RFC 8288 Link header (first, prev, next, last). */
-export function sendPage<T>(
-  reply: FastifyReply,
-  page: Page<T>,
-  present: (row: T) => unknown,
-  root: string,
-) {
+export function sendPage<T>(reply: FastifyReply, page: Page<T>, present: (row: T) => unknown, root: string) {
   reply.header('link', linkHeader(reply.request, page));
   reply.header('x-total-count', String(page.total));
   return send(reply, page.rows.map(present), { root });

@@ -6,17 +6,22 @@ export function hearing(inbound: SimLeg, legs: SimLeg[]) {
   if (inbound.holdMusic) return { kind: 'hold' as const, music: inbound.holdMusic };
   if (inbound.playing) {
     const p = inbound.playing;
-    return p.kind === 'tts' ? { kind: 'prompt' as const, text: p.text, voice: p.voice } : { kind: 'audio' as const, name: p.name };
+    return p.kind === 'tts'
+      ? { kind: 'prompt' as const, text: p.text, voice: p.voice }
+      : { kind: 'audio' as const, name: p.name };
   }
   if (inbound.bridgedWith) {
     const peer = legs.find((l) => l.id === inbound.bridgedWith);
     return { kind: 'connected' as const, party: peer?.to ?? null };
   }
   if (inbound.conference) {
-    const parties = legs.filter((l) => l.conference === inbound.conference && l.id !== inbound.id && l.state !== 'ended');
+    const parties = legs.filter(
+      (l) => l.conference === inbound.conference && l.id !== inbound.id && l.state !== 'ended',
+    );
     return { kind: 'conference' as const, parties: parties.map((l) => l.to) };
   }
-  if (legs.some((l) => l.direction === 'outbound' && l.state === 'ringing')) return { kind: 'ringing' as const };
+  if (legs.some((l) => l.direction === 'outbound' && l.state === 'ringing'))
+    return { kind: 'ringing' as const };
   return { kind: 'silence' as const };
 }
 

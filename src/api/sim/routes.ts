@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ManualClock, type Clock } from '../../clock.js';
+import { type Clock, ManualClock } from '../../clock.js';
 import { NotFound, RuleViolation } from '../../domain/errors.js';
 import { normalizePhone } from '../../domain/phone.js';
 import type { CallEngine } from '../../engine/engine.js';
@@ -19,7 +19,10 @@ export interface SimApiDeps {
   db: Db;
 }
 
-const Digits = Type.Object({ digits: Type.String({ pattern: '^[0-9*#wW]{1,64}$' }) }, { additionalProperties: false });
+const Digits = Type.Object(
+  { digits: Type.String({ pattern: '^[0-9*#wW]{1,64}$' }) },
+  { additionalProperties: false },
+);
 const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const tags = ['Simulated network'];
 
@@ -45,7 +48,11 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
   const visibleCall = async (req: unknown, id: string) => {
     const { call, legs } = sim.call(id);
     const row = call.callUuid
-      ? await deps.db.selectFrom('calls').select('company_id').where('uuid', '=', call.callUuid).executeTakeFirst()
+      ? await deps.db
+          .selectFrom('calls')
+          .select('company_id')
+          .where('uuid', '=', call.callUuid)
+          .executeTakeFirst()
       : undefined;
     if (!row || !(req as any).simCompanies.includes(row.company_id)) throw new NotFound('Sim call');
     return { call, legs };
@@ -59,7 +66,13 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     await engine.whenIdle();
     const { call, legs } = await visibleCall(req, id);
     const inbound = legs[0];
-    return { id: call.id, call_uuid: call.callUuid, state: inbound.state, hearing: hearing(inbound, legs), legs: legs.map(presentLeg) };
+    return {
+      id: call.id,
+      call_uuid: call.callUuid,
+      state: inbound.state,
+      hearing: hearing(inbound, legs),
+      legs: legs.map(presentLeg),
+    };
   };
 
   app.post(
@@ -72,7 +85,9 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
           {
             number: Type.String({ minLength: 1, maxLength: 255 }),
             answer_after_s: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
-            hangup_after_s: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 86400 }), Type.Null()])),
+            hangup_after_s: Type.Optional(
+              Type.Union([Type.Number({ minimum: 0, maximum: 86400 }), Type.Null()]),
+            ),
             busy: Type.Optional(Type.Boolean()),
             no_answer: Type.Optional(Type.Boolean()),
             reject: Type.Optional(Type.Boolean()),
@@ -99,7 +114,10 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       schema: {
         tags,
         summary: 'Place a call from a virtual caller',
-        body: Type.Object({ from: Type.String({ minLength: 1 }), to: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { from: Type.String({ minLength: 1 }), to: Type.String({ minLength: 1 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -112,8 +130,10 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     },
   );
 
-  app.get('/sim/calls/:id', { schema: { tags, summary: 'What the caller experiences now', params: IdParam } }, async (req) =>
-    show(req, req.params.id),
+  app.get(
+    '/sim/calls/:id',
+    { schema: { tags, summary: 'What the caller experiences now', params: IdParam } },
+    async (req) => show(req, req.params.id),
   );
 
   app.post('/sim/calls/:id/digits', { schema: { tags, params: IdParam, body: Digits } }, async (req) => {
@@ -148,11 +168,15 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       schema: {
         tags,
         summary: 'Move the manual clock forward',
-        body: Type.Object({ seconds: Type.Number({ minimum: 0, maximum: 31_536_000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { seconds: Type.Number({ minimum: 0, maximum: 31_536_000 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
-      if (!(clock instanceof ManualClock)) throw new RuleViolation('the clock is real time; start with SWITCHBOARD_CLOCK=manual');
+      if (!(clock instanceof ManualClock))
+        throw new RuleViolation('the clock is real time; start with SWITCHBOARD_CLOCK=manual');
       await engine.whenIdle();
       await clock.advance(req.body.seconds * 1000);
       return { now: new Date(clock.now()).toISOString(), kind: clock.kind };

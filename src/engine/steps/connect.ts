@@ -17,7 +17,10 @@ export async function connect(s: CallSession, c: Connected): Promise<'caller' | 
     ...(c.group ? [{ owner_type: 'target_group' as const, owner_id: c.group.id }] : []),
   ];
   if (owners.length) {
-    await db.insertInto('cap_hits').values(owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now }))).execute();
+    await db
+      .insertInto('cap_hits')
+      .values(owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now })))
+      .execute();
   }
   await driver.bridge(s.inLeg, c.leg);
   await s.save(
@@ -36,10 +39,17 @@ export async function connect(s: CallSession, c: Connected): Promise<'caller' | 
     'connected',
   );
   if (c.target?.sendDigits) await sendDigits(s, c.leg, c.target.sendDigits);
-  const ev = await s.waitFor((e) => e.type === 'hangup' && (e.leg === s.inLeg || e.leg === c.leg), { allowCallerHangup: true });
+  const ev = await s.waitFor((e) => e.type === 'hangup' && (e.leg === s.inLeg || e.leg === c.leg), {
+    allowCallerHangup: true,
+  });
   const by = ev !== 'timeout' && ev.type === 'hangup' && ev.leg === c.leg ? 'target' : 'caller';
   if (by === 'caller') await driver.hangup(c.leg);
-  await s.legChanged(c.leg, 'outbound', c.dialedNumber, { status: 'ended', ended_at: s.now(), hung_up_by: by, end_reason: 'normal' });
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+    status: 'ended',
+    ended_at: s.now(),
+    hung_up_by: by,
+    end_reason: 'normal',
+  });
   for (const lease of c.leases) lease.release();
   return by;
 }
@@ -57,7 +67,13 @@ async function sendDigits(s: CallSession, leg: string, digits: string): Promise<
 }
 
 async function targetRepeat(s: CallSession, targetId: number): Promise<number> {
-  const prior = await s.deps.db.selectFrom('calls').select('id').where('company_id', '=', s.companyId)
-    .where('caller', '=', s.caller).where('target_id', '=', targetId).where('uuid', '!=', s.uuid).executeTakeFirst();
+  const prior = await s.deps.db
+    .selectFrom('calls')
+    .select('id')
+    .where('company_id', '=', s.companyId)
+    .where('caller', '=', s.caller)
+    .where('target_id', '=', targetId)
+    .where('uuid', '!=', s.uuid)
+    .executeTakeFirst();
   return prior ? 1 : 0;
 }

@@ -27,7 +27,11 @@ const DIRECT_TIMEOUT_S = 30;
 const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
 
 /** Dials the plan step by step until someone answers; undefined when nobody did. */
-export async function dialPlan(s: CallSession, plan: DialStep[], input: RoutingInput): Promise<Connected | undefined> {
+export async function dialPlan(
+  s: CallSession,
+  plan: DialStep[],
+  input: RoutingInput,
+): Promise<Connected | undefined> {
   for (const step of plan) {
     const dials = leaseStep(s, step, input);
     if (!dials) continue;
@@ -46,14 +50,21 @@ export function dialNumber(s: CallSession, number: string): Promise<Connected | 
  * Takes the concurrency and cap slots a step needs, atomically; a step whose slots were taken by a
  * racing call since the plan was made is skipped.
  */
-function leaseStep(s: CallSession, step: DialStep, input: RoutingInput): { dials: Dial[]; shared: Lease[] } | undefined {
+function leaseStep(
+  s: CallSession,
+  step: DialStep,
+  input: RoutingInput,
+): { dials: Dial[]; shared: Lease[] } | undefined {
   const occ = s.deps.occupancy;
   if (step.kind === 'single') {
     const target = input.targets.get(step.target.id)!;
     const group = step.group ? (input.groups.get(step.group.id) ?? null) : null;
     const lease = occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim]);
     if (!lease) return undefined;
-    return { dials: [{ to: target.number, timeoutS: step.target.timeoutSeconds, target, group, lease }], shared: [] };
+    return {
+      dials: [{ to: target.number, timeoutS: step.target.timeoutSeconds, target, group, lease }],
+      shared: [],
+    };
   }
   const group = input.groups.get(step.group.id)!;
   const groupLease = occ.tryAcquire([group.claim]);
@@ -83,11 +94,33 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       s.ownLeg(leg);
       if (s.record.row.forwarded_time == null) await s.save({ forwarded_time: s.now() }, 'forwarded');
       await insertLeg(db, {
-        id: leg, callUuid: s.uuid, companyId: s.companyId, direction: 'outbound', from: s.callerNumberSent ?? s.caller,
-        to: d.to, targetId: d.target?.id, targetGroupId: d.group?.id, at: s.now(),
+        id: leg,
+        callUuid: s.uuid,
+        companyId: s.companyId,
+        direction: 'outbound',
+        from: s.callerNumberSent ?? s.caller,
+        to: d.to,
+        targetId: d.target?.id,
+        targetGroupId: d.group?.id,
+        at: s.now(),
       });
-      await driver.originate({ leg, callUuid: s.uuid, to: d.to, from: s.callerNumberSent ?? s.caller, timeoutS: d.timeoutS });
-      s.deps.bus.publish({ type: 'leg.updated', companyId: s.companyId, callUuid: s.uuid, legId: leg, at: s.now(), direction: 'outbound', status: 'ringing', to: d.to });
+      await driver.originate({
+        leg,
+        callUuid: s.uuid,
+        to: d.to,
+        from: s.callerNumberSent ?? s.caller,
+        timeoutS: d.timeoutS,
+      });
+      s.deps.bus.publish({
+        type: 'leg.updated',
+        companyId: s.companyId,
+        callUuid: s.uuid,
+        legId: leg,
+        at: s.now(),
+        direction: 'outbound',
+        status: 'ringing',
+        to: d.to,
+      });
     }
     while (live.size > 0 && !winner) {
       const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type));
@@ -95,11 +128,24 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       const d = live.get(ev.leg)!;
       live.delete(ev.leg);
       if (ev.type === 'answered') {
-        await s.legChanged(ev.leg, 'outbound', d.to, { status: ev.voicemail ? 'voicemail' : 'answered', answered_at: s.now() });
-        winner = { leg: ev.leg, dialedNumber: d.to, target: d.target, group: d.group, leases: [...(d.lease ? [d.lease] : []), ...shared] };
+        await s.legChanged(ev.leg, 'outbound', d.to, {
+          status: ev.voicemail ? 'voicemail' : 'answered',
+          answered_at: s.now(),
+        });
+        winner = {
+          leg: ev.leg,
+          dialedNumber: d.to,
+          target: d.target,
+          group: d.group,
+          leases: [...(d.lease ? [d.lease] : []), ...shared],
+        };
       } else {
         d.lease?.release();
-        await s.legChanged(ev.leg, 'outbound', d.to, { status: outcomeStatus(ev), ended_at: s.now(), end_reason: outcomeStatus(ev) });
+        await s.legChanged(ev.leg, 'outbound', d.to, {
+          status: outcomeStatus(ev),
+          ended_at: s.now(),
+          end_reason: outcomeStatus(ev),
+        });
       }
     }
   } finally {
@@ -107,7 +153,11 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
     for (const [leg, d] of live) {
       await driver.hangup(leg, 'cancelled');
       d.lease?.release();
-      await s.legChanged(leg, 'outbound', d.to, { status: 'cancelled', ended_at: s.now(), end_reason: 'cancelled' });
+      await s.legChanged(leg, 'outbound', d.to, {
+        status: 'cancelled',
+        ended_at: s.now(),
+        end_reason: 'cancelled',
+      });
     }
     if (!winner) for (const l of shared) l.release();
   }

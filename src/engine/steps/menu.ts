@@ -4,7 +4,10 @@ import type { CallSession } from '../session.js';
 /** After the last repeat of the greeting, how long we still listen for a key. */
 const LAST_KEY_GRACE_MS = 5_000;
 
-export type MenuChoice = { kind: 'option'; option: MenuOptionConfig } | { kind: 'routing-list' } | { kind: 'no-input' };
+export type MenuChoice =
+  | { kind: 'option'; option: MenuOptionConfig }
+  | { kind: 'routing-list' }
+  | { kind: 'no-input' };
 
 /**
  * Plays the greeting `repeat` times while listening for a menu key. Without a greeting the call takes
@@ -34,7 +37,9 @@ export async function runMenu(s: CallSession, flow: FlowConfig): Promise<MenuCho
     }
   }
   for (;;) {
-    const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, { timeoutMs: LAST_KEY_GRACE_MS });
+    const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, {
+      timeoutMs: LAST_KEY_GRACE_MS,
+    });
     if (ev === 'timeout' || ev.type !== 'dtmf') return { kind: 'no-input' };
     s.keysPressed.push(ev.digit);
     const option = flow.menuOptions.find((o) => o.option === ev.digit);

@@ -1,7 +1,8 @@
-import { toE164, phoneInfo } from '../../domain/phone.js';
+import { phoneInfo, toE164 } from '../../domain/phone.js';
 import type { CallSession } from '../session.js';
 
-const RESUBSCRIBE_PROMPT = 'You have asked not to receive calls from us. To be able to reach us again, press 7.';
+const RESUBSCRIBE_PROMPT =
+  'You have asked not to receive calls from us. To be able to reach us again, press 7.';
 const RESUBSCRIBE_WAIT_MS = 10_000;
 
 /**
@@ -10,12 +11,18 @@ const RESUBSCRIBE_WAIT_MS = 10_000;
  */
 export async function passSuppression(s: CallSession): Promise<boolean> {
   const { db } = s.deps;
-  const row = await db.selectFrom('suppressed_numbers').selectAll().where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller).executeTakeFirst();
+  const row = await db
+    .selectFrom('suppressed_numbers')
+    .selectAll()
+    .where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller)
+    .executeTakeFirst();
   if (!row || (row.campaign_id !== null && row.campaign_id !== s.ctx.flow.campaignId)) return true;
   if (row.can_resubscribe !== 1) return false;
   await s.deps.driver.play(s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
-  const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, { timeoutMs: RESUBSCRIBE_WAIT_MS + 5_000 });
+  const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, {
+    timeoutMs: RESUBSCRIBE_WAIT_MS + 5_000,
+  });
   if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') return false;
   s.keysPressed.push('7');
   await s.deps.driver.stopPlay(s.inLeg);
@@ -28,8 +35,12 @@ export async function passSuppression(s: CallSession): Promise<boolean> {
  * call control API can tell those calls apart (`caller_number_sent`).
  */
 export async function randomizeStaticCaller(s: CallSession): Promise<void> {
-  const row = await s.deps.db.selectFrom('static_caller_numbers').select('id').where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller).executeTakeFirst();
+  const row = await s.deps.db
+    .selectFrom('static_caller_numbers')
+    .select('id')
+    .where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller)
+    .executeTakeFirst();
   if (!row) return;
   const area = phoneInfo(s.caller).areaCode ?? '202';
   for (let i = 0; i < 50; i++) {
@@ -49,12 +60,22 @@ export async function initialTags(s: CallSession): Promise<Record<string, string
   const info = phoneInfo(s.caller);
   const geo = [info.areaCode, info.country?.toLowerCase()].filter(Boolean);
   if (geo.length) tags.geo = geo.join(',');
-  const contact = await s.deps.db.selectFrom('contact_numbers').select('contact_id').where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller).executeTakeFirst();
+  const contact = await s.deps.db
+    .selectFrom('contact_numbers')
+    .select('contact_id')
+    .where('company_id', '=', s.companyId)
+    .where('number', '=', s.caller)
+    .executeTakeFirst();
   if (contact) {
-    const rows = await s.deps.db.selectFrom('tag_values').select(['key', 'value']).where('owner_type', '=', 'contact')
-      .where('owner_id', '=', contact.contact_id).orderBy('id').execute();
-    for (const r of rows) tags[r.key] = tags[r.key] && tags[r.key] !== r.value ? `${tags[r.key]},${r.value}` : r.value;
+    const rows = await s.deps.db
+      .selectFrom('tag_values')
+      .select(['key', 'value'])
+      .where('owner_type', '=', 'contact')
+      .where('owner_id', '=', contact.contact_id)
+      .orderBy('id')
+      .execute();
+    for (const r of rows)
+      tags[r.key] = tags[r.key] && tags[r.key] !== r.value ? `${tags[r.key]},${r.value}` : r.value;
   }
   return tags;
 }

@@ -2,22 +2,63 @@ import type { Kysely } from 'kysely';
 import type { ColumnKit } from './kit.js';
 
 const INT_COLUMNS_NOT_NULL = [
-  'ivr_duration', 'hold_duration', 'dialed_call_duration', 'total_duration', 'repeat', 'affiliate_repeat', 'number_repeat',
-  'duplicate', 'payable_duplicate', 'receivable_duplicate', 'connected', 'billable_minutes', 'converted', 'payable',
-  'receivable', 'rescued',
+  'ivr_duration',
+  'hold_duration',
+  'dialed_call_duration',
+  'total_duration',
+  'repeat',
+  'affiliate_repeat',
+  'number_repeat',
+  'duplicate',
+  'payable_duplicate',
+  'receivable_duplicate',
+  'connected',
+  'billable_minutes',
+  'converted',
+  'payable',
+  'receivable',
+  'rescued',
 ];
 const INT_COLUMNS = [
-  'number_id', 'campaign_id', 'affiliate_id', 'target_id', 'target_group_id', 'time_to_connect_in_seconds',
-  'target_repeat', 'conversion_seconds',
+  'number_id',
+  'campaign_id',
+  'affiliate_id',
+  'target_id',
+  'target_group_id',
+  'time_to_connect_in_seconds',
+  'target_repeat',
+  'conversion_seconds',
 ];
 const TIME_COLUMNS = [
-  'ivr_started_at', 'ivr_ended_at', 'forwarded_time', 'connected_time', 'end_time', 'conversions_determined_at',
-  'network_sale_timer_fired', 'affiliate_sale_timer_fired', 'target_sale_timer_fired',
+  'ivr_started_at',
+  'ivr_ended_at',
+  'forwarded_time',
+  'connected_time',
+  'end_time',
+  'conversions_determined_at',
+  'network_sale_timer_fired',
+  'affiliate_sale_timer_fired',
+  'target_sale_timer_fired',
 ];
 const TEXT_COLUMNS = [
-  'caller_number_sent', 'caller_zip', 'caller_state', 'caller_city', 'caller_country', 'cid', 'campaign_name', 'afid',
-  'affiliate_name', 'sid', 'tid', 'target_name', 'target_group_name', 'dialed_number', 'hung_up_by', 'recording_url',
-  'visitor_url', 'upstream_call_uuid',
+  'caller_number_sent',
+  'caller_zip',
+  'caller_state',
+  'caller_city',
+  'caller_country',
+  'cid',
+  'campaign_name',
+  'afid',
+  'affiliate_name',
+  'sid',
+  'tid',
+  'target_name',
+  'target_group_name',
+  'dialed_number',
+  'hung_up_by',
+  'recording_url',
+  'visitor_url',
+  'upstream_call_uuid',
 ];
 const MONEY_COLUMNS = ['revenue', 'payout', 'postback_value'];
 
@@ -47,8 +88,16 @@ export function callsMigration(k: ColumnKit) {
       for (const col of TEXT_COLUMNS) t = t.addColumn(col, 'text');
       for (const col of MONEY_COLUMNS) t = t.addColumn(col, 'real');
       await t.execute();
-      await db.schema.createIndex('calls_company_created').on('calls').columns(['company_id', 'created_at', 'id']).execute();
-      await db.schema.createIndex('calls_company_caller').on('calls').columns(['company_id', 'caller', 'created_at']).execute();
+      await db.schema
+        .createIndex('calls_company_created')
+        .on('calls')
+        .columns(['company_id', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('calls_company_caller')
+        .on('calls')
+        .columns(['company_id', 'caller', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('call_legs')
@@ -80,7 +129,11 @@ export function callsMigration(k: ColumnKit) {
         .addColumn('target_group_id', 'integer')
         .addColumn('position', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('routing_entries_owner').on('routing_entries').columns(['owner_type', 'owner_id']).execute();
+      await db.schema
+        .createIndex('routing_entries_owner')
+        .on('routing_entries')
+        .columns(['owner_type', 'owner_id'])
+        .execute();
     },
   };
 }

@@ -18,7 +18,11 @@ export function firedPixelsMigration(k: ColumnKit) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('fired_at', 'bigint')
         .execute();
-      await db.schema.createIndex('fired_pixels_call').on('fired_pixels').columns(['call_uuid', 'id']).execute();
+      await db.schema
+        .createIndex('fired_pixels_call')
+        .on('fired_pixels')
+        .columns(['call_uuid', 'id'])
+        .execute();
     },
   };
 }

@@ -39,7 +39,8 @@ export interface EndpointInput {
 }
 
 export function toBehaviour(input: EndpointInput): EndpointBehaviour {
-  if (input.digits && !/^[0-9*#wW]*$/.test(input.digits)) throw ValidationFailed.field('digits', 'may hold only 0-9 * # w');
+  if (input.digits && !/^[0-9*#wW]*$/.test(input.digits))
+    throw ValidationFailed.field('digits', 'may hold only 0-9 * # w');
   return {
     answerAfterS: input.answer_after_s ?? DEFAULT_BEHAVIOUR.answerAfterS,
     hangupAfterS: input.hangup_after_s ?? null,
@@ -69,7 +70,9 @@ export class EndpointRegistry {
 }
 
 /** How long a prompt plays in the sim: TTS at 2.5 words a second (at least 1 s), audio as long as it is. */
-export function promptSeconds(prompt: { kind: 'tts'; text: string } | { kind: 'audio'; durationS: number }): number {
+export function promptSeconds(
+  prompt: { kind: 'tts'; text: string } | { kind: 'audio'; durationS: number },
+): number {
   if (prompt.kind === 'audio') return Math.max(1, prompt.durationS);
   const words = prompt.text.trim().split(/\s+/).filter(Boolean).length;
   return Math.max(1, Math.ceil(words / 2.5));

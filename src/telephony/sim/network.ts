@@ -70,7 +70,8 @@ export class SimNetwork implements TelephonyDriver {
   pressDigits(legId: LegId, digits: string): void {
     const leg = this.liveLeg(legId);
     if (leg.state !== 'answered') throw new RuleViolation('the leg is not answered yet');
-    for (const digit of digits) if (digit !== 'w' && digit !== 'W') this.emit({ type: 'dtmf', leg: leg.id, digit });
+    for (const digit of digits)
+      if (digit !== 'w' && digit !== 'W') this.emit({ type: 'dtmf', leg: leg.id, digit });
   }
 
   hangupFromNetwork(legId: LegId): void {
@@ -100,7 +101,10 @@ export class SimNetwork implements TelephonyDriver {
     const b = this.endpoints.get(req.to);
     if (b.unreachable) return this.later(leg, 0, () => this.fail(leg, 'unreachable'));
     if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id }));
-    if (b.reject) return this.later(leg, 1, () => this.finish(leg, 'rejected', { type: 'failed', leg: leg.id, reason: 'rejected' }));
+    if (b.reject)
+      return this.later(leg, 1, () =>
+        this.finish(leg, 'rejected', { type: 'failed', leg: leg.id, reason: 'rejected' }),
+      );
     this.emit({ type: 'ringing', leg: leg.id });
     const timeout = () => this.finish(leg, 'no answer', { type: 'noAnswer', leg: leg.id });
     if (b.noAnswer || b.answerAfterS >= req.timeoutS) return this.later(leg, req.timeoutS, timeout);

@@ -39,15 +39,28 @@ export function presentAffiliate(a: Affiliate) {
 const tags = ['Affiliates'];
 
 export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Services, 'affiliates'>) {
-  app.get('/affiliates', { schema: { tags, summary: 'Get all Affiliates', querystring: ListQuery } }, async (req, reply) =>
-    sendPage(reply, await affiliates.list(req.core.companyId, req.query.page ?? 1), presentAffiliate, 'affiliates'),
+  app.get(
+    '/affiliates',
+    { schema: { tags, summary: 'Get all Affiliates', querystring: ListQuery } },
+    async (req, reply) =>
+      sendPage(
+        reply,
+        await affiliates.list(req.core.companyId, req.query.page ?? 1),
+        presentAffiliate,
+        'affiliates',
+      ),
   );
 
   app.post(
     '/affiliates',
-    { config: { wrap: 'affiliate' }, schema: { tags, summary: 'Create an Affiliate', body: AffiliateBody, querystring: AuthQuery } },
+    {
+      config: { wrap: 'affiliate' },
+      schema: { tags, summary: 'Create an Affiliate', body: AffiliateBody, querystring: AuthQuery },
+    },
     async (req, reply) =>
-      send(reply, presentAffiliate(await affiliates.create(req.core.companyId, req.body as AffiliateBody)), { status: 201 }),
+      send(reply, presentAffiliate(await affiliates.create(req.core.companyId, req.body as AffiliateBody)), {
+        status: 201,
+      }),
   );
 
   // The same three verbs by afid (the customer's id) and by our internal id.
@@ -56,17 +69,31 @@ export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Service
     { url: '/affiliates/:id', params: IdParams, ref: (p: any): AffiliateRef => Number(p.id) },
   ];
   for (const { url, params, ref } of byRef) {
-    app.get(url, { schema: { tags, summary: 'Get a specific Affiliate', params, querystring: AuthQuery } }, async (req, reply) =>
-      send(reply, presentAffiliate(await affiliates.get(req.core.companyId, ref(req.params)))),
+    app.get(
+      url,
+      { schema: { tags, summary: 'Get a specific Affiliate', params, querystring: AuthQuery } },
+      async (req, reply) =>
+        send(reply, presentAffiliate(await affiliates.get(req.core.companyId, ref(req.params)))),
     );
     app.put(
       url,
-      { config: { wrap: 'affiliate' }, schema: { tags, summary: 'Update an Affiliate', params, body: AffiliateBody, querystring: AuthQuery } },
+      {
+        config: { wrap: 'affiliate' },
+        schema: { tags, summary: 'Update an Affiliate', params, body: AffiliateBody, querystring: AuthQuery },
+      },
       async (req, reply) =>
-        send(reply, presentAffiliate(await affiliates.update(req.core.companyId, ref(req.params), req.body as AffiliateBody))),
+        send(
+          reply,
+          presentAffiliate(
+            await affiliates.update(req.core.companyId, ref(req.params), req.body as AffiliateBody),
+          ),
+        ),
     );
-    app.delete(url, { schema: { tags, summary: 'Remove an Affiliate', params, querystring: AuthQuery } }, async (req, reply) =>
-      send(reply, presentAffiliate(await affiliates.remove(req.core.companyId, ref(req.params)))),
+    app.delete(
+      url,
+      { schema: { tags, summary: 'Remove an Affiliate', params, querystring: AuthQuery } },
+      async (req, reply) =>
+        send(reply, presentAffiliate(await affiliates.remove(req.core.companyId, ref(req.params)))),
     );
   }
 }

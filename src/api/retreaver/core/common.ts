@@ -26,7 +26,8 @@ export const ListQuery = Type.Object(PageQuery, { additionalProperties: true });
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
 /** Epoch milliseconds to Date, so JSON shows ISO 8601 and XML marks `type="datetime"`. */
-export const time = (ms: number | null | undefined): Date | null => (ms === null || ms === undefined ? null : new Date(ms));
+export const time = (ms: number | null | undefined): Date | null =>
+  ms === null || ms === undefined ? null : new Date(ms);
 
 export const bool = (flag: number | null | undefined): boolean => flag === 1;
 

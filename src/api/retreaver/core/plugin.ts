@@ -98,7 +98,9 @@ export class RouteTable {
   private readonly routes: { method: string; re: RegExp }[] = [];
 
   add(method: string | string[], url: string): void {
-    const re = new RegExp(`^${url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`);
+    const re = new RegExp(
+      `^${url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_]+/g, '[^/]+')}/?$`,
+    );
     for (const m of Array.isArray(method) ? method : [method]) this.routes.push({ method: m, re });
   }
 

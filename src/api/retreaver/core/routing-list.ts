@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 
-const Ids = Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), { maxItems: 5000 }));
+const Ids = Type.Optional(
+  Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), { maxItems: 5000 }),
+);
 
 /** Body fields that set a routing list (campaigns, numbers, menu options). */
 export const RoutingListFields = {
