@@ -5,7 +5,8 @@ import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/
 import { CallRecord, insertLeg } from './call-record.js';
 import { type InboundContext, loadInbound } from './flow-config.js';
 import { runCall } from './run-call.js';
-import { CallSession, type EngineDeps, type SessionHost } from './session.js';
+import { CallControlError, type CallControl } from '../domain/call-control.js';
+import { CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
 
 /**
  * Owns live calls: turns each incoming call into a session running its script, routes driver events to
@@ -14,9 +15,23 @@ import { CallSession, type EngineDeps, type SessionHost } from './session.js';
 export class CallEngine implements DriverSink {
   private readonly byLeg = new Map<LegId, CallSession>();
   private readonly sessions = new Map<string, CallSession>();
+  /** Transfers by uuid; kept (bounded) after their call ends, to answer "caller hung up". */
+  private readonly transfers = new Map<string, { session: CallSession; callerHungUp: boolean }>();
+  readonly callControl: CallControl = {
+    transfer: (uuid, scope, req) => this.live(uuid).command({ kind: 'transfer', scope, ...req }) as Promise<{ transferUuid: string }>,
+    conferenceCaller: (uuid, scope) => this.transferCommand(uuid, { kind: 'conference_caller', scope, transferUuid: uuid }),
+    stopTransfer: (uuid, scope) => this.transferCommand(uuid, { kind: 'stop_transfer', scope, transferUuid: uuid }),
+    returnCall: async (uuid, scope) => {
+      await this.live(uuid).command({ kind: 'return', scope });
+    },
+    acceptCall: async (uuid, scope) => {
+      await this.live(uuid).command({ kind: 'accept', scope });
+    },
+  };
   private active = 0;
   private readonly host: SessionHost = {
     ownLeg: (leg, session) => this.byLeg.set(leg, session),
+    ownTransfer: (uuid, session) => this.transfers.set(uuid, { session, callerHungUp: false }),
     working: (delta) => {
       this.active += delta;
     },
@@ -57,10 +72,27 @@ export class CallEngine implements DriverSink {
       .catch((err) => console.error('call script failed', uuid, err))
       .finally(() => {
         this.active--;
+        session.close();
         this.sessions.delete(uuid);
+        for (const t of this.transfers.values()) if (t.session === session) t.callerHungUp = session.callerGone;
+        if (this.transfers.size > 10_000) this.transfers.delete(this.transfers.keys().next().value!);
         for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
       });
     return uuid;
+  }
+
+  /** A live call of the key's company, or the documented "call not live". */
+  private live(callUuid: string): CallSession {
+    const session = this.sessions.get(callUuid);
+    if (!session || session.phase === 'ended') throw new CallControlError('call not live');
+    return session;
+  }
+
+  private async transferCommand(transferUuid: string, command: Command): Promise<void> {
+    const t = this.transfers.get(transferUuid);
+    if (!t || t.session.companyId !== command.scope.companyId) throw new CallControlError('transfer not found');
+    if (t.session.phase === 'ended') throw new CallControlError(t.callerHungUp ? 'caller hung up' : 'call not live');
+    await t.session.command(command);
   }
 
   event(ev: DriverEvent): void {

@@ -15,6 +15,8 @@ export interface TargetInfo {
   number: string;
   sendDigits: string | null;
   timerOffset: number;
+  /** Live call return or acceptance (Call Control API), or neither. */
+  liveCallMode: 'return' | 'acceptance' | null;
   claim: Claim;
 }
 
@@ -139,6 +141,7 @@ async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, id
       number: t.number,
       sendDigits: t.send_digits,
       timerOffset: t.timer_offset,
+      liveCallMode: liveCallMode((t as { live_call_mode?: string | null }).live_call_mode),
       claim: claimOf(owner, t.concurrency_cap, capViews),
     });
     routable.set(t.id, {
@@ -163,6 +166,10 @@ async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, id
     });
   }
   return { routable, info };
+}
+
+function liveCallMode(raw: string | null | undefined): TargetInfo['liveCallMode'] {
+  return raw === 'return' || raw === 'acceptance' ? raw : null;
 }
 
 function capStates(caps: CapView[]): CapState[] {

@@ -45,11 +45,22 @@ async function script(s: CallSession): Promise<Outcome> {
       flow = next;
       continue;
     }
-    const connected = await route(s, flow, choice.kind === 'option' ? choice.option : undefined);
-    if (!connected) return { status: 'no-target', hungUpBy: 'system' };
-    return { status: 'finished', hungUpBy: await connect(s, connected) };
+    const attempts = await route(s, flow, choice.kind === 'option' ? choice.option : undefined);
+    for (;;) {
+      const connected = await attempts.next();
+      if (!connected) return { status: 'no-target', hungUpBy: 'system' };
+      const end = await connect(s, connected);
+      if (end.kind === 'ended') return { status: 'finished', hungUpBy: end.by };
+      // Returned (or not accepted in time): on to the next handler, as if this one had not answered.
+      if (connected.target) attempts.exclude(connected.target.id);
+    }
   }
   return { status: 'no-target', hungUpBy: 'system' };
+}
+
+interface Attempts {
+  next(): Promise<Connected | undefined>;
+  exclude(targetId: number): void;
 }
 
 /** An option's own routing list, else its target number, else the flow's routing list. */
@@ -57,7 +68,7 @@ async function route(
   s: CallSession,
   flow: FlowConfig,
   option?: { id: number; targetNumber: string | null },
-): Promise<Connected | undefined> {
+): Promise<Attempts> {
   const { db, occupancy, random } = s.deps;
   if (option) {
     const own = await db
@@ -66,15 +77,30 @@ async function route(
       .where('owner_type', '=', 'menu_option')
       .where('owner_id', '=', option.id)
       .executeTakeFirst();
-    if (own) return routeList(s, { owner: 'menu_option', id: option.id });
-    if (option.targetNumber) return dialNumber(s, option.targetNumber);
+    if (own) return routeList({ owner: 'menu_option', id: option.id });
+    if (option.targetNumber) return once(() => dialNumber(s, option.targetNumber!));
   }
-  return routeList(s, flow.routing);
-  async function routeList(sess: CallSession, owner: FlowConfig['routing']) {
-    const input = await loadRoutingList(db, occupancy, sess.companyId, owner, sess.now());
-    const plan = planRoute(input.entries, { now: sess.now(), callTags: sess.tags, random });
-    return dialPlan(sess, plan, input);
+  return routeList(flow.routing);
+
+  async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
+    const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
+    const queue = planRoute(input.entries, { now: s.now(), callTags: s.tags, random });
+    const excluded = new Set<number>();
+    return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }
+}
+
+/** A direct number is tried once; a returned call has nowhere else to go. */
+function once(dial: () => Promise<Connected | undefined>): Attempts {
+  let tried = false;
+  return {
+    next: () => {
+      if (tried) return Promise.resolve(undefined);
+      tried = true;
+      return dial();
+    },
+    exclude: () => {},
+  };
 }
 
 /** Durations and money from the record's instants; the caller's leg is closed if still up. */

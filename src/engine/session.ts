@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { EventBus } from '../live/bus.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
+import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
 import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
 import type { InboundContext } from './flow-config.js';
@@ -23,9 +24,25 @@ export class CallerHungUp extends Error {
   }
 }
 
+/** A call-control request for a live call, answered by the connected phase of its script. */
+export type Command =
+  | { kind: 'transfer'; scope: KeyScope; holdCaller: boolean; transferTo: string }
+  | { kind: 'conference_caller'; scope: KeyScope; transferUuid: string }
+  | { kind: 'stop_transfer'; scope: KeyScope; transferUuid: string }
+  | { kind: 'return'; scope: KeyScope }
+  | { kind: 'accept'; scope: KeyScope };
+
+export interface CommandEvent {
+  type: 'command';
+  command: Command;
+  reply: (err: Error | null, result?: unknown) => void;
+}
+
+export type SessionEvent = DriverEvent | CommandEvent;
+
 interface Waiter {
-  match: (ev: DriverEvent) => boolean;
-  resolve: (ev: DriverEvent | 'timeout') => void;
+  match: (ev: SessionEvent) => boolean;
+  resolve: (ev: SessionEvent | 'timeout') => void;
   reject: (err: Error) => void;
   allowCallerHangup: boolean;
   cancelTimer?: () => void;
@@ -34,6 +51,7 @@ interface Waiter {
 /** Hooks the engine gives each session: leg ownership and "is anybody working" accounting. */
 export interface SessionHost {
   ownLeg(leg: LegId, session: CallSession): void;
+  ownTransfer(transferUuid: string, session: CallSession): void;
   working(delta: 1 | -1): void;
 }
 
@@ -46,7 +64,9 @@ export class CallSession {
   tags: Record<string, string> = {};
   callerNumberSent: string | null = null;
   callerGone = false;
-  private queue: DriverEvent[] = [];
+  /** Commands are taken only once the caller is connected to someone. */
+  phase: 'routing' | 'connected' | 'ended' = 'routing';
+  private queue: SessionEvent[] = [];
   private waiter: Waiter | undefined;
 
   constructor(
@@ -69,6 +89,17 @@ export class CallSession {
 
   ownLeg(leg: LegId): void {
     this.host.ownLeg(leg, this);
+  }
+
+  registerTransfer(transferUuid: string): void {
+    this.host.ownTransfer(transferUuid, this);
+  }
+
+  /** The call is over: commands still waiting get the answer a finished call gets. */
+  close(): void {
+    this.phase = 'ended';
+    for (const ev of this.queue) if (ev.type === 'command') ev.reply(new CallControlError('call not live'));
+    this.queue = [];
   }
 
   /** Updates the call record and tells live listeners (dashboard, subscriptions, webhooks). */
@@ -105,7 +136,15 @@ export class CallSession {
     });
   }
 
-  deliver(ev: DriverEvent): void {
+  /** Hands a call-control request to the live script and resolves with its answer. */
+  command(command: Command): Promise<unknown> {
+    if (this.phase !== 'connected' || this.callerGone) return Promise.reject(new CallControlError('call not live'));
+    return new Promise((resolve, reject) =>
+      this.deliver({ type: 'command', command, reply: (err, result) => (err ? reject(err) : resolve(result)) }),
+    );
+  }
+
+  deliver(ev: SessionEvent): void {
     if (ev.type === 'hangup' && ev.leg === this.inLeg) this.callerGone = true;
     const w = this.waiter;
     if (w?.match(ev)) {
@@ -125,9 +164,9 @@ export class CallSession {
    * step asked to see that hangup itself.
    */
   waitFor(
-    match: (ev: DriverEvent) => boolean,
+    match: (ev: SessionEvent) => boolean,
     opts: { timeoutMs?: number; allowCallerHangup?: boolean } = {},
-  ): Promise<DriverEvent | 'timeout'> {
+  ): Promise<SessionEvent | 'timeout'> {
     const i = this.queue.findIndex(match);
     if (i !== -1) return Promise.resolve(this.queue.splice(i, 1)[0]);
     if (this.callerGone && !opts.allowCallerHangup) return Promise.reject(new CallerHungUp());

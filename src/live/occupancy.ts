@@ -24,6 +24,8 @@ export interface Lease {
   commit(): void;
   /** The attempt ended: frees the concurrency slot and any uncommitted cap reservation. */
   release(): void;
+  /** The call was taken back (live call return): its usage no longer counts against the caps. */
+  uncommit(): void;
 }
 
 export class Occupancy {
@@ -57,6 +59,11 @@ export class Occupancy {
             this.bump(this.pending, cap.window, -1);
             this.bump(this.used, cap.window, 1);
           }
+      },
+      uncommit: () => {
+        if (!committed) return;
+        committed = false;
+        for (const c of claims) for (const cap of c.caps) this.bump(this.used, cap.window, -1);
       },
       release: () => {
         if (released) return;

@@ -29,16 +29,27 @@ const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
 /** Dials the plan step by step until someone answers; undefined when nobody did. */
 export async function dialPlan(
   s: CallSession,
-  plan: DialStep[],
+  queue: DialStep[],
   input: RoutingInput,
+  excluded: Set<number> = new Set(),
 ): Promise<Connected | undefined> {
-  for (const step of plan) {
-    const dials = leaseStep(s, step, input);
+  // Steps leave the queue as they are tried, so a returned call goes on with the rest of the plan.
+  for (let step = queue.shift(); step; step = queue.shift()) {
+    const trimmed = withoutExcluded(step, excluded);
+    if (!trimmed) continue;
+    const dials = leaseStep(s, trimmed, input);
     if (!dials) continue;
     const connected = await attempt(s, dials.dials, dials.shared);
     if (connected) return connected;
   }
   return undefined;
+}
+
+/** The step without targets that already returned this call; undefined when none is left. */
+function withoutExcluded(step: DialStep, excluded: Set<number>): DialStep | undefined {
+  if (step.kind === 'single') return excluded.has(step.target.id) ? undefined : step;
+  const targets = step.targets.filter((t) => !excluded.has(t.id));
+  return targets.length ? { ...step, targets } : undefined;
 }
 
 /** A menu option's `target_number`: dialed as is, outside caps and concurrency. */

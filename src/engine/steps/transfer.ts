@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { LegId } from '../../telephony/driver.js';
+import { CallRecord, insertLeg } from '../call-record.js';
+import type { CallSession } from '../session.js';
+
+export type TransferStatus = 'dialing' | 'answered' | 'conferenced' | 'stopped' | 'failed' | 'ended';
+
+/** A transfer of a live call to another number: its own outbound leg and its own (downstream) call record. */
+export interface Transfer {
+  uuid: string;
+  leg: LegId;
+  to: string;
+  hold: boolean;
+  status: TransferStatus;
+  record: CallRecord;
+}
+
+const TRANSFER_TIMEOUT_S = 30;
+
+/** Dials the transferee and writes the downstream call, linked both ways to the caller's call. */
+export async function startTransfer(s: CallSession, to: string, hold: boolean, keyId: number, transferorLeg: LegId | null): Promise<Transfer> {
+  const { db, driver } = s.deps;
+  const now = s.now();
+  const uuid = randomUUID();
+  const leg = randomUUID();
+  const parent = s.record.row;
+  const record = await CallRecord.create(db, {
+    ...parent,
+    id: undefined,
+    uuid: randomUUID(),
+    status: 'in-progress',
+    upstream_call_uuid: s.uuid,
+    downstream_call_uuids: '[]',
+    dialed_number: to,
+    target_id: null,
+    tid: null,
+    target_name: null,
+    target_group_id: null,
+    target_group_name: null,
+    start_time: now,
+    forwarded_time: now,
+    connected_time: null,
+    end_time: null,
+    ivr_started_at: null,
+    ivr_ended_at: null,
+    connected: 0,
+    hung_up_by: null,
+    via: 'transfer',
+    created_at: now,
+    updated_at: now,
+  });
+  const downstream = [...JSON.parse(String(parent.downstream_call_uuids ?? '[]')), record.uuid];
+  await s.save({ downstream_call_uuids: JSON.stringify(downstream) }, 'transfer');
+  await db
+    .insertInto('call_transfers')
+    .values({
+      id: uuid,
+      company_id: s.companyId,
+      call_uuid: s.uuid,
+      downstream_call_uuid: record.uuid,
+      transfer_to: to,
+      hold_caller: hold ? 1 : 0,
+      status: 'dialing',
+      leg_id: leg,
+      transferor_leg_id: transferorLeg,
+      created_by_key_id: keyId,
+      created_at: now,
+      answered_at: null,
+      ended_at: null,
+    })
+    .execute();
+  s.ownLeg(leg);
+  const from = s.callerNumberSent ?? s.caller;
+  await insertLeg(db, { id: leg, callUuid: record.uuid, companyId: s.companyId, direction: 'outbound', from, to, at: now });
+  await driver.originate({ leg, callUuid: s.uuid, to, from, timeoutS: TRANSFER_TIMEOUT_S });
+  return { uuid, leg, to, hold, status: 'dialing', record };
+}
+
+export async function transferAnswered(s: CallSession, t: Transfer): Promise<void> {
+  const now = s.now();
+  t.status = 'answered';
+  await t.record.save({ connected: 1, connected_time: now }, now);
+  await s.legChanged(t.leg, 'outbound', t.to, { status: 'answered', answered_at: now });
+  await s.deps.db.updateTable('call_transfers').set({ status: 'answered', answered_at: now }).where('id', '=', t.uuid).execute();
+}
+
+/** Closes the transfer and its downstream record with the durations it had. */
+export async function transferEnded(
+  s: CallSession,
+  t: Transfer,
+  status: Exclude<TransferStatus, 'dialing' | 'answered' | 'conferenced'>,
+  hungUpBy: 'caller' | 'target' | 'system',
+): Promise<void> {
+  const now = s.now();
+  const r = t.record.row;
+  const secs = (a: number | null | undefined, b: number) => (a == null ? 0 : Math.max(0, Math.round((b - a) / 1000)));
+  const total = secs(r.start_time, now);
+  const billable = total > 0 ? Math.ceil(total / 60) : 0;
+  t.status = status;
+  await t.record.save(
+    {
+      status: r.connected ? 'finished' : 'no-target',
+      hung_up_by: hungUpBy,
+      end_time: now,
+      total_duration: total,
+      dialed_call_duration: secs(r.connected_time, now),
+      hold_duration: secs(r.start_time, r.connected_time ?? now),
+      time_to_connect_in_seconds: secs(r.start_time, r.connected_time ?? now),
+      billable_minutes: billable,
+      charge_total: Math.round(billable * s.deps.ratePerMinute * 100) / 100,
+    },
+    now,
+  );
+  await s.legChanged(t.leg, 'outbound', t.to, { status: r.connected ? 'ended' : status, ended_at: now, hung_up_by: hungUpBy });
+  await s.deps.db.updateTable('call_transfers').set({ status, ended_at: now }).where('id', '=', t.uuid).execute();
+}
