@@ -18,7 +18,8 @@ export class CallEngine implements DriverSink {
   /** Transfers by uuid; kept (bounded) after their call ends, to answer "caller hung up". */
   private readonly transfers = new Map<string, { session: CallSession; callerHungUp: boolean }>();
   readonly callControl: CallControl = {
-    transfer: (uuid, scope, req) => this.live(uuid).command({ kind: 'transfer', scope, ...req }) as Promise<{ transferUuid: string }>,
+    transfer: async (uuid, scope, req) =>
+      (await this.live(uuid).command({ kind: 'transfer', scope, ...req })) as { transferUuid: string },
     conferenceCaller: (uuid, scope) => this.transferCommand(uuid, { kind: 'conference_caller', scope, transferUuid: uuid }),
     stopTransfer: (uuid, scope) => this.transferCommand(uuid, { kind: 'stop_transfer', scope, transferUuid: uuid }),
     returnCall: async (uuid, scope) => {

@@ -19,6 +19,8 @@ interface State {
   original: { targetId: number | null; number: string };
   transfers: Transfer[];
   active: Transfer | null;
+  /** The transfer whose endpoint handles the call since the first handler left. */
+  handedTo: Transfer | null;
   mode: 'return' | 'acceptance' | null;
   accepted: boolean;
   connectedAt: number;
@@ -40,6 +42,7 @@ export async function connectedPhase(s: CallSession, c: Connected, acceptWindowS
     original: { targetId: c.target?.id ?? null, number: c.dialedNumber },
     transfers: [],
     active: null,
+    handedTo: null,
     mode,
     accepted: mode !== 'acceptance',
     connectedAt: now,
@@ -88,6 +91,10 @@ async function onTransferLeg(s: CallSession, st: State, t: Transfer, type: strin
 /** The handler hung up: a transferee already talking takes over; otherwise the call is over. */
 async function onHandlerLeft(s: CallSession, st: State): Promise<ConnectedEnd | undefined> {
   st.handler.leg = null;
+  if (st.handedTo) {
+    await transferEnded(s, st.handedTo, 'ended', 'target');
+    st.handedTo = null;
+  }
   const t = st.active;
   if (t && t.status !== 'dialing') {
     handOver(st, t);
@@ -100,6 +107,7 @@ async function onHandlerLeft(s: CallSession, st: State): Promise<ConnectedEnd | 
 
 function handOver(st: State, t: Transfer): void {
   st.handler = { leg: t.leg, targetId: null, number: t.to };
+  st.handedTo = t;
   t.hold = false;
   st.active = t.status === 'dialing' ? t : null;
 }
@@ -133,6 +141,10 @@ async function hangupAll(s: CallSession, st: State, by: 'caller' | 'system'): Pr
     st.active = null;
   }
   if (st.handler.leg) await s.deps.driver.hangup(st.handler.leg);
+  if (st.handedTo) {
+    await transferEnded(s, st.handedTo, 'ended', by === 'caller' ? 'caller' : 'system');
+    st.handedTo = null;
+  }
 }
 
 async function onCommand(s: CallSession, st: State, ev: Extract<SessionEvent, { type: 'command' }>): Promise<ConnectedEnd | undefined> {

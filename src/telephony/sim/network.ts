@@ -133,8 +133,10 @@ export class SimNetwork implements TelephonyDriver {
     const la = this.legs.get(a);
     const lb = this.legs.get(b);
     if (!la || !lb) return;
+    for (const l of [la, lb]) if (l.bridgedWith && l.bridgedWith !== a && l.bridgedWith !== b) await this.unbridge(l.id);
     la.bridgedWith = b;
     lb.bridgedWith = a;
+    la.conference = lb.conference = null;
     la.playing = lb.playing = null;
     la.holdMusic = lb.holdMusic = null;
   }
@@ -152,6 +154,7 @@ export class SimNetwork implements TelephonyDriver {
     for (const id of legIds) {
       const leg = this.legs.get(id);
       if (!leg) continue;
+      await this.unbridge(id);
       leg.conference = room;
       leg.holdMusic = null;
       leg.playing = null;
