@@ -3,9 +3,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { rewriteUrl } from './api/retreaver/format.js';
+import { rtbRoutes } from './api/retreaver/rtb.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -107,6 +109,23 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+  });
+  await http.register(async (rtbApi) => {
+    await rtbRoutes(rtbApi as CoreApp, {
+      rtb: services.rtb,
+      db: store.db,
+      isMaintenance: () => config.maintenance || shuttingDown,
+    });
+  });
+  await http.register(async (cc) => {
+    await callControlFace(cc as CoreApp, {
+      keys: services.callControlKeys,
+      callControl: callControlOf(engine),
+      db: store.db,
+      clock,
+      rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+      isMaintenance: () => config.maintenance || shuttingDown,
+    });
   });
   await http.register(async (simApi) => {
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });

@@ -1,11 +1,17 @@
 import type { Clock } from '../clock.js';
-import type { Occupancy } from '../live/occupancy.js';
+import { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
 import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
+import { CallControlKeyService } from './call-control-keys.js';
+import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
+import { ConversionRuleService } from './conversion-rules.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
+import { PostbackKeyService } from './postback-keys.js';
+import { ReservationService } from './reservations.js';
+import { RtbService } from './rtb.js';
 import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { StaticCallerNumberService } from './static-caller-numbers.js';
@@ -32,6 +38,7 @@ export function buildServices(deps: ServiceDeps) {
     accounts: new AccountService(deps.db, deps.clock),
     affiliates,
     campaigns,
+    conversionRules: new ConversionRuleService(deps.db, deps.clock, campaigns),
     numbers: new NumberService(deps.db, deps.clock, deps.random, affiliates, campaigns),
     numberPools: new NumberPoolService(deps.db, deps.clock, deps.random, campaigns),
     companies: new CompanyService(deps.db, deps.clock),
@@ -40,7 +47,22 @@ export function buildServices(deps: ServiceDeps) {
     staticCallerNumbers: new StaticCallerNumberService(deps.db, deps.clock),
     targets: new TargetService(deps.db, deps.clock, inProgress),
     targetGroups: new TargetGroupService(deps.db, deps.clock, inProgress),
+    calls: new CallService(deps.db, deps.clock),
+    callControlKeys: new CallControlKeyService(deps.db, deps.clock),
+    ...rtbServices(deps, campaigns),
   };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Postback keys, reservations and real-time bidding (src/services/rtb.ts). */
+function rtbServices(deps: ServiceDeps, campaigns: CampaignService) {
+  const reservations = new ReservationService(deps.db, deps.clock, deps.random);
+  const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const occupancy = deps.occupancy ?? new Occupancy();
+  return {
+    postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns),
+    reservations,
+    rtb: new RtbService(deps.db, deps.clock, deps.random, occupancy, reservations, conversionRules),
+  };
+}

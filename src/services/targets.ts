@@ -9,6 +9,7 @@ import { ianaZone, toZoneName } from '../domain/timezones.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { TargetsTable } from '../store/schema.js';
+import type { LiveCallMode } from '../store/schema-call-control.js';
 import { pick } from './affiliates.js';
 import {
   type CallsInProgress,
@@ -59,6 +60,7 @@ export interface TargetInput extends Partial<Record<CapAttribute, { cap: number 
   concurrency_cap?: number | null;
   paused?: boolean;
   obfuscate_cid?: boolean;
+  live_call_mode?: LiveCallMode | null;
   time_zone?: string;
   tag_list?: string;
   business_hours_attributes?: BusinessHourInput[];
@@ -246,6 +248,7 @@ export class TargetService {
       'timeout_seconds',
       'timer_offset',
       'concurrency_cap',
+      'live_call_mode',
     ]);
     if (input.number !== undefined || creating) {
       const raw = input.number?.trim() ?? '';

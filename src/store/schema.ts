@@ -1,5 +1,9 @@
 import type { Generated } from 'kysely';
+import type { CallControlTables, LiveCallMode } from './schema-call-control.js';
 import type { CallTables } from './schema-calls.js';
+import type { ConversionTables } from './schema-conversions.js';
+import type { DeliveryTables } from './schema-delivery.js';
+import type { RtbTables } from './schema-rtb.js';
 
 /**
  * Row types of every table. Times are epoch milliseconds (integers sort and compare the same on both
@@ -65,6 +69,7 @@ export interface TargetsTable {
   time_zone: string;
   paused: Flag;
   paused_at: Millis | null;
+  live_call_mode: LiveCallMode | null;
   created_at: Millis;
   updated_at: Millis;
   deleted_at: Millis | null;
@@ -266,7 +271,7 @@ export interface StaticCallerNumbersTable {
   deleted_at: Millis | null;
 }
 
-export interface Database extends CallTables {
+export interface Database extends CallTables, CallControlTables, DeliveryTables, ConversionTables, RtbTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

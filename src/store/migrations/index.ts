@@ -2,6 +2,11 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { coreMigration } from './0001_core.js';
 import { callsMigration } from './0002_calls.js';
 import { firedPixelsMigration } from './0003_fired_pixels.js';
+import { deliveryMigration } from './0004_delivery.js';
+import { callsIndexesMigration } from './0005_calls_indexes.js';
+import { conversionRulesMigration } from './0006_conversion_rules.js';
+import { rtbMigration } from './0007_rtb.js';
+import { callControlMigration } from './0008_call_control.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -13,6 +18,11 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0001_core': coreMigration(kit),
         '0002_calls': callsMigration(kit),
         '0003_fired_pixels': firedPixelsMigration(kit),
+        '0004_delivery': deliveryMigration(kit),
+        '0005_calls_indexes': callsIndexesMigration(),
+        '0006_conversion_rules': conversionRulesMigration(kit),
+        '0007_rtb': rtbMigration(kit),
+        '0008_call_control': callControlMigration(kit),
       };
     },
   };

@@ -1,8 +1,13 @@
 import type { Services } from '../../../services/index.js';
 import { affiliateRoutes } from './affiliates.js';
+import { callControlKeyRoutes } from './call-control-keys.js';
 import { campaignRoutes } from './campaigns.js';
+import { conversionRuleRoutes } from './conversion-rules.js';
+import { callRoutes } from './calls.js';
+import { callV2Routes } from './calls-v2.js';
 import { numberPoolRoutes } from './number-pools.js';
 import { numberRoutes } from './numbers.js';
+import { postbackKeyRoutes } from './postback-keys.js';
 import { companyRoutes } from './companies.js';
 import { contactNumberRoutes } from './contact-numbers.js';
 import { contactRoutes } from './contacts.js';
@@ -16,6 +21,8 @@ import type { CoreApp } from './plugin.js';
 export async function registerCoreRoutes(app: CoreApp, services: Services): Promise<void> {
   await affiliateRoutes(app, services);
   await campaignRoutes(app, services);
+  await conversionRuleRoutes(app, services);
+  await postbackKeyRoutes(app, services);
   await numberRoutes(app, services);
   await numberPoolRoutes(app, services);
   await companyRoutes(app, services);
@@ -25,4 +32,7 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await staticCallerNumberRoutes(app, services);
   await targetRoutes(app, services);
   await targetGroupRoutes(app, services);
+  await callRoutes(app, services);
+  await callV2Routes(app, services);
+  await callControlKeyRoutes(app, services);
 }

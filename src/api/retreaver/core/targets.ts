@@ -44,6 +44,8 @@ export const TargetBody = Type.Object(
     concurrency_cap: Type.Optional(Nullable(Int(0))),
     paused: Type.Optional(Type.Boolean()),
     obfuscate_cid: Type.Optional(Type.Boolean()),
+    // null: the call is the handler's once answered; see docs/compat.md "Call Control API".
+    live_call_mode: Type.Optional(Type.Unsafe<'return' | 'acceptance' | null>({ type: ['string', 'null'], enum: ['return', 'acceptance', null] })),
     time_zone: Type.Optional(Text(100)),
     tag_list: Type.Optional(Text(20_000)),
     business_hours_attributes: Type.Optional(Type.Array(BusinessHourAttributes, { maxItems: 50 })),
@@ -91,6 +93,7 @@ export function presentTarget({ target: t, caps, businessHours, tags, callsInPro
       paused: bool(t.paused),
       paused_at: time(t.paused_at),
       name: t.name,
+      live_call_mode: t.live_call_mode,
       caps: presentCaps(caps),
       business_hours: businessHours.map((h) => ({
         id: h.id,

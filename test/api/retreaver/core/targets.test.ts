@@ -86,6 +86,7 @@ describe('Targets: create and read', () => {
       'paused',
       'paused_at',
       'name',
+      'live_call_mode',
       'caps',
       'business_hours',
       'tag_values',

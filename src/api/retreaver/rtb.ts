@@ -1,0 +1,191 @@
+import type { FastifyRequest } from 'fastify';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { Type } from 'typebox';
+import { NotFound, Unauthenticated, ValidationFailed } from '../../domain/errors.js';
+import { fromCents } from '../../domain/money.js';
+import type { Services } from '../../services/index.js';
+import type { Reservation } from '../../services/reservations.js';
+import type { PingInput } from '../../services/rtb.js';
+import type { Db } from '../../store/db.js';
+import { registerBodyParsers } from './body.js';
+import type { CoreApp } from './core/plugin.js';
+import { toWireError, wireError } from './errors.js';
+import { negotiate } from './format.js';
+import { send, sendError } from './reply.js';
+
+export interface RtbApiDeps {
+  rtb: Services['rtb'];
+  db: Db;
+  isMaintenance: () => boolean;
+}
+
+/** Parameters with a meaning of their own; every other one tags the ping (seed: "additional query parameters"). */
+const NAMED = new Set(['key', 'publisher_id', 'source_id', 'affiliate_id', 'caller_number', 'inbound_number', 'api_key']);
+
+const tags = ['Real-time bidding'];
+const PingDoc = {
+  tags,
+  querystring: Type.Object(
+    {
+      key: Type.Optional(Type.String({ description: "The campaign's postback key." })),
+      publisher_id: Type.Optional(Type.String({ description: 'The publisher (afid); `source_id` and `affiliate_id` too.' })),
+      caller_number: Type.Optional(Type.String()),
+      inbound_number: Type.Optional(Type.String({ description: 'A static number of the campaign instead of a pool number.' })),
+    },
+    { additionalProperties: true },
+  ),
+};
+
+/**
+ * Retreaver's RTB (`POST /rtbs.json`) and Call Reservation (`POST /call_reservations.json`) endpoints.
+ * They authenticate with the campaign's postback key, not an api_key, so they live in their own scope.
+ */
+export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
+  await registerBodyParsers(app);
+  app.decorateRequest('format', 'json');
+  app.addHook('onRequest', async (request, reply) => {
+    const format = negotiate(request.raw);
+    if (!format) return sendError(reply, wireError(406, 'Not Acceptable: ask for JSON or XML'));
+    request.format = format;
+    if (deps.isMaintenance())
+      return sendError(reply, wireError(503, 'Service Unavailable: temporarily offline for maintenance'));
+  });
+  app.setErrorHandler((err, request, reply) => {
+    const wire = toWireError(err);
+    if (wire.status >= 500) request.log.error({ err }, 'request failed');
+    return sendError(reply, wire);
+  });
+
+  app.post('/rtbs', { schema: { ...PingDoc, summary: 'Place a real-time bid (ping) for a caller' } }, async (req, reply) => {
+    const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
+    return send(reply, presentRtb(reservation, shielded), { root: 'rtb' });
+  });
+
+  app.post(
+    '/call_reservations',
+    { schema: { ...PingDoc, summary: 'Reserve a transfer number for a caller (call reservation webhook)' } },
+    async (req, reply) => {
+      const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
+      return send(reply, await presentCallReservation(deps.db, reservation, shielded));
+    },
+  );
+
+  app.get(
+    '/call_reservations/:uuid',
+    {
+      schema: {
+        tags,
+        summary: 'Get a call reservation (postback key of its campaign)',
+        params: Type.Object({ uuid: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({ key: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      },
+    },
+    async (req, reply) => {
+      const row = await reservationByKey(deps.db, (req.params as { uuid: string }).uuid, (req.query as any).key);
+      return send(reply, await presentCallReservation(deps.db, row, false));
+    },
+  );
+}
+
+/** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */
+function pingInput(req: FastifyRequest): PingInput {
+  const params: Record<string, string> = {};
+  const body = req.body ?? {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw ValidationFailed.field('body', 'must be an object');
+  for (const source of [req.query as Record<string, unknown>, body as Record<string, unknown>]) {
+    for (const [k, v] of Object.entries(source)) {
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'object') throw ValidationFailed.field(k, 'must be a single value');
+      params[k] = String(v);
+    }
+  }
+  const tagsOut: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (!NAMED.has(k)) tagsOut[k] = v;
+  return {
+    key: params.key,
+    publisherId: params.publisher_id ?? params.source_id ?? params.affiliate_id,
+    callerNumber: params.caller_number,
+    inboundNumber: params.inbound_number,
+    tags: tagsOut,
+  };
+}
+
+const time = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+/** The seed's RTB answer; `retreaver_ping_shield` only appears on a shielded (cached) answer. */
+export function presentRtb(r: Reservation, shielded: boolean) {
+  return {
+    uuid: r.uuid,
+    status: r.status,
+    retreaver_payout: r.payout_cents === null ? null : fromCents(r.payout_cents),
+    retreaver_seconds: r.seconds,
+    inbound_number: r.inbound_number,
+    expires_at: time(r.expires_at),
+    ...(shielded ? { retreaver_ping_shield: true } : {}),
+  };
+}
+
+/**
+ * The seed's `call_reservation`: `inbound_number` as the seed prints it (E.164 digits as a JSON number)
+ * and the `call` it stands for, which is the claiming call's record once there is one.
+ */
+export async function presentCallReservation(db: Db, r: Reservation, shielded: boolean) {
+  const call = r.call_uuid
+    ? await db.selectFrom('calls').selectAll().where('uuid', '=', r.call_uuid).executeTakeFirst()
+    : undefined;
+  const target = r.target_id
+    ? await db.selectFrom('targets').select(['id', 'tid', 'name', 'number']).where('id', '=', r.target_id).executeTakeFirst()
+    : undefined;
+  const tagValues = Object.entries(JSON.parse(r.tags) as Record<string, string>).map(([key, value]) => ({ key, value }));
+  return {
+    call_reservation: {
+      uuid: r.uuid,
+      inbound_number: r.inbound_number ? Number(r.inbound_number.replace(/\D/g, '')) : null,
+      caller_number: r.caller_number,
+      status: r.status,
+      expires_at: time(r.expires_at),
+      claimed_at: time(r.claimed_at),
+      wiped_at: time(r.wiped_at),
+      ...(shielded ? { retreaver_ping_shield: true } : {}),
+      call: {
+        formatted_caller_number: formatNational(r.caller_number),
+        status: call?.status ?? r.status,
+        start_time: call?.start_time ?? null,
+        // A reservation that found no buyer ended there and then.
+        end_time: call?.end_time ?? (r.status === 'no-target' ? r.created_at : null),
+        caller_number: r.caller_number,
+        target_id: call?.target_id ?? r.target_id,
+        winning_leg_connected_at: call?.connected_time ?? null,
+        winning_leg_disconnected_at: call?.connected_time != null ? (call.end_time ?? null) : null,
+        matched_targets: target ? [{ id: target.id, tid: target.tid, name: target.name, number: target.number }] : [],
+        tag_values: tagValues,
+        conversion_groups:
+          r.payout_cents === null ? [] : [{ seconds: r.seconds, payout: fromCents(r.payout_cents) }],
+      },
+    },
+  };
+}
+
+/** `(098) 765-4321` for North American numbers, as the seed shows even for ones the plan calls invalid. */
+function formatNational(e164: string): string {
+  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
+  if (nanp) return `(${nanp[1]}) ${nanp[2]}-${nanp[3]}`;
+  return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
+}
+
+/** A reservation is visible with a live postback key of its campaign. */
+async function reservationByKey(db: Db, uuid: string, key: unknown): Promise<Reservation> {
+  const k =
+    typeof key === 'string' && key
+      ? await db.selectFrom('postback_keys').select(['campaign_id', 'revoked_at']).where('key', '=', key).executeTakeFirst()
+      : undefined;
+  if (!k || k.revoked_at !== null) throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
+  const row = await db
+    .selectFrom('reservations')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .where('campaign_id', '=', k.campaign_id)
+    .executeTakeFirst();
+  if (!row) throw new NotFound('Call reservation');
+  return row;
+}

@@ -1,0 +1,271 @@
+import type { Cancel, Clock } from '../clock.js';
+import type { Db } from '../store/db.js';
+import type { DeliveriesTable } from '../store/schema-delivery.js';
+import type { Selectable } from 'kysely';
+import { loadJar, saveJar, type StoredCookie } from './cookies.js';
+import { HostLimiter } from './limiter.js';
+import { type Outcome, OutcomeWriter } from './record.js';
+import { type AttemptRequest, type AttemptResult, Sender } from './sender.js';
+import { signWebhook, webhookSecret } from './signing.js';
+import type { SsrfGuard } from './ssrf.js';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+
+export interface WorkerOptions {
+  db: Db;
+  clock: Clock;
+  random: () => number;
+  guard: SsrfGuard;
+  pollMs: number;
+  timeoutMs: number;
+  maxRedirects: number;
+  perHostConcurrency: number;
+  maxInFlight: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  userAgent: string;
+}
+
+/**
+ * Claims due outbox rows and sends them. Rows wait in the database (status 'pending') until their host has
+ * a free slot, so a crash never strands more than the requests actually on the wire.
+ */
+export class DeliveryWorker {
+  private started = false;
+  private closed = false;
+  private crashed = false;
+  private general = false;
+  private readonly hosts = new Set<string>();
+  private filling: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly timers = new Set<Cancel>();
+  private readonly limiter: HostLimiter;
+  private readonly sender: Sender;
+  private readonly writer: OutcomeWriter;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.limiter = new HostLimiter(opts.perHostConcurrency, (host) => this.kickHost(host));
+    this.sender = new Sender({
+      clock: opts.clock,
+      guard: opts.guard,
+      limiter: this.limiter,
+      timeoutMs: opts.timeoutMs,
+      maxRedirects: opts.maxRedirects,
+    });
+    this.writer = new OutcomeWriter(opts.db, () => ({
+      now: opts.clock.now(),
+      random: opts.random,
+      backoff: { baseMs: opts.backoffBaseMs, capMs: opts.backoffCapMs },
+    }));
+  }
+
+  /**
+   * Puts rows a crashed worker left 'in_flight' back to 'pending', then polls. A request that was on the wire
+   * at the crash is sent again, with the same X-Switchboard-Delivery id, so receivers can drop the repeat.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const now = this.opts.clock.now();
+    await this.opts.db.updateTable('deliveries').set({ status: 'pending', updated_at: now })
+      .where('status', '=', 'in_flight').execute();
+    this.schedulePoll();
+    this.kick();
+  }
+
+  private schedulePoll(): void {
+    const cancel = this.opts.clock.schedule(this.opts.pollMs, async () => {
+      this.timers.delete(cancel);
+      if (this.closed) return;
+      this.schedulePoll();
+      this.kick();
+      await this.filling;
+    });
+    this.timers.add(cancel);
+  }
+
+  private wakeIn(delayMs: number, host: string): void {
+    const cancel = this.opts.clock.schedule(delayMs, async () => {
+      this.timers.delete(cancel);
+      this.kickHost(host);
+      await this.filling;
+    });
+    this.timers.add(cancel);
+  }
+
+  /** Look for due rows of every host now (coalesced: kicks during a look cause one more look). */
+  kick(): void {
+    if (!this.started || this.closed) return;
+    this.general = true;
+    this.run();
+  }
+
+  /** Look for due rows of one host (a slot of it freed, or a row for it was enqueued): an index seek. */
+  kickHost(host: string): void {
+    if (!this.started || this.closed) return;
+    this.hosts.add(host);
+    this.run();
+  }
+
+  private run(): void {
+    if (this.filling) return;
+    this.filling = (async () => {
+      // Let slots freed in this turn of the event loop pile up: one query and one claim for all of them.
+      await new Promise<void>((r) => setImmediate(r));
+      try {
+        while ((this.general || this.hosts.size) && !this.closed) {
+          if (this.general) {
+            this.general = false;
+            await this.fillAny();
+          } else {
+            const host = this.hosts.values().next().value as string;
+            this.hosts.delete(host);
+            await this.fillHost(host);
+          }
+        }
+      } finally {
+        this.filling = null;
+      }
+    })();
+  }
+
+  private due(now: number) {
+    return this.opts.db.selectFrom('deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now);
+  }
+
+  /**
+   * Due rows of hosts with a free slot. This scans past rows of saturated hosts, so it runs only on polls
+   * and general kicks; the steady state is fillHost.
+   */
+  private async fillAny(): Promise<void> {
+    const free = this.opts.maxInFlight - this.inFlight.size;
+    if (free <= 0) return;
+    const now = this.opts.clock.now();
+    const full = this.limiter.saturated();
+    const q = full.length ? this.due(now).where('host', 'not in', full) : this.due(now);
+    const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(free).execute();
+    const picked = rows.filter((r) => this.limiter.tryAcquire(r.host));
+    // Some rows were skipped because their host just filled up: look again, now excluding that host.
+    if (picked.length < rows.length) this.general = true;
+    await this.claim(picked, now);
+  }
+
+  private async fillHost(host: string): Promise<void> {
+    const n = Math.min(this.opts.maxInFlight - this.inFlight.size, this.limiter.free(host));
+    if (n <= 0) return;
+    const now = this.opts.clock.now();
+    const rows = await this.due(now).where('host', '=', host).orderBy('next_attempt_at').orderBy('id').limit(n).execute();
+    await this.claim(rows.filter((r) => this.limiter.tryAcquire(r.host)), now);
+  }
+
+  /** Claims atomically (another worker may race for the same rows) and starts sending the ones won. */
+  private async claim(picked: DeliveryRow[], now: number): Promise<void> {
+    if (!picked.length) return;
+    const T = ((globalThis as any).T ??= { claims: 0, claimed: 0, flushes: 0, flushed: 0, claimMs: 0, flushMs: 0 });
+    T.claims++; T.claimed += picked.length;
+    const tc = performance.now();
+    const claimed = await this.opts.db.updateTable('deliveries').set({ status: 'in_flight', updated_at: now })
+      .where('id', 'in', picked.map((r) => r.id)).where('status', '=', 'pending').returning('id').execute();
+    T.claimMs += performance.now() - tc;
+    const ours = new Set(claimed.map((c) => c.id));
+    for (const row of picked) {
+      if (!ours.has(row.id)) {
+        this.limiter.release(row.host);
+        continue;
+      }
+      const p: Promise<void> = this.deliver(row)
+        .catch((err) => console.error('delivery worker:', err))
+        .finally(() => {
+          const wasFull = this.inFlight.size >= this.opts.maxInFlight;
+          this.inFlight.delete(p);
+          if (wasFull) this.kick();
+        });
+      this.inFlight.add(p);
+    }
+  }
+
+  private async deliver(row: DeliveryRow): Promise<void> {
+    const { clock, db } = this.opts;
+    let handedOver = false;
+    let jar: StoredCookie[] | null = null;
+    let result: AttemptResult;
+    try {
+      const req = await this.prepare(row);
+      jar = req.jar;
+      handedOver = true; // from here the sender owns (and releases) the host slot
+      result = await this.sender.attempt(req, row.host);
+    } catch (err) {
+      // Only a database error in prepare() gets here; count it as a failed attempt so the row moves on.
+      if (!handedOver) this.limiter.release(row.host);
+      result = { ok: false, status: null, error: String(err).slice(0, 500), final: false, jarChanged: false };
+    }
+    // A crash-like close leaves the row 'in_flight' for the next start() to recover.
+    if (this.crashed) return;
+    if (jar && row.cookie_jar_key && result.jarChanged) await saveJar(db, row.cookie_jar_key, jar, clock.now());
+    const outcome: Outcome = await this.writer.record(row, result);
+    if (outcome.retryInMs === 0) this.kickHost(outcome.host);
+    else if (outcome.retryInMs !== null) this.wakeIn(outcome.retryInMs, outcome.host);
+  }
+
+  /** Headers (signature for webhooks), cookie jar and URL of this attempt. */
+  private async prepare(row: DeliveryRow): Promise<AttemptRequest> {
+    const { clock, db } = this.opts;
+    const inFallback = row.attempts >= row.max_attempts && row.fallback_url !== null;
+    const headers: Record<string, string> = {
+      'user-agent': this.opts.userAgent,
+      ...(JSON.parse(row.headers) as Record<string, string>),
+      'x-switchboard-delivery': row.delivery_uuid,
+    };
+    if (row.kind === 'webhook') {
+      // Signed at send time: each retry carries a fresh timestamp, so receivers can keep a tight replay window.
+      const ts = Math.floor(clock.now() / 1000);
+      const secret = await webhookSecret(db, row.company_id, clock.now());
+      headers['content-type'] ??= 'application/json';
+      headers['x-switchboard-timestamp'] = String(ts);
+      headers['x-switchboard-signature'] = signWebhook(secret, ts, row.body ?? '');
+    }
+    const jar = row.cookie_jar_key ? await loadJar(db, row.cookie_jar_key, clock.now()) : null;
+    const url = inFallback ? (row.fallback_url as string) : row.url;
+    return { method: row.method, url, headers, body: row.body, jar };
+  }
+
+  /** Resolves once nothing is due and nothing is in flight (rows waiting for a later retry don't count). */
+  async drain(): Promise<void> {
+    if (!this.started) throw new Error('DeliveryWorker.drain() before start()');
+    for (;;) {
+      if (this.filling) await this.filling;
+      if (this.inFlight.size) {
+        await Promise.allSettled([...this.inFlight]);
+        continue;
+      }
+      const due = await this.opts.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending').where('next_attempt_at', '<=', this.opts.clock.now()).executeTakeFirstOrThrow();
+      if (Number(due.n) === 0 && !this.filling && this.inFlight.size === 0) return;
+      if (this.closed) return;
+      this.kick();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /**
+   * Stops. By default waits for requests in flight to finish and records them; `{ abort: true }` cuts them
+   * off and records nothing (what a crash does; tests use it to check recovery).
+   */
+  async close(opts: { abort?: boolean } = {}): Promise<void> {
+    this.closed = true;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    if (opts.abort) {
+      this.crashed = true;
+      this.sender.abortAll();
+    }
+    if (this.filling) await this.filling.catch(() => {});
+    await Promise.allSettled([...this.inFlight]);
+    await (opts.abort ? this.sender.agent.destroy() : this.sender.agent.close());
+  }
+
+  /** For tests and metrics. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+}

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Cancel, Clock } from '../clock.js';
+import { candidates, type NumberCountry, type NumberType } from '../domain/number-inventory.js';
+import type { Random } from '../domain/random-ids.js';
+import type { Conn, Db } from '../store/db.js';
+import type { NumberPoolsTable } from '../store/schema.js';
+import type { ReservationStatus, ReservationsTable } from '../store/schema-rtb.js';
+
+export type Reservation = Selectable<ReservationsTable>;
+type Pool = Selectable<NumberPoolsTable>;
+
+/** What a ping decided, ready to be stored (the number part is settled by `reserve`). */
+export interface ReservationDraft {
+  companyId: number;
+  campaignId: number;
+  postbackKeyId: number;
+  affiliateId: number | null;
+  afid: string | null;
+  callerNumber: string;
+  targetId: number | null;
+  tags: Record<string, string>;
+  payoutCents: number | null;
+  seconds: number | null;
+}
+
+/** Where the number comes from: a static number of the company, or the campaign's pools. */
+export type NumberSource = { kind: 'static'; id: number; number: string } | { kind: 'pools'; pools: Pool[] };
+
+const isUniqueViolation = (err: unknown) => {
+  const code = String((err as { code?: unknown }).code ?? '');
+  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
+};
+
+/**
+ * Reservations: an inbound number held for one caller until it expires or a call claims it. The
+ * `lock_key` column is unique, so no two live reservations can hold the same pool number whatever the
+ * number of nodes; in-process, pings for one pool also queue behind a lock so they do not collide and retry.
+ */
+export class ReservationService {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per pool, the number id handed out last: the next ping starts after it (round robin, least recently used). */
+  private readonly cursors = new Map<number, number>();
+  private sweep?: { at: number; cancel: Cancel };
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {}
+
+  /** Runs `fn` after every earlier holder of `key` in this process has finished. */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(key) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  /** The caller's live reservation on this campaign (the ping shield's cache), if any. */
+  live(campaignId: number, caller: string, now: number): Promise<Reservation | undefined> {
+    return this.db
+      .selectFrom('reservations')
+      .selectAll()
+      .where('caller_number', '=', caller)
+      .where('status', '=', 'reserved')
+      .where('campaign_id', '=', campaignId)
+      .where('expires_at', '>', now)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
+  /** Ends the caller's live reservations on this campaign (a new ping replaces them when the shield is off). */
+  async supersede(campaignId: number, caller: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('reservations')
+      .set({ status: 'expired', wiped_at: now, lock_key: null })
+      .where('caller_number', '=', caller)
+      .where('status', '=', 'reserved')
+      .where('campaign_id', '=', campaignId)
+      .execute();
+  }
+
+  /** Stores an answer that holds no number (`no-target`, `no-number`). */
+  record(draft: ReservationDraft, status: ReservationStatus, now: number): Promise<Reservation> {
+    return this.insert(draft, { status, now, number: null, lockKey: null, expiresAt: null });
+  }
+
+  /** Holds a number for the draft's caller until `expiresAt`; undefined when no number is free. */
+  async reserve(draft: ReservationDraft, source: NumberSource, expiresAt: number): Promise<Reservation | undefined> {
+    const now = this.clock.now();
+    await wipeExpired(this.db, now);
+    const row =
+      source.kind === 'static'
+        ? await this.reserveStatic(draft, source, expiresAt, now)
+        : await this.reserveFromPools(draft, source.pools, expiresAt, now);
+    if (row) this.scheduleSweep(expiresAt);
+    return row;
+  }
+
+  /** A static number is shared by every caller: it locks per caller, so it never runs out. */
+  private async reserveStatic(
+    draft: ReservationDraft,
+    n: { id: number; number: string },
+    expiresAt: number,
+    now: number,
+  ) {
+    const lockKey = `${n.number}|${draft.callerNumber}`;
+    return this.insert(draft, { status: 'reserved', now, number: n, lockKey, expiresAt });
+  }
+
+  private async reserveFromPools(draft: ReservationDraft, pools: Pool[], expiresAt: number, now: number) {
+    for (const pool of pools) {
+      const row = await this.exclusive(`pool:${pool.id}`, async () => {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const n = (await this.freeNumber(pool)) ?? (await this.provision(pool, now));
+          if (!n) return undefined;
+          try {
+            return await this.insert(draft, { status: 'reserved', now, number: n, lockKey: n.number, expiresAt });
+          } catch (err) {
+            // Another node took the number between our read and write: try the next one.
+            if (!isUniqueViolation(err)) throw err;
+          }
+        }
+        return undefined;
+      });
+      if (row) return row;
+    }
+    return undefined;
+  }
+
+  /** The pool's next number that no live reservation holds, going round the pool from the last one used. */
+  private async freeNumber(pool: Pool): Promise<{ id: number; number: string } | undefined> {
+    const after = this.cursors.get(pool.id) ?? 0;
+    const pick = (from: number) =>
+      this.db
+        .selectFrom('numbers as n')
+        .select(['n.id', 'n.number'])
+        .where('n.number_pool_id', '=', pool.id)
+        .where('n.deleted_at', 'is', null)
+        .where('n.id', '>', from)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('reservations as r').select('r.id').whereRef('r.lock_key', '=', 'n.number'))),
+        )
+        .orderBy('n.id')
+        .limit(1)
+        .executeTakeFirst();
+    const n = (await pick(after)) ?? (after > 0 ? await pick(0) : undefined);
+    if (n) this.cursors.set(pool.id, n.id);
+    return n;
+  }
+
+  /**
+   * Every number of the pool is held: a new one from the inventory, while the pool is below its maximum.
+   * The no-op update locks the pool row first, so nodes provisioning at once cannot overshoot the maximum.
+   */
+  private async provision(pool: Pool, now: number): Promise<{ id: number; number: string } | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (tx) => {
+          await tx
+            .updateTable('number_pools')
+            .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+            .where('id', '=', pool.id)
+            .execute();
+          const { count } = await tx
+            .selectFrom('numbers')
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('number_pool_id', '=', pool.id)
+            .where('deleted_at', 'is', null)
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= pool.max_pool_size) return undefined;
+          const number = await this.unusedNumber(tx, pool.type as NumberType, pool.country as NumberCountry);
+          return tx
+            .insertInto('numbers')
+            .values(poolNumber(pool, number, now))
+            .returning(['id', 'number'])
+            .executeTakeFirstOrThrow();
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  private async unusedNumber(conn: Conn, type: NumberType, country: NumberCountry) {
+    let draws = 0;
+    for (const c of candidates({ type, country, desiredText: null }, this.random)) {
+      const used = await conn
+        .selectFrom('numbers')
+        .select('id')
+        .where('number', '=', c.number)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (!used) return c;
+      if (++draws >= 2000) break;
+    }
+    throw new Error('number inventory exhausted');
+  }
+
+  private insert(
+    d: ReservationDraft,
+    at: {
+      status: ReservationStatus;
+      now: number;
+      number: { id: number; number: string } | null;
+      lockKey: string | null;
+      expiresAt: number | null;
+    },
+  ): Promise<Reservation> {
+    return this.db
+      .insertInto('reservations')
+      .values({
+        uuid: randomUUID(),
+        company_id: d.companyId,
+        campaign_id: d.campaignId,
+        postback_key_id: d.postbackKeyId,
+        affiliate_id: d.affiliateId,
+        afid: d.afid,
+        caller_number: d.callerNumber,
+        inbound_number: at.number?.number ?? null,
+        number_id: at.number?.id ?? null,
+        target_id: at.status === 'no-target' ? null : d.targetId,
+        status: at.status,
+        tags: JSON.stringify(d.tags),
+        payout_cents: at.status === 'no-target' ? null : d.payoutCents,
+        seconds: at.status === 'no-target' ? null : d.seconds,
+        lock_key: at.lockKey,
+        created_at: at.now,
+        expires_at: at.expiresAt,
+        claimed_at: null,
+        wiped_at: null,
+        call_uuid: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Wipes expired reservations even when no ping comes to do it lazily. One timer, set to the earliest
+   * expiry in whole seconds (a busy campaign would otherwise arm one per ping).
+   */
+  private scheduleSweep(expiresAt: number): void {
+    const at = Math.ceil(expiresAt / 1000) * 1000;
+    if (this.sweep && this.sweep.at <= at) return;
+    this.sweep?.cancel();
+    const cancel = this.clock.schedule(at - this.clock.now(), () => this.runSweep());
+    this.sweep = { at, cancel };
+  }
+
+  private async runSweep(): Promise<void> {
+    this.sweep = undefined;
+    try {
+      await wipeExpired(this.db, this.clock.now());
+      const next = await this.db
+        .selectFrom('reservations')
+        .select((eb) => eb.fn.min('expires_at').as('at'))
+        .where('status', '=', 'reserved')
+        .executeTakeFirst();
+      if (next?.at != null) this.scheduleSweep(Number(next.at));
+    } catch {
+      // The store closed under a pending sweep (shutdown): pings and claims wipe lazily anyway.
+    }
+  }
+}
+
+function poolNumber(pool: Pool, number: { number: string; tollFree: boolean }, now: number) {
+  return {
+    company_id: pool.company_id,
+    number: number.number,
+    toll_free: number.tollFree ? 1 : 0,
+    country: pool.type === 'Toll-free' ? 'US' : pool.country,
+    campaign_id: pool.campaign_id,
+    affiliate_id: pool.affiliate_id,
+    sid: null,
+    number_pool_id: pool.id,
+    greeting_overridden: 0,
+    greeting_message: null,
+    greeting_voice_gender: null,
+    greeting_audio_id: null,
+    repeat: null,
+    timers_overridden: 0,
+    menu_overridden: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** Expired reservations become `expired` (wiped now) and give their numbers back to the pool. */
+export async function wipeExpired(db: Conn, now: number): Promise<number> {
+  const res = await db
+    .updateTable('reservations')
+    .set({ status: 'expired', wiped_at: now, lock_key: null })
+    .where('status', '=', 'reserved')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export interface ClaimedReservation {
+  reservationUuid: string;
+  targetId: number | null;
+  afid: string | null;
+  tags: Record<string, string>;
+}
+
+/**
+ * Called by the engine when a call arrives: when `caller` holds a live reservation of `number`, marks it
+ * claimed (the number goes back to the pool) and says whom to dial first and how to tag the call. Another
+ * caller, or the same one after expiry, claims nothing; an expired reservation found here is wiped.
+ */
+export async function claimReservation(
+  db: Db,
+  p: { companyId: number; caller: string; number: string; now: number; callUuid?: string },
+): Promise<ClaimedReservation | undefined> {
+  const row = await db
+    .selectFrom('reservations')
+    .selectAll()
+    .where('caller_number', '=', p.caller)
+    .where('status', '=', 'reserved')
+    .where('company_id', '=', p.companyId)
+    .where('inbound_number', '=', p.number)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.expires_at !== null && row.expires_at <= p.now) {
+    await wipeExpired(db, p.now);
+    return undefined;
+  }
+  // Conditional on still being reserved: two calls racing for one reservation, only one claims it.
+  const claimed = await db
+    .updateTable('reservations')
+    .set({ status: 'claimed', claimed_at: p.now, lock_key: null, call_uuid: p.callUuid ?? null })
+    .where('id', '=', row.id)
+    .where('status', '=', 'reserved')
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return undefined;
+  return {
+    reservationUuid: row.uuid,
+    targetId: row.target_id,
+    afid: row.afid,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+  };
+}

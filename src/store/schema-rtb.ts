@@ -1,0 +1,61 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Real-time bidding: a campaign's postback keys (what publishers ping with) and the reservations a ping
+ * makes (an inbound number held for one caller until it expires or the call claims it).
+ */
+export interface PostbackKeysTable {
+  id: Generated<number>;
+  company_id: number;
+  campaign_id: number;
+  /** The secret a ping authenticates with (a UUID, as the seed's). Unique system-wide. */
+  key: string;
+  name: string | null;
+  /** JSON array of tag names every ping must carry. */
+  required_tags: string;
+  /** How long a reservation holds its number. */
+  reservation_seconds: number;
+  /** 1: a repeat ping for a caller with a live reservation gets that reservation back. */
+  ping_shield: number;
+  /** Pool numbers are drawn from; null: the campaign's live pools. */
+  number_pool_id: number | null;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+export type ReservationStatus = 'reserved' | 'claimed' | 'expired' | 'no-target' | 'no-number';
+
+export interface ReservationsTable {
+  id: Generated<number>;
+  uuid: string;
+  company_id: number;
+  campaign_id: number;
+  postback_key_id: number;
+  affiliate_id: number | null;
+  afid: string | null;
+  caller_number: string;
+  inbound_number: string | null;
+  number_id: number | null;
+  target_id: number | null;
+  status: ReservationStatus;
+  /** JSON object of the ping's tags. */
+  tags: string;
+  payout_cents: number | null;
+  seconds: number | null;
+  /**
+   * Held while `reserved`, null otherwise; unique, so two pings can never hold the same number.
+   * A pool number locks as itself; a static number (shared by many callers) as `number|caller`.
+   */
+  lock_key: string | null;
+  created_at: number;
+  expires_at: number | null;
+  claimed_at: number | null;
+  wiped_at: number | null;
+  call_uuid: string | null;
+}
+
+export interface RtbTables {
+  postback_keys: PostbackKeysTable;
+  reservations: ReservationsTable;
+}
