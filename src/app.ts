@@ -11,6 +11,7 @@ import { rtbRoutes } from './api/retreaver/rtb.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
+import { createDelivery } from './delivery/index.js';
 import { CallEngine } from './engine/engine.js';
 import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
@@ -35,6 +36,7 @@ export interface App {
   clock: Clock;
   sim: SimNetwork;
   engine: CallEngine;
+  delivery: ReturnType<typeof createDelivery>;
   bus: LocalBus;
   occupancy: Occupancy;
   /** Set when the database was created by this start: the first user's key (print it once). */
@@ -55,6 +57,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const services = buildServices({ db: store.db, clock, random, occupancy });
   const bus = new LocalBus();
   const sim = new SimNetwork(clock);
+  const delivery = createDelivery({
+    db: store.db,
+    clock,
+    random,
+    // Retries wake themselves; the poll only picks up rows other processes wrote. On a manual clock a
+    // fast poll would turn every simulated minute into hundreds of queries.
+    config: { allow: config.deliveryAllow, timeoutMs: config.deliveryTimeoutMs, pollMs: clock.kind === 'manual' ? 60_000 : 1_000 },
+  });
   const engine = new CallEngine({
     db: store.db,
     clock,
@@ -63,11 +73,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     occupancy,
     random,
     ratePerMinute: config.callRatePerMinute,
+    pixels: { outbox: delivery.outbox, conversionRules: services.conversionRules },
   });
   sim.attach(engine);
   await engine.closeInterrupted();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
+  await delivery.worker.start();
 
   let shuttingDown = false;
   const http = Fastify({
@@ -140,12 +152,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     clock,
     sim,
     engine,
+    delivery,
     bus,
     occupancy,
     bootstrapKey,
     async close() {
       shuttingDown = true;
       await http.close();
+      await delivery.worker.close();
       await store.close();
     },
   };

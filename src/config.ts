@@ -16,6 +16,9 @@ export interface Config {
   maintenance: boolean;
   /** What a call costs per started minute (charge_total, total_cost). */
   callRatePerMinute: number;
+  /** Hosts / CIDRs outbound deliveries may reach although private (the SSRF guard refuses them otherwise). */
+  deliveryAllow: string[];
+  deliveryTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,5 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
+    deliveryAllow: (env.DELIVERY_ALLOW ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    deliveryTimeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 10_000),
   };
 }

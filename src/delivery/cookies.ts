@@ -8,7 +8,11 @@ export interface StoredCookie {
 }
 
 export async function loadJar(conn: Conn, key: string, now: number): Promise<StoredCookie[]> {
-  const row = await conn.selectFrom('delivery_cookie_jars').select('cookies').where('jar_key', '=', key).executeTakeFirst();
+  const row = await conn
+    .selectFrom('delivery_cookie_jars')
+    .select('cookies')
+    .where('jar_key', '=', key)
+    .executeTakeFirst();
   if (!row) return [];
   const cookies = JSON.parse(row.cookies) as StoredCookie[];
   return cookies.filter((c) => c.expires === null || c.expires > now);
@@ -29,7 +33,11 @@ export function cookieHeader(cookies: StoredCookie[], now: number): string | nul
 }
 
 /** Applies Set-Cookie header values to `jar` (in place); returns whether anything changed. */
-export function applySetCookie(jar: StoredCookie[], header: string | string[] | undefined, now: number): boolean {
+export function applySetCookie(
+  jar: StoredCookie[],
+  header: string | string[] | undefined,
+  now: number,
+): boolean {
   if (!header) return false;
   let changed = false;
   for (const line of Array.isArray(header) ? header : [header]) {
@@ -47,7 +55,11 @@ function parseSetCookie(line: string, now: number): StoredCookie | null {
   const [pair, ...attrs] = line.split(';');
   const eq = pair.indexOf('=');
   if (eq <= 0) return null;
-  const cookie: StoredCookie = { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), expires: null };
+  const cookie: StoredCookie = {
+    name: pair.slice(0, eq).trim(),
+    value: pair.slice(eq + 1).trim(),
+    expires: null,
+  };
   let maxAge: number | null = null;
   for (const attr of attrs) {
     const [k, v = ''] = attr.split('=');

@@ -3,6 +3,7 @@
  * through one durable outbox (DESIGN.md §1). `createDelivery` wires the pieces with defaults; the app owns
  * start()/close() of the worker.
  */
+import { PostgresAdapter } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import { Outbox } from './outbox.js';
@@ -42,9 +43,18 @@ export interface DeliveryDeps {
   config?: DeliveryConfig;
 }
 
-export function createDelivery(deps: DeliveryDeps): { outbox: Outbox; worker: DeliveryWorker; guard: SsrfGuard } {
+export function createDelivery(deps: DeliveryDeps): {
+  outbox: Outbox;
+  worker: DeliveryWorker;
+  guard: SsrfGuard;
+} {
   const c = deps.config ?? {};
-  const guard = new SsrfGuard({ allow: c.allow, resolver: c.resolver, clock: deps.clock, cacheMs: c.dnsCacheMs });
+  const guard = new SsrfGuard({
+    allow: c.allow,
+    resolver: c.resolver,
+    clock: deps.clock,
+    cacheMs: c.dnsCacheMs,
+  });
   const worker = new DeliveryWorker({
     db: deps.db,
     clock: deps.clock,
@@ -58,6 +68,7 @@ export function createDelivery(deps: DeliveryDeps): { outbox: Outbox; worker: De
     backoffBaseMs: c.backoffBaseMs ?? 2_000,
     backoffCapMs: c.backoffCapMs ?? 600_000,
     userAgent: c.userAgent ?? 'Switchboard-Delivery/1',
+    dialect: deps.db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite',
   });
   const outbox = new Outbox({
     db: deps.db,
@@ -68,8 +79,8 @@ export function createDelivery(deps: DeliveryDeps): { outbox: Outbox; worker: De
   return { outbox, worker, guard };
 }
 
-export { Outbox, type DeliveryItem, type Enqueued } from './outbox.js';
-export { DeliveryWorker } from './worker.js';
-export { SsrfGuard, SSRF_BLOCKED, type Resolver } from './ssrf.js';
-export { signWebhook, verifyWebhook, webhookSecret } from './signing.js';
 export { backoffDelay } from './backoff.js';
+export { type DeliveryItem, type Enqueued, Outbox } from './outbox.js';
+export { signWebhook, verifyWebhook, webhookSecret } from './signing.js';
+export { type Resolver, SSRF_BLOCKED, SsrfGuard } from './ssrf.js';
+export { DeliveryWorker } from './worker.js';

@@ -27,16 +27,20 @@ export class HostLimiter {
     });
   }
 
-  release(host: string): void {
+  /** `quiet`: a slot reserved but unused; nobody needs telling. */
+  release(host: string, opts: { quiet?: boolean } = {}): void {
     const queue = this.waiters.get(host);
     const next = queue?.shift();
     if (queue && queue.length === 0) this.waiters.delete(host);
     // Hand the slot straight to a waiting hop so new claims can't starve it.
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     const n = (this.active.get(host) ?? 1) - 1;
     if (n <= 0) this.active.delete(host);
     else this.active.set(host, n);
-    this.onFree(host);
+    if (!opts.quiet) this.onFree(host);
   }
 
   /** Hosts with no free slot (the worker's query skips their rows). */

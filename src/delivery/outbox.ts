@@ -49,7 +49,9 @@ export class Outbox {
     const now = this.opts.clock.now();
     const deliveryUuid = item.deliveryUuid ?? randomUUID();
     const host = hostKey(item.url);
-    const headers = Object.fromEntries(Object.entries(item.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const headers = Object.fromEntries(
+      Object.entries(item.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    );
     const row = await conn
       .insertInto('deliveries')
       .values({

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Conn, Db } from '../store/db.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { type BackoffOptions, backoffDelay } from './backoff.js';
 import type { AttemptResult } from './sender.js';
 import { hostKey } from './sender.js';
 import type { DeliveryRow } from './worker.js';
@@ -24,7 +24,12 @@ export interface RecordOptions {
  * fallback_url, the fallback gets as many on the same schedule (its first one right away); then 'failed'.
  * A final error (SSRF refusal, unusable URL) ends the current URL's attempts at once.
  */
-export async function recordOutcome(db: Conn, row: DeliveryRow, r: AttemptResult, o: RecordOptions): Promise<Outcome> {
+export async function recordOutcome(
+  db: Conn,
+  row: DeliveryRow,
+  r: AttemptResult,
+  o: RecordOptions,
+): Promise<Outcome> {
   const attempts = row.attempts + 1;
   const last = { last_status: r.status, last_error: r.error, updated_at: o.now };
   if (r.ok) {
@@ -35,15 +40,21 @@ export async function recordOutcome(db: Conn, row: DeliveryRow, r: AttemptResult
   const phaseAttempts = inFallback ? attempts - row.max_attempts : attempts;
   if (!r.final && phaseAttempts < row.max_attempts) {
     const delay = backoffDelay(phaseAttempts, o.backoff, o.random);
-    await db.updateTable('deliveries').set({ ...last, status: 'pending', attempts, next_attempt_at: o.now + delay })
-      .where('id', '=', row.id).execute();
+    await db
+      .updateTable('deliveries')
+      .set({ ...last, status: 'pending', attempts, next_attempt_at: o.now + delay })
+      .where('id', '=', row.id)
+      .execute();
     return { status: 'pending', retryInMs: delay, host: row.host };
   }
   if (!inFallback && row.fallback_url) {
     // The fallback phase is "attempts >= max_attempts": jump there even when the primary ended early.
     const host = hostKey(row.fallback_url);
-    await db.updateTable('deliveries').set({ ...last, status: 'pending', attempts: row.max_attempts, next_attempt_at: o.now, host })
-      .where('id', '=', row.id).execute();
+    await db
+      .updateTable('deliveries')
+      .set({ ...last, status: 'pending', attempts: row.max_attempts, next_attempt_at: o.now, host })
+      .where('id', '=', row.id)
+      .execute();
     return { status: 'pending', retryInMs: 0, host };
   }
   await finish(db, row, { ...last, status: 'failed', attempts }, 'failed', o.now);
@@ -51,12 +62,21 @@ export async function recordOutcome(db: Conn, row: DeliveryRow, r: AttemptResult
 }
 
 /** Final state of the row and of the fired_pixels row it stands for, together. */
-async function finish(db: Conn, row: DeliveryRow, set: Record<string, unknown>, pixel: 'fired' | 'failed', now: number) {
+async function finish(
+  db: Conn,
+  row: DeliveryRow,
+  set: Record<string, unknown>,
+  pixel: 'fired' | 'failed',
+  now: number,
+) {
   const pixelId = row.fired_pixel_id;
   await db.updateTable('deliveries').set(set).where('id', '=', row.id).execute();
   if (pixelId !== null) {
-    await db.updateTable('fired_pixels').set({ status: pixel, fired_at: pixel === 'fired' ? now : null })
-      .where('id', '=', pixelId).execute();
+    await db
+      .updateTable('fired_pixels')
+      .set({ status: pixel, fired_at: pixel === 'fired' ? now : null })
+      .where('id', '=', pixelId)
+      .execute();
   }
 }
 
@@ -97,27 +117,33 @@ export class OutcomeWriter {
     this.scheduled = false;
     const o = this.options();
     const outcomes = new Map<Queued, Outcome>();
-    const T = ((globalThis as any).T ??= { claims: 0, claimed: 0, flushes: 0, flushed: 0, claimMs: 0, flushMs: 0 });
-    T.flushes++; T.flushed += batch.length; const tf = performance.now();
     try {
       await this.db.transaction().execute(async (trx) => {
         // Plain successes (the bulk) become one UPDATE per status code; the rest go row by row.
         const plain = batch.filter((q) => q.result.ok && q.row.fired_pixel_id === null);
         for (const code of new Set(plain.map((q) => q.result.status))) {
           const ids = plain.filter((q) => q.result.status === code).map((q) => q.row.id);
-          await trx.updateTable('deliveries').set({
-            status: 'delivered', attempts: sql<number>`attempts + 1`, last_status: code, last_error: null,
-            delivered_at: o.now, updated_at: o.now,
-          }).where('id', 'in', ids).execute();
+          await trx
+            .updateTable('deliveries')
+            .set({
+              status: 'delivered',
+              attempts: sql<number>`attempts + 1`,
+              last_status: code,
+              last_error: null,
+              delivered_at: o.now,
+              updated_at: o.now,
+            })
+            .where('id', 'in', ids)
+            .execute();
           for (const q of plain) outcomes.set(q, { status: 'delivered', retryInMs: null, host: q.row.host });
         }
-        for (const q of batch) if (!outcomes.has(q)) outcomes.set(q, await recordOutcome(trx, q.row, q.result, o));
+        for (const q of batch)
+          if (!outcomes.has(q)) outcomes.set(q, await recordOutcome(trx, q.row, q.result, o));
       });
     } catch (err) {
       for (const q of batch) q.reject(err);
       return;
     }
-    T.flushMs += performance.now() - tf;
     for (const q of batch) q.resolve(outcomes.get(q) as Outcome);
   }
 }

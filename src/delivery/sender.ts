@@ -50,7 +50,8 @@ function httpUrl(raw: string): URL {
   } catch {
     throw new FinalError(`invalid URL: ${raw.slice(0, 200)}`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FinalError(`unsupported scheme ${u.protocol}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new FinalError(`unsupported scheme ${u.protocol}`);
   return u;
 }
 
@@ -88,16 +89,27 @@ export class Sender {
     }
   }
 
-  private describe(err: unknown, timedOut: boolean): { status: number | null; error: string; final: boolean } {
+  private describe(
+    err: unknown,
+    timedOut: boolean,
+  ): { status: number | null; error: string; final: boolean } {
     if (isBlockedError(err)) return { status: null, error: SSRF_BLOCKED, final: true };
     if (err instanceof FinalError) return { status: null, error: err.message, final: true };
     if (timedOut) return { status: null, error: `timeout after ${this.opts.timeoutMs} ms`, final: false };
     const e = err as any;
     const code = e?.code ?? e?.cause?.code;
-    return { status: null, error: `${code ? `${code}: ` : ''}${e?.message ?? String(err)}`.slice(0, 500), final: false };
+    return {
+      status: null,
+      error: `${code ? `${code}: ` : ''}${e?.message ?? String(err)}`.slice(0, 500),
+      final: false,
+    };
   }
 
-  private async hops(req: AttemptRequest, signal: AbortSignal, state: { held: string | null; jarChanged: boolean }) {
+  private async hops(
+    req: AttemptRequest,
+    signal: AbortSignal,
+    state: { held: string | null; jarChanged: boolean },
+  ) {
     const { limiter, guard, clock } = this.opts;
     let url = req.url;
     let method = req.method;
@@ -113,23 +125,29 @@ export class Sender {
         await limiter.acquire(host);
         state.held = host;
       }
-      const T = ((globalThis as any).T ??= {}); const ta = performance.now();
       await guard.resolve(u.hostname);
-      T.resolveMs = (T.resolveMs ?? 0) + performance.now() - ta;
       const headers = { ...baseHeaders };
       const cookie = req.jar ? cookieHeader(req.jar, clock.now()) : null;
       if (cookie) headers.cookie = cookie;
-      const tr = performance.now();
-      const res = await request(u, { method: method as any, headers, body: body ?? undefined, dispatcher: this.agent, signal });
-      T.reqMs = (T.reqMs ?? 0) + performance.now() - tr; T.reqs = (T.reqs ?? 0) + 1;
+      const res = await request(u, {
+        method: method as any,
+        headers,
+        body: body ?? undefined,
+        dispatcher: this.agent,
+        signal,
+      });
       if (req.jar && applySetCookie(req.jar, res.headers['set-cookie'], clock.now())) state.jarChanged = true;
       await res.body.dump();
       const location = res.headers.location;
       if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') return res.statusCode;
-      if (hop >= this.opts.maxRedirects) throw new Error(`too many redirects (more than ${this.opts.maxRedirects})`);
+      if (hop >= this.opts.maxRedirects)
+        throw new Error(`too many redirects (more than ${this.opts.maxRedirects})`);
       url = new URL(location, u).href;
       // 303 always, and 301/302 after a POST in practice, turn into a body-less GET.
-      if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
+      if (
+        res.statusCode === 303 ||
+        ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')
+      ) {
         method = 'GET';
         body = null;
         delete baseHeaders['content-type'];

@@ -18,7 +18,11 @@ export function verifyWebhook(secret: string, timestamp: string, body: string, s
 
 /** The company's webhook secret, made (32 random bytes, hex) on first use. */
 export async function webhookSecret(conn: Conn, companyId: number, now: number): Promise<string> {
-  const found = await conn.selectFrom('webhook_secrets').select('secret').where('company_id', '=', companyId).executeTakeFirst();
+  const found = await conn
+    .selectFrom('webhook_secrets')
+    .select('secret')
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
   if (found) return found.secret;
   // Two first uses at once: the loser's insert does nothing and both read the winner's secret.
   await conn
@@ -26,6 +30,10 @@ export async function webhookSecret(conn: Conn, companyId: number, now: number):
     .values({ company_id: companyId, secret: randomBytes(32).toString('hex'), created_at: now })
     .onConflict((oc) => oc.column('company_id').doNothing())
     .execute();
-  const row = await conn.selectFrom('webhook_secrets').select('secret').where('company_id', '=', companyId).executeTakeFirstOrThrow();
+  const row = await conn
+    .selectFrom('webhook_secrets')
+    .select('secret')
+    .where('company_id', '=', companyId)
+    .executeTakeFirstOrThrow();
   return row.secret;
 }

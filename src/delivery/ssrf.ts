@@ -139,7 +139,10 @@ export class SsrfGuard {
     const opts = typeof options === 'object' && options ? options : {};
     this.resolve(hostname).then(
       (addresses) => {
-        const wanted = opts.family === 4 || opts.family === 6 ? addresses.filter((a) => a.family === opts.family) : addresses;
+        const wanted =
+          opts.family === 4 || opts.family === 6
+            ? addresses.filter((a) => a.family === opts.family)
+            : addresses;
         if (wanted.length === 0) return cb(new BlockedError(hostname));
         if (opts.all) cb(null, wanted);
         else cb(null, wanted[0].address, wanted[0].family);

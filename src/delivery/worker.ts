@@ -1,13 +1,17 @@
+import { type Selectable, sql } from 'kysely';
 import type { Cancel, Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
 import type { DeliveriesTable } from '../store/schema-delivery.js';
-import type { Selectable } from 'kysely';
-import { loadJar, saveJar, type StoredCookie } from './cookies.js';
+import { loadJar, type StoredCookie, saveJar } from './cookies.js';
 import { HostLimiter } from './limiter.js';
 import { type Outcome, OutcomeWriter } from './record.js';
 import { type AttemptRequest, type AttemptResult, Sender } from './sender.js';
 import { signWebhook, webhookSecret } from './signing.js';
 import type { SsrfGuard } from './ssrf.js';
+
+const PENDING = sql.lit('pending' as const);
+/** The key of the general fill: no host name contains a NUL. */
+const ANY = '\u0000any';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 
@@ -24,6 +28,7 @@ export interface WorkerOptions {
   backoffBaseMs: number;
   backoffCapMs: number;
   userAgent: string;
+  dialect: 'sqlite' | 'postgres';
 }
 
 /**
@@ -34,9 +39,10 @@ export class DeliveryWorker {
   private started = false;
   private closed = false;
   private crashed = false;
-  private general = false;
-  private readonly hosts = new Set<string>();
-  private filling: Promise<void> | null = null;
+  private reserved = 0;
+  private readonly busy = new Set<string>();
+  private readonly again = new Set<string>();
+  private readonly fills = new Set<Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers = new Set<Cancel>();
   private readonly limiter: HostLimiter;
@@ -67,8 +73,11 @@ export class DeliveryWorker {
     if (this.started) return;
     this.started = true;
     const now = this.opts.clock.now();
-    await this.opts.db.updateTable('deliveries').set({ status: 'pending', updated_at: now })
-      .where('status', '=', 'in_flight').execute();
+    await this.opts.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', updated_at: now })
+      .where('status', '=', 'in_flight')
+      .execute();
     this.schedulePoll();
     this.kick();
   }
@@ -79,7 +88,7 @@ export class DeliveryWorker {
       if (this.closed) return;
       this.schedulePoll();
       this.kick();
-      await this.filling;
+      await this.settleFills();
     });
     this.timers.add(cancel);
   }
@@ -88,49 +97,65 @@ export class DeliveryWorker {
     const cancel = this.opts.clock.schedule(delayMs, async () => {
       this.timers.delete(cancel);
       this.kickHost(host);
-      await this.filling;
+      await this.settleFills();
     });
     this.timers.add(cancel);
   }
 
   /** Look for due rows of every host now (coalesced: kicks during a look cause one more look). */
   kick(): void {
-    if (!this.started || this.closed) return;
-    this.general = true;
-    this.run();
+    this.loop(ANY, () => this.fillAny());
   }
 
   /** Look for due rows of one host (a slot of it freed, or a row for it was enqueued): an index seek. */
   kickHost(host: string): void {
+    this.loop(host, () => this.fillHost(host));
+  }
+
+  /**
+   * At most one fill per host (and one general fill) runs at a time; a kick during it makes it go once more.
+   * Different hosts fill concurrently, so PostgreSQL round trips of one don't hold up the others.
+   */
+  private loop(key: string, fill: () => Promise<void>): void {
     if (!this.started || this.closed) return;
-    this.hosts.add(host);
-    this.run();
-  }
-
-  private run(): void {
-    if (this.filling) return;
-    this.filling = (async () => {
-      // Let slots freed in this turn of the event loop pile up: one query and one claim for all of them.
-      await new Promise<void>((r) => setImmediate(r));
+    if (this.busy.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    this.busy.add(key);
+    const run = async () => {
       try {
-        while ((this.general || this.hosts.size) && !this.closed) {
-          if (this.general) {
-            this.general = false;
-            await this.fillAny();
-          } else {
-            const host = this.hosts.values().next().value as string;
-            this.hosts.delete(host);
-            await this.fillHost(host);
-          }
-        }
+        do {
+          this.again.delete(key);
+          // Let slots freed in this turn of the event loop pile up: one claim for all of them.
+          await new Promise<void>((r) => setImmediate(r));
+          if (!this.closed) await fill();
+        } while (this.again.has(key) && !this.closed);
+      } catch (err) {
+        console.error('delivery worker:', err);
       } finally {
-        this.filling = null;
+        this.busy.delete(key);
       }
-    })();
+    };
+    const p = run(); // never rejects
+    this.fills.add(p);
+    void p.then(() => this.fills.delete(p));
   }
 
+  private async settleFills(): Promise<void> {
+    while (this.fills.size) await Promise.allSettled([...this.fills]);
+  }
+
+  private globalFree(): number {
+    return this.opts.maxInFlight - this.inFlight.size - this.reserved;
+  }
+
+  /** Due pending rows. 'pending' is a literal so both engines can prove the partial indexes apply. */
   private due(now: number) {
-    return this.opts.db.selectFrom('deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now);
+    return this.opts.db
+      .selectFrom('deliveries')
+      .where('status', '=', PENDING)
+      .where('next_attempt_at', '<=', now);
   }
 
   /**
@@ -138,50 +163,81 @@ export class DeliveryWorker {
    * and general kicks; the steady state is fillHost.
    */
   private async fillAny(): Promise<void> {
-    const free = this.opts.maxInFlight - this.inFlight.size;
+    const free = this.globalFree();
     if (free <= 0) return;
     const now = this.opts.clock.now();
     const full = this.limiter.saturated();
     const q = full.length ? this.due(now).where('host', 'not in', full) : this.due(now);
-    const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(free).execute();
+    const rows = await q.selectAll().orderBy('next_attempt_at').orderBy('id').limit(free).execute();
     const picked = rows.filter((r) => this.limiter.tryAcquire(r.host));
     // Some rows were skipped because their host just filled up: look again, now excluding that host.
-    if (picked.length < rows.length) this.general = true;
-    await this.claim(picked, now);
-  }
-
-  private async fillHost(host: string): Promise<void> {
-    const n = Math.min(this.opts.maxInFlight - this.inFlight.size, this.limiter.free(host));
-    if (n <= 0) return;
-    const now = this.opts.clock.now();
-    const rows = await this.due(now).where('host', '=', host).orderBy('next_attempt_at').orderBy('id').limit(n).execute();
-    await this.claim(rows.filter((r) => this.limiter.tryAcquire(r.host)), now);
-  }
-
-  /** Claims atomically (another worker may race for the same rows) and starts sending the ones won. */
-  private async claim(picked: DeliveryRow[], now: number): Promise<void> {
+    if (picked.length < rows.length) this.again.add(ANY);
     if (!picked.length) return;
-    const T = ((globalThis as any).T ??= { claims: 0, claimed: 0, flushes: 0, flushed: 0, claimMs: 0, flushMs: 0 });
-    T.claims++; T.claimed += picked.length;
-    const tc = performance.now();
-    const claimed = await this.opts.db.updateTable('deliveries').set({ status: 'in_flight', updated_at: now })
-      .where('id', 'in', picked.map((r) => r.id)).where('status', '=', 'pending').returning('id').execute();
-    T.claimMs += performance.now() - tc;
+    const claimed = await this.opts.db
+      .updateTable('deliveries')
+      .set({ status: 'in_flight', updated_at: now })
+      .where(
+        'id',
+        'in',
+        picked.map((r) => r.id),
+      )
+      .where('status', '=', PENDING)
+      .returning('id')
+      .execute();
     const ours = new Set(claimed.map((c) => c.id));
     for (const row of picked) {
-      if (!ours.has(row.id)) {
-        this.limiter.release(row.host);
-        continue;
-      }
-      const p: Promise<void> = this.deliver(row)
-        .catch((err) => console.error('delivery worker:', err))
-        .finally(() => {
-          const wasFull = this.inFlight.size >= this.opts.maxInFlight;
-          this.inFlight.delete(p);
-          if (wasFull) this.kick();
-        });
-      this.inFlight.add(p);
+      if (ours.has(row.id)) this.launch(row);
+      else this.limiter.release(row.host, { quiet: true }); // another worker claimed it first
     }
+  }
+
+  /** Reserves the free slots, then selects and claims up to that many rows in one statement. */
+  private async fillHost(host: string): Promise<void> {
+    const n = Math.min(this.globalFree(), this.limiter.free(host));
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) this.limiter.tryAcquire(host);
+    this.reserved += n;
+    let rows: DeliveryRow[] = [];
+    try {
+      const now = this.opts.clock.now();
+      let ids = this.due(now)
+        .select('id')
+        .where('host', '=', host)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(n);
+      // Two workers on PostgreSQL take different rows instead of queueing on each other's locks.
+      if (this.opts.dialect === 'postgres') ids = ids.forUpdate().skipLocked();
+      // A materialized CTE, not `id IN (SELECT … LIMIT n)`: PostgreSQL may re-run such a subquery per row and
+      // claim more than n rows (it did, in the concurrency test), breaking the per-host limit.
+      rows = await this.opts.db
+        .with(
+          (w) => w('picked').materialized(),
+          () => ids,
+        )
+        .updateTable('deliveries')
+        .set({ status: 'in_flight', updated_at: now })
+        .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+        .where('status', '=', PENDING)
+        .returningAll()
+        .execute();
+    } finally {
+      this.reserved -= n;
+      // Quietly: waking this host again would only find nothing again.
+      for (let i = rows.length; i < n; i++) this.limiter.release(host, { quiet: true });
+    }
+    for (const row of rows) this.launch(row);
+  }
+
+  private launch(row: DeliveryRow): void {
+    const p: Promise<void> = this.deliver(row)
+      .catch((err) => console.error('delivery worker:', err))
+      .finally(() => {
+        const wasFull = this.inFlight.size >= this.opts.maxInFlight;
+        this.inFlight.delete(p);
+        if (wasFull) this.kick();
+      });
+    this.inFlight.add(p);
   }
 
   private async deliver(row: DeliveryRow): Promise<void> {
@@ -201,7 +257,8 @@ export class DeliveryWorker {
     }
     // A crash-like close leaves the row 'in_flight' for the next start() to recover.
     if (this.crashed) return;
-    if (jar && row.cookie_jar_key && result.jarChanged) await saveJar(db, row.cookie_jar_key, jar, clock.now());
+    if (jar && row.cookie_jar_key && result.jarChanged)
+      await saveJar(db, row.cookie_jar_key, jar, clock.now());
     const outcome: Outcome = await this.writer.record(row, result);
     if (outcome.retryInMs === 0) this.kickHost(outcome.host);
     else if (outcome.retryInMs !== null) this.wakeIn(outcome.retryInMs, outcome.host);
@@ -233,14 +290,18 @@ export class DeliveryWorker {
   async drain(): Promise<void> {
     if (!this.started) throw new Error('DeliveryWorker.drain() before start()');
     for (;;) {
-      if (this.filling) await this.filling;
+      await this.settleFills();
       if (this.inFlight.size) {
         await Promise.allSettled([...this.inFlight]);
         continue;
       }
-      const due = await this.opts.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending').where('next_attempt_at', '<=', this.opts.clock.now()).executeTakeFirstOrThrow();
-      if (Number(due.n) === 0 && !this.filling && this.inFlight.size === 0) return;
+      const due = await this.opts.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', PENDING)
+        .where('next_attempt_at', '<=', this.opts.clock.now())
+        .executeTakeFirstOrThrow();
+      if (Number(due.n) === 0 && this.fills.size === 0 && this.inFlight.size === 0) return;
       if (this.closed) return;
       this.kick();
       await new Promise<void>((r) => setImmediate(r));
@@ -259,7 +320,7 @@ export class DeliveryWorker {
       this.crashed = true;
       this.sender.abortAll();
     }
-    if (this.filling) await this.filling.catch(() => {});
+    await this.settleFills();
     await Promise.allSettled([...this.inFlight]);
     await (opts.abort ? this.sender.agent.destroy() : this.sender.agent.close());
   }

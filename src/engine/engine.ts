@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFound } from '../domain/errors.js';
 import { phoneInfo } from '../domain/phone.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
+import { claimReservation } from '../services/reservations.js';
 import { CallRecord, insertLeg } from './call-record.js';
 import { type InboundContext, loadInbound } from './flow-config.js';
 import { runCall } from './run-call.js';
@@ -47,6 +48,9 @@ export class CallEngine implements DriverSink {
       throw new NotFound('Number');
     }
     const uuid = randomUUID();
+    const now = this.deps.clock.now();
+    const claim = await claimReservation(this.deps.db, { companyId: ctx.companyId, caller: call.from, number: call.to, now, callUuid: uuid });
+    if (claim?.afid) ctx.affiliate = (await this.affiliateByAfid(ctx.companyId, claim.afid)) ?? ctx.affiliate;
     const record = await CallRecord.create(this.deps.db, await this.firstRow(uuid, call, ctx));
     await insertLeg(this.deps.db, {
       id: call.leg,
@@ -58,6 +62,7 @@ export class CallEngine implements DriverSink {
       at: this.deps.clock.now(),
     });
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
+    if (claim) session.reservation = { targetId: claim.targetId, tags: claim.tags };
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
     this.deps.bus.publish({
@@ -142,6 +147,12 @@ export class CallEngine implements DriverSink {
   /** Resolves once every live call's script is parked waiting for an event or a timer. */
   async whenIdle(): Promise<void> {
     for (let i = 0; this.active > 0 && i < 100_000; i++) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  private async affiliateByAfid(companyId: number, afid: string): Promise<InboundContext['affiliate']> {
+    const a = await this.deps.db.selectFrom('affiliates').selectAll().where('company_id', '=', companyId)
+      .where('afid', '=', afid).where('deleted_at', 'is', null).executeTakeFirst();
+    return a ? { id: a.id, afid: a.afid, name: [a.first_name, a.last_name].filter(Boolean).join(' ') || null } : null;
   }
 
   private async firstRow(uuid: string, call: IncomingCall, ctx: InboundContext) {

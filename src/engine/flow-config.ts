@@ -19,6 +19,8 @@ export interface FlowConfig {
   greeting: Prompt | null;
   repeat: number;
   menuOptions: MenuOptionConfig[];
+  /** Tracking pixels: the campaign's, or the number's overrides. */
+  timers: { id: number; seconds: number; url: string }[];
   /** Where this flow's routing list lives (the number's own list when it has one). */
   routing: { owner: RoutingOwner; id: number };
 }
@@ -54,6 +56,7 @@ export async function loadInbound(db: Conn, to: string): Promise<InboundContext 
     flow.repeat = n.repeat ?? flow.repeat;
   }
   if (n.menu_overridden) flow.menuOptions = await menuOptions(db, 'number', n.id);
+  if (n.timers_overridden) flow.timers = await timers(db, 'number', n.id);
   const ownList = await db
     .selectFrom('routing_entries')
     .select('id')
@@ -98,6 +101,7 @@ export async function loadCampaignFlow(
     greeting: await greetingPrompt(db, c.greeting_message, c.greeting_voice_gender, c.greeting_audio_id),
     repeat: c.repeat,
     menuOptions: await menuOptions(db, 'campaign', c.id),
+    timers: await timers(db, 'campaign', c.id),
     routing: { owner: 'campaign', id: c.id },
   };
 }
@@ -120,6 +124,16 @@ async function menuOptions(
     targetNumber: r.target_number,
     targetCid: r.target_cid,
   }));
+}
+
+async function timers(db: Conn, owner: 'campaign' | 'number', ownerId: number) {
+  return db
+    .selectFrom('timers')
+    .select(['id', 'seconds', 'url'])
+    .where('owner_type', '=', owner)
+    .where('owner_id', '=', ownerId)
+    .orderBy('id')
+    .execute();
 }
 
 async function greetingPrompt(

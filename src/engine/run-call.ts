@@ -1,4 +1,4 @@
-import { planRoute } from '../domain/routing.js';
+import { type DialStep, planRoute } from '../domain/routing.js';
 import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
 import { loadRoutingList } from './routables.js';
 import { CallerHungUp, type CallSession } from './session.js';
@@ -29,7 +29,8 @@ export async function runCall(s: CallSession): Promise<void> {
 async function script(s: CallSession): Promise<Outcome> {
   if (!(await passSuppression(s))) return { status: 'blocked', hungUpBy: 'system' };
   await randomizeStaticCaller(s);
-  s.tags = await initialTags(s);
+  s.tags = { ...(await initialTags(s)), ...(s.reservation?.tags ?? {}) };
+  await s.pixels.atStart();
   await s.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, 'screened');
   let flow: FlowConfig = s.ctx.flow;
   for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
@@ -84,10 +85,17 @@ async function route(
 
   async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
     const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
-    const queue = planRoute(input.entries, { now: s.now(), callTags: s.tags, random });
+    const queue = reservedFirst(planRoute(input.entries, { now: s.now(), callTags: s.tags, random }), s.reservation?.targetId);
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }
+}
+
+/** The buyer a claimed reservation promised is dialed before the rest of the plan. */
+function reservedFirst(plan: DialStep[], targetId: number | null | undefined): DialStep[] {
+  if (targetId == null) return plan;
+  const i = plan.findIndex((step) => step.kind === 'single' && step.target.id === targetId);
+  return i <= 0 ? plan : [plan[i], ...plan.slice(0, i), ...plan.slice(i + 1)];
 }
 
 /** A direct number is tried once; a returned call has nowhere else to go. */
@@ -105,6 +113,7 @@ function once(dial: () => Promise<Connected | undefined>): Attempts {
 
 /** Durations and money from the record's instants; the caller's leg is closed if still up. */
 async function finish(s: CallSession, outcome: Outcome): Promise<void> {
+  await s.pixels.atEnd();
   const now = s.now();
   if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
   await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {

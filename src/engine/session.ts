@@ -4,6 +4,7 @@ import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
 import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
+import { CallPixels, type PixelDeps } from './pixels.js';
 import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
 import type { InboundContext } from './flow-config.js';
 
@@ -15,6 +16,7 @@ export interface EngineDeps {
   occupancy: Occupancy;
   random: () => number;
   ratePerMinute: number;
+  pixels: PixelDeps;
 }
 
 /** Thrown inside a call's script when the caller hangs up, so every step unwinds and cleans up. */
@@ -64,9 +66,12 @@ export class CallSession {
   tags: Record<string, string> = {};
   callerNumberSent: string | null = null;
   callerGone = false;
+  /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
+  reservation: { targetId: number | null; tags: Record<string, string> } | undefined;
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
+  readonly pixels: CallPixels;
   private waiter: Waiter | undefined;
 
   constructor(
@@ -77,7 +82,9 @@ export class CallSession {
     readonly caller: string,
     readonly ctx: InboundContext,
     readonly record: CallRecord,
-  ) {}
+  ) {
+    this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
+  }
 
   get companyId(): number {
     return this.ctx.companyId;

@@ -30,7 +30,10 @@ export async function activeCalls(db: Db, scope: KeyScope, callerNumber?: string
   for (const c of await routedCalls(db, scope, callerNumber)) keep(c);
   for (const c of await transferredCalls(db, scope, callerNumber)) keep(c);
   return [...byUuid.values()].sort(
-    (a, b) => (b.dialedOutAt ?? -1) - (a.dialedOutAt ?? -1) || b.startedAt - a.startedAt || (a.callUuid < b.callUuid ? -1 : 1),
+    (a, b) =>
+      (b.dialedOutAt ?? -1) - (a.dialedOutAt ?? -1) ||
+      b.startedAt - a.startedAt ||
+      (a.callUuid < b.callUuid ? -1 : 1),
   );
 }
 
@@ -40,7 +43,9 @@ function baseQuery(db: Db, scope: KeyScope, callerNumber: string | undefined) {
     .where('calls.company_id', '=', scope.companyId)
     .where('calls.status', '=', 'in-progress');
   if (callerNumber !== undefined) {
-    q = q.where((eb) => eb.or([eb('calls.caller', '=', callerNumber), eb('calls.caller_number_sent', '=', callerNumber)]));
+    q = q.where((eb) =>
+      eb.or([eb('calls.caller', '=', callerNumber), eb('calls.caller_number_sent', '=', callerNumber)]),
+    );
   }
   return q;
 }
@@ -61,7 +66,11 @@ async function routedCalls(db: Db, scope: KeyScope, callerNumber: string | undef
   }));
 }
 
-async function transferredCalls(db: Db, scope: KeyScope, callerNumber: string | undefined): Promise<ActiveCall[]> {
+async function transferredCalls(
+  db: Db,
+  scope: KeyScope,
+  callerNumber: string | undefined,
+): Promise<ActiveCall[]> {
   if (scope.numbers.length === 0) return [];
   const rows = await baseQuery(db, scope, callerNumber)
     .innerJoin('call_transfers', 'call_transfers.call_uuid', 'calls.uuid')

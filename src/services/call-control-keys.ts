@@ -59,7 +59,10 @@ export class CallControlKeyService {
   }
 
   /** Creates a key; the plain key is returned here and never again. */
-  async create(companyId: number, input: CallControlKeyInput): Promise<{ key: CallControlKey; plain: string }> {
+  async create(
+    companyId: number,
+    input: CallControlKeyInput,
+  ): Promise<{ key: CallControlKey; plain: string }> {
     const checked = checkInput(input);
     const plain = generateApiKey();
     const row = await this.db.transaction().execute(async (tx) => {
@@ -126,7 +129,9 @@ export class CallControlKeyService {
   }
 
   /** The key's live targets; undefined when its target or group is gone. */
-  private async reachableTargets(row: CallControlKeyRow): Promise<{ id: number; number: string }[] | undefined> {
+  private async reachableTargets(
+    row: CallControlKeyRow,
+  ): Promise<{ id: number; number: string }[] | undefined> {
     if (row.target_id !== null) {
       const target = await this.db
         .selectFrom('targets')
@@ -193,7 +198,11 @@ function checkInput(input: CallControlKeyInput): CheckedInput {
     errors.actions = [`has unknown actions ${unknown.join(', ')}; known: ${CALL_CONTROL_ACTIONS.join(', ')}`];
   } else if (actions.length === 0) errors.actions = ["can't be empty"];
   const returnTimeoutSeconds = input.return_timeout_seconds ?? DEFAULT_RETURN_TIMEOUT_SECONDS;
-  if (!Number.isInteger(returnTimeoutSeconds) || returnTimeoutSeconds < 1 || returnTimeoutSeconds > MAX_RETURN_TIMEOUT_SECONDS) {
+  if (
+    !Number.isInteger(returnTimeoutSeconds) ||
+    returnTimeoutSeconds < 1 ||
+    returnTimeoutSeconds > MAX_RETURN_TIMEOUT_SECONDS
+  ) {
     errors.return_timeout_seconds = [`must be an integer from 1 to ${MAX_RETURN_TIMEOUT_SECONDS}`];
   }
   if (Object.keys(errors).length) throw new ValidationFailed(errors);

@@ -72,7 +72,10 @@ export class CallService {
 
   async listWithPixels(companyId: number, params: CallListParams): Promise<Page<CallWithPixels>> {
     const page = await this.list(companyId, params);
-    const pixels = await this.pixelsOf(companyId, page.rows.map((c) => c.uuid));
+    const pixels = await this.pixelsOf(
+      companyId,
+      page.rows.map((c) => c.uuid),
+    );
     return { ...page, rows: page.rows.map((call) => ({ call, pixels: pixels.get(call.uuid) ?? [] })) };
   }
 
@@ -130,7 +133,9 @@ export function parseCallFilter(params: CallListParams): CallFilter {
   };
   const from = bound('created_at_start');
   const until = bound('created_at_end');
-  const sortBy = oneOf(params.sort_by, ['created_at', 'updated_at'] as const, 'created_at') ?? fail('sort_by', 'must be created_at or updated_at');
+  const sortBy =
+    oneOf(params.sort_by, ['created_at', 'updated_at'] as const, 'created_at') ??
+    fail('sort_by', 'must be created_at or updated_at');
   const order = oneOf(params.order, ['asc', 'desc'] as const, 'desc') ?? fail('order', 'must be asc or desc');
   let caller: string | undefined;
   if (params.caller !== undefined && params.caller.trim() !== '') {

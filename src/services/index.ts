@@ -60,9 +60,10 @@ function rtbServices(deps: ServiceDeps, campaigns: CampaignService) {
   const reservations = new ReservationService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
   const occupancy = deps.occupancy ?? new Occupancy();
+  const rtb = new RtbService(deps.db, deps.clock, deps.random, occupancy, reservations, conversionRules);
   return {
-    postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns),
+    postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns, (key) => rtb.forgetKey(key)),
     reservations,
-    rtb: new RtbService(deps.db, deps.clock, deps.random, occupancy, reservations, conversionRules),
+    rtb,
   };
 }

@@ -37,6 +37,8 @@ export class PostbackKeyService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly campaigns: CampaignService,
+    /** Told of every revoked key, so cached copies are dropped at once. */
+    private readonly onRevoke: (key: string) => void = () => {},
   ) {}
 
   async list(companyId: number, campaign: CampaignRef, page: number): Promise<Page<PostbackKeyView>> {
@@ -89,6 +91,7 @@ export class PostbackKeyService {
       const current = await this.find(c.id, id, tx);
       const now = this.clock.now();
       await tx.updateTable('postback_keys').set({ revoked_at: now }).where('id', '=', current.id).execute();
+      this.onRevoke(current.key);
       return view({ ...current, revoked_at: now }, c.cid);
     });
   }
@@ -106,7 +109,12 @@ export class PostbackKeyService {
   }
 
   /** A key may name one of its campaign's live pools. */
-  private async checkPool(companyId: number, campaignId: number, poolId: number | null | undefined, conn: Conn) {
+  private async checkPool(
+    companyId: number,
+    campaignId: number,
+    poolId: number | null | undefined,
+    conn: Conn,
+  ) {
     if (poolId === undefined || poolId === null) return;
     const pool = await conn
       .selectFrom('number_pools')
@@ -123,10 +131,37 @@ export class PostbackKeyService {
 function requiredTags(names: string[]): string[] {
   const bad = names.filter((n) => !TAG_NAME.test(n));
   if (bad.length)
-    throw ValidationFailed.field('required_tags', `has invalid tag names: ${bad.join(', ')} (use A-Z a-z 0-9 _ - .)`);
+    throw ValidationFailed.field(
+      'required_tags',
+      `has invalid tag names: ${bad.join(', ')} (use A-Z a-z 0-9 _ - .)`,
+    );
   return [...new Set(names)];
 }
 
 export function view(row: PostbackKeyRow, cid: string): PostbackKeyView {
   return { ...row, cid, required_tags: JSON.parse(row.required_tags) as string[] };
+}
+
+/** Values remembered for a while of clock time (cached keys, publishers and pools of the RTB). */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+  constructor(private readonly ttlMs: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (now - e.at < this.ttlMs && now >= e.at) return e.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: V, now: number): void {
+    // Bounded: a flood of distinct keys (bad pings) cannot grow it for ever.
+    if (this.entries.size >= 10_000) this.entries.clear();
+    this.entries.set(key, { value, at: now });
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }

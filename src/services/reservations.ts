@@ -92,9 +92,12 @@ export class ReservationService {
   }
 
   /** Holds a number for the draft's caller until `expiresAt`; undefined when no number is free. */
-  async reserve(draft: ReservationDraft, source: NumberSource, expiresAt: number): Promise<Reservation | undefined> {
+  async reserve(
+    draft: ReservationDraft,
+    source: NumberSource,
+    expiresAt: number,
+  ): Promise<Reservation | undefined> {
     const now = this.clock.now();
-    await wipeExpired(this.db, now);
     const row =
       source.kind === 'static'
         ? await this.reserveStatic(draft, source, expiresAt, now)
@@ -110,6 +113,11 @@ export class ReservationService {
     expiresAt: number,
     now: number,
   ) {
+    await this.db
+      .updateTable('reservations')
+      .set({ status: 'expired', wiped_at: now, lock_key: null })
+      .where('lock_key', '=', `${n.number}|${draft.callerNumber}`)
+      .execute();
     const lockKey = `${n.number}|${draft.callerNumber}`;
     return this.insert(draft, { status: 'reserved', now, number: n, lockKey, expiresAt });
   }
@@ -118,14 +126,10 @@ export class ReservationService {
     for (const pool of pools) {
       const row = await this.exclusive(`pool:${pool.id}`, async () => {
         for (let attempt = 0; attempt < 5; attempt++) {
-          const n = (await this.freeNumber(pool)) ?? (await this.provision(pool, now));
+          const n = (await this.freeNumber(pool, now)) ?? (await this.provision(pool, now));
           if (!n) return undefined;
-          try {
-            return await this.insert(draft, { status: 'reserved', now, number: n, lockKey: n.number, expiresAt });
-          } catch (err) {
-            // Another node took the number between our read and write: try the next one.
-            if (!isUniqueViolation(err)) throw err;
-          }
+          const row = await this.tryInsert(draft, n, expiresAt, now);
+          if (row) return row;
         }
         return undefined;
       });
@@ -134,8 +138,35 @@ export class ReservationService {
     return undefined;
   }
 
+  /**
+   * Holds `n` unless a live reservation does. The number may still carry the lock of a reservation that
+   * expired and was not wiped yet: that one is wiped here and the insert tried again. Undefined when another
+   * ping (another node) holds it.
+   */
+  private async tryInsert(
+    draft: ReservationDraft,
+    n: { id: number; number: string },
+    expiresAt: number,
+    now: number,
+  ) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.insert(draft, { status: 'reserved', now, number: n, lockKey: n.number, expiresAt });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        await this.db
+          .updateTable('reservations')
+          .set({ status: 'expired', wiped_at: now, lock_key: null })
+          .where('lock_key', '=', n.number)
+          .where('expires_at', '<=', now)
+          .execute();
+      }
+    }
+    return undefined;
+  }
+
   /** The pool's next number that no live reservation holds, going round the pool from the last one used. */
-  private async freeNumber(pool: Pool): Promise<{ id: number; number: string } | undefined> {
+  private async freeNumber(pool: Pool, now: number): Promise<{ id: number; number: string } | undefined> {
     const after = this.cursors.get(pool.id) ?? 0;
     const pick = (from: number) =>
       this.db
@@ -145,7 +176,14 @@ export class ReservationService {
         .where('n.deleted_at', 'is', null)
         .where('n.id', '>', from)
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('reservations as r').select('r.id').whereRef('r.lock_key', '=', 'n.number'))),
+          not(
+            exists(
+              selectFrom('reservations as r')
+                .select('r.id')
+                .whereRef('r.lock_key', '=', 'n.number')
+                .where('r.expires_at', '>', now),
+            ),
+          ),
         )
         .orderBy('n.id')
         .limit(1)

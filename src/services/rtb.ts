@@ -1,16 +1,26 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type ConversionRule, decidingRules } from '../domain/conversions.js';
-import { Gone, Unauthenticated, ValidationFailed, type FieldErrors } from '../domain/errors.js';
+import { type FieldErrors, Gone, Unauthenticated, ValidationFailed } from '../domain/errors.js';
 import { toCents } from '../domain/money.js';
 import { phoneInfo, toE164 } from '../domain/phone.js';
-import { type DialStep, planRoute, type RoutingEntry } from '../domain/routing.js';
 import type { Random } from '../domain/random-ids.js';
-import { loadRoutingList, type RoutingInput } from '../engine/routables.js';
+import {
+  anyCapFull,
+  atConcurrencyCap,
+  eligibility,
+  type RoutableGroup,
+  type RoutableTarget,
+  type RouteContext,
+  type RoutingEntry,
+} from '../domain/routing.js';
+import { loadRoutingList } from '../engine/routables.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
+import type { NumberPoolsTable } from '../store/schema.js';
 import type { PostbackKeysTable } from '../store/schema-rtb.js';
 import type { ConversionRuleService } from './conversion-rules.js';
+import { TtlCache } from './postback-keys.js';
 import type { NumberSource, Reservation, ReservationDraft, ReservationService } from './reservations.js';
 
 type PostbackKey = Selectable<PostbackKeysTable>;
@@ -31,15 +41,31 @@ export interface PingResult {
 }
 
 /**
- * Routing lists are read at most this often per campaign (clock time). Reading 1,000 targets with
- * their hours, tags and caps costs milliseconds, far over a ping's budget; live call counts are
- * re-read on every ping, so only caps, hours, tags and pauses may lag, by this much at most.
+ * A campaign's routing list is read once and then checked every ROUTING_CACHE_MS (clock time) against a
+ * cheap fingerprint of what routing reads (counts, latest changes and sums of the settings of targets,
+ * groups, hours, tags, caps and their hits, the list, conversion rules); it is read again only when that changed. Reading 1,000 targets with their hours,
+ * tags and caps costs ~100 ms, far over a ping's budget, so meanwhile pings use the previous read for up to
+ * twice that long. Live call counts are read on every ping. So a change reaches RTB answers within
+ * ROUTING_CACHE_MS to twice that.
  */
-export const ROUTING_CACHE_MS = 1000;
+export const ROUTING_CACHE_MS = 5000;
+
+/** A key read from the store is trusted this long; revoking through this process drops it at once. */
+export const KEY_CACHE_MS = 1000;
+
+/** One way a ping's buyer can be chosen: a target, or a simuldial group (its first eligible member). */
+interface Candidate {
+  weight: number;
+  target?: RoutableTarget;
+  group?: RoutableGroup;
+}
 
 interface CachedCampaign {
   loadedAt: number;
-  input: RoutingInput;
+  checkedAt: number;
+  fingerprint: string;
+  /** Candidates by ascending priority level. */
+  levels: Candidate[][];
   rules: ConversionRule[];
 }
 
@@ -48,7 +74,11 @@ interface CachedCampaign {
  * and an inbound number held for the caller until the reservation expires or the call claims it.
  */
 export class RtbService {
-  private readonly cache = new Map<number, { entry?: CachedCampaign; loading?: Promise<CachedCampaign> }>();
+  private readonly cache = new Map<number, { entry?: CachedCampaign; refreshing?: Promise<void> }>();
+  // Lookups every ping repeats, kept briefly: keys (dropped at once on revoke), publishers, pools.
+  private readonly keys = new TtlCache<PostbackKey>(KEY_CACHE_MS);
+  private readonly publishers = new TtlCache<{ id: number; afid: string }>(ROUTING_CACHE_MS);
+  private readonly poolLists = new TtlCache<Selectable<NumberPoolsTable>[]>(ROUTING_CACHE_MS);
 
   constructor(
     private readonly db: Db,
@@ -72,25 +102,43 @@ export class RtbService {
         await this.reservations.supersede(key.campaign_id, caller, now);
       }
       const draft = await this.decide(key, caller, publisher, input.tags, now);
-      if (draft.targetId === null) return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
-      const source: NumberSource = inbound ?? { kind: 'pools', pools: await this.pools(key, publisher?.id ?? null) };
+      if (draft.targetId === null)
+        return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
+      const source: NumberSource = inbound ?? {
+        kind: 'pools',
+        pools: await this.pools(key, publisher?.id ?? null),
+      };
       const expiresAt = now + key.reservation_seconds * 1000;
       const row = await this.reservations.reserve(draft, source, expiresAt);
-      return { reservation: row ?? (await this.reservations.record(draft, 'no-number', now)), shielded: false };
+      return {
+        reservation: row ?? (await this.reservations.record(draft, 'no-number', now)),
+        shielded: false,
+      };
     });
   }
 
+  /** Forgets a revoked key now (other nodes forget it within KEY_CACHE_MS). */
+  forgetKey(key: string): void {
+    this.keys.delete(key);
+  }
+
   private async postbackKey(key: string | undefined): Promise<PostbackKey> {
+    const now = this.clock.now();
+    const cached = key ? this.keys.get(key, now) : undefined;
+    if (cached) return cached;
     const row = key
-      ? await this.db.selectFrom('postback_keys').selectAll().where('key', '=', key).executeTakeFirst()
+      ? await this.db
+          .selectFrom('postback_keys as k')
+          .innerJoin('campaigns as c', 'c.id', 'k.campaign_id')
+          .selectAll('k')
+          .select('c.deleted_at as campaign_deleted_at')
+          .where('k.key', '=', key)
+          .executeTakeFirst()
       : undefined;
-    if (!row || row.revoked_at !== null) throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
-    const campaign = await this.db
-      .selectFrom('campaigns')
-      .select('deleted_at')
-      .where('id', '=', row.campaign_id)
-      .executeTakeFirst();
-    if (!campaign || campaign.deleted_at !== null) throw new Gone('Campaign');
+    if (!row || row.revoked_at !== null)
+      throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
+    if (row.campaign_deleted_at !== null) throw new Gone('Campaign');
+    this.keys.set(row.key, row, now);
     return row;
   }
 
@@ -110,19 +158,28 @@ export class RtbService {
     for (const tag of JSON.parse(key.required_tags) as string[]) {
       if (!input.tags[tag]?.trim()) fail(tag, "can't be blank");
     }
-    const inbound = input.inboundNumber?.trim() ? await this.staticNumber(key, input.inboundNumber, fail) : undefined;
+    const inbound = input.inboundNumber?.trim()
+      ? await this.staticNumber(key, input.inboundNumber, fail)
+      : undefined;
     if (Object.keys(errors).length) throw new ValidationFailed(errors);
     return { caller: caller!, publisher: publisher!, inbound };
   }
 
-  private publisher(companyId: number, afid: string) {
-    return this.db
+  /** Unknown publishers are not remembered, so one created after a refused ping works at once. */
+  private async publisher(companyId: number, afid: string) {
+    const now = this.clock.now();
+    const cacheKey = `${companyId}:${afid}`;
+    const cached = this.publishers.get(cacheKey, now);
+    if (cached) return cached;
+    const row = await this.db
       .selectFrom('affiliates')
       .select(['id', 'afid'])
       .where('company_id', '=', companyId)
       .where('afid', '=', afid)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
+    if (row) this.publishers.set(cacheKey, row, now);
+    return row;
   }
 
   /** `inbound_number` must be a live number of the key's campaign: the call must ring there. */
@@ -152,9 +209,11 @@ export class RtbService {
   ): Promise<ReservationDraft> {
     const campaign = await this.campaign(key, now);
     const tags = { ...geoTag(caller), ...pingTags };
-    refreshLive(campaign.input.entries, this.occupancy);
-    const plan = planRoute(campaign.input.entries, { now, callTags: tags, random: this.random });
-    const targetId = plan.length ? firstTarget(plan[0]) : null;
+    const targetId = firstBuyer(
+      campaign.levels,
+      { now, callTags: tags, random: this.random },
+      this.occupancy,
+    );
     const rule = targetId === null ? undefined : payoutRule(campaign.rules, targetId, publisher.id);
     return {
       companyId: key.company_id,
@@ -170,38 +229,78 @@ export class RtbService {
     };
   }
 
-  /**
-   * The campaign's routing list and rules from the cache. Past half its life an entry is refreshed in
-   * the background while pings go on using it; past its whole life pings wait for fresh data.
-   */
+  /** The campaign's routing candidates and rules (see ROUTING_CACHE_MS). */
   private async campaign(key: PostbackKey, now: number): Promise<CachedCampaign> {
-    let slot = this.cache.get(key.campaign_id);
-    if (!slot) this.cache.set(key.campaign_id, (slot = {}));
-    const age = slot.entry ? now - slot.entry.loadedAt : Number.POSITIVE_INFINITY;
-    if (age >= ROUTING_CACHE_MS / 2 && !slot.loading) {
-      const s = slot;
-      s.loading = this.load(key, now).finally(() => {
-        s.loading = undefined;
-      });
-      s.loading.then((entry) => (s.entry = entry)).catch(() => undefined);
+    const s = this.cache.get(key.campaign_id) ?? {};
+    this.cache.set(key.campaign_id, s);
+    if (s.entry && now - s.entry.checkedAt < ROUTING_CACHE_MS) return s.entry;
+    s.refreshing ??= this.refresh(key, s, now).finally(() => {
+      s.refreshing = undefined;
+    });
+    if (s.entry && now - s.entry.loadedAt < 2 * ROUTING_CACHE_MS) {
+      s.refreshing.catch(() => undefined);
+      return s.entry;
     }
-    if (age < ROUTING_CACHE_MS) return slot.entry!;
-    const entry = await slot.loading!;
-    slot.entry = entry;
-    return entry;
+    await s.refreshing;
+    return s.entry!;
   }
 
-  private async load(key: PostbackKey, now: number): Promise<CachedCampaign> {
+  private async refresh(key: PostbackKey, slot: { entry?: CachedCampaign }, now: number): Promise<void> {
+    const fingerprint = await this.fingerprint(key);
+    if (slot.entry && slot.entry.fingerprint === fingerprint) {
+      slot.entry.checkedAt = now;
+      slot.entry.loadedAt = now;
+      return;
+    }
     const owner = { owner: 'campaign' as const, id: key.campaign_id };
     const [input, rules] = await Promise.all([
       loadRoutingList(this.db, this.occupancy, key.company_id, owner, now),
       this.conversionRules.forCampaign(key.campaign_id),
     ]);
-    return { loadedAt: now, input, rules };
+    slot.entry = {
+      loadedAt: now,
+      checkedAt: now,
+      fingerprint,
+      levels: candidateLevels(input.entries),
+      rules,
+    };
+  }
+
+  /** Counts and latest changes of everything routing reads: equal fingerprints, same routing list. */
+  private async fingerprint(key: PostbackKey): Promise<string> {
+    // Ids come from our own rows (integers), so they are written into the SQL as they are.
+    const co = `company_id = ${Number(key.company_id)}`;
+    const camp = Number(key.campaign_id);
+    const parts = [
+      `select count(*) from targets where ${co}`,
+      `select max(updated_at) + max(coalesce(deleted_at, 0)) from targets where ${co}`,
+      `select sum(paused) + 3 * sum(priority) + 7 * sum(weight) + 11 * sum(coalesce(concurrency_cap, -1)) from targets where ${co}`,
+      'select count(*) + max(updated_at) + sum(time_open) + 3 * sum(time_close) + 7 * sum(work_day) + 11 * sum(invert) from business_hours',
+      `select count(*) + max(updated_at) + sum(coalesce(cap, -1)) + 3 * count(reset_at) from caps where ${co}`,
+      'select max(id) from cap_hits',
+      `select max(updated_at) + max(coalesce(deleted_at, 0)) from target_groups where ${co}`,
+      'select count(*) from target_group_members',
+      `select count(*) + max(id) from routing_entries where owner_type = 'campaign' and owner_id = ${camp}`,
+      `select count(*) + max(id) from tag_values where ${co}`,
+      `select count(*) + max(updated_at) from conversion_rules where campaign_id = ${camp}`,
+    ];
+    const query = `select ${parts.map((p, i) => `(${p}) as f${i}`).join(', ')}`;
+    const { rows } = await sql.raw<Record<string, unknown>>(query).execute(this.db);
+    return JSON.stringify(Object.values(rows[0] ?? {}).map((v) => (v === null ? null : Number(v))));
   }
 
   /** The key's pool, else the campaign's live pools: the publisher's own first, then unassigned ones. */
   private async pools(key: PostbackKey, affiliateId: number | null) {
+    const now = this.clock.now();
+    const cacheKey = `${key.id}:${affiliateId}`;
+    const cached = this.poolLists.get(cacheKey, now);
+    if (cached) return cached;
+    const pools = await this.readPools(key, affiliateId);
+    this.poolLists.set(cacheKey, pools, now);
+    return pools;
+  }
+
+  private async readPools(key: PostbackKey, affiliateId: number | null) {
     let q = this.db
       .selectFrom('number_pools')
       .selectAll()
@@ -218,20 +317,68 @@ export class RtbService {
   }
 }
 
-/** Live call counts change by the millisecond; they are read on every ping, not cached. */
-function refreshLive(entries: RoutingEntry[], occupancy: Occupancy): void {
+/**
+ * The routing list as the ping's buyer choice needs it: every way to reach a target, grouped by priority
+ * level in ascending order (as planRoute orders them: a target's own priority, a simuldial group's).
+ */
+function candidateLevels(entries: RoutingEntry[]): Candidate[][] {
+  const byLevel = new Map<number, Candidate[]>();
+  const add = (priority: number, c: Candidate) => {
+    const level = byLevel.get(priority);
+    if (level) level.push(c);
+    else byLevel.set(priority, [c]);
+  };
   for (const e of entries) {
-    if (e.kind === 'target') {
-      e.target.inProgress = occupancy.inProgress(`target:${e.target.id}`);
-      continue;
-    }
-    e.group.inProgress = occupancy.inProgress(`target_group:${e.group.id}`);
-    for (const m of e.group.members) m.inProgress = occupancy.inProgress(`target:${m.id}`);
+    if (e.kind === 'target') add(e.target.priority, { weight: e.target.weight, target: e.target });
+    else if (e.group.behavior === 2)
+      add(e.group.priority ?? 1, { weight: e.group.weight ?? 1, group: e.group });
+    else for (const m of e.group.members) add(m.priority, { weight: m.weight, target: m, group: e.group });
   }
+  return [...byLevel.keys()].sort((a, b) => a - b).map((p) => byLevel.get(p)!);
 }
 
-function firstTarget(step: DialStep): number {
-  return step.kind === 'single' ? step.target.id : step.targets[0].id;
+/**
+ * The target planRoute would dial first, without ordering the whole list: the lowest priority level with an
+ * eligible candidate, then one of them drawn with chance weight / sum (uniformly when no weight is
+ * positive), which is the law of the first step of planRoute's weighted order. Live counts are read now.
+ */
+export function firstBuyer(levels: Candidate[][], ctx: RouteContext, occupancy: Occupancy): number | null {
+  for (const level of levels) {
+    const eligible: { id: number; weight: number }[] = [];
+    for (const c of level) {
+      const id = eligibleTarget(c, ctx, occupancy);
+      if (id !== null) eligible.push({ id, weight: c.weight });
+    }
+    if (eligible.length) return draw(eligible, ctx.random);
+  }
+  return null;
+}
+
+function eligibleTarget(c: Candidate, ctx: RouteContext, occupancy: Occupancy): number | null {
+  const g = c.group;
+  if (g) {
+    g.inProgress = occupancy.inProgress(`target_group:${g.id}`);
+    if (anyCapFull(g.caps) || atConcurrencyCap(g.concurrencyCap, g.inProgress)) return null;
+  }
+  const members = c.target ? [c.target] : (g?.members ?? []);
+  for (const t of members) {
+    t.inProgress = occupancy.inProgress(`target:${t.id}`);
+    if (eligibility(t, ctx).ok) return t.id;
+  }
+  return null;
+}
+
+function draw(items: { id: number; weight: number }[], random: () => number): number {
+  const weighted = items.filter((i) => i.weight > 0);
+  if (!weighted.length) return items[Math.floor(random() * items.length)].id;
+  let sum = 0;
+  for (const i of weighted) sum += i.weight;
+  let x = random() * sum;
+  for (const i of weighted) {
+    x -= i.weight;
+    if (x < 0) return i.id;
+  }
+  return weighted[weighted.length - 1].id;
 }
 
 /** The tag a call from this caller will carry (as the engine's screening sets it), so geo-tagged buyers match. */
@@ -247,6 +394,7 @@ function geoTag(caller: string): Record<string, string> {
  */
 export function payoutRule(rules: readonly ConversionRule[], targetId: number, affiliateId: number) {
   let best: ConversionRule | undefined;
-  for (const r of decidingRules(rules, { targetId, affiliateId })) if (!best || r.seconds < best.seconds) best = r;
+  for (const r of decidingRules(rules, { targetId, affiliateId }))
+    if (!best || r.seconds < best.seconds) best = r;
   return best;
 }

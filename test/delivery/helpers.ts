@@ -39,7 +39,13 @@ export async function startReceiver(clock: ManualClock, handler?: Handler) {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      hits.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: clock.now() });
+      hits.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        at: clock.now(),
+      });
       current(req, res, body);
     });
   });
@@ -66,9 +72,17 @@ export async function setup(config: DeliveryConfig = {}, random: () => number = 
   const store = await openTestStore();
   const clock = new ManualClock();
   const rx = await startReceiver(clock);
-  const company = await store.db.insertInto('companies')
-    .values({ name: 'Co', default_click_url: null, default_sale_url: null, created_at: clock.now(), updated_at: clock.now() })
-    .returning('id').executeTakeFirstOrThrow();
+  const company = await store.db
+    .insertInto('companies')
+    .values({
+      name: 'Co',
+      default_click_url: null,
+      default_sale_url: null,
+      created_at: clock.now(),
+      updated_at: clock.now(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const make = (extra: DeliveryConfig = {}) =>
     createDelivery({ db: store.db, clock, random, config: { allow: ['127.0.0.1'], ...config, ...extra } });
   const d = make();
@@ -81,7 +95,8 @@ export async function setup(config: DeliveryConfig = {}, random: () => number = 
     companyId: company.id,
     ...d,
     make,
-    row: (id: number) => store.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    row: (id: number) =>
+      store.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
     async close() {
       await d.worker.close({ abort: true });
       await rx.close();
@@ -91,7 +106,7 @@ export async function setup(config: DeliveryConfig = {}, random: () => number = 
 }
 
 /** Waits (real time, bounded) for a condition that depends on real network I/O, not on business time. */
-export async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not reached');

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setup } from './helpers.js';
+import { setup, until } from './helpers.js';
 
 type Env = Awaited<ReturnType<typeof setup>>;
 let env: Env;
@@ -12,24 +12,38 @@ describe('per-host concurrency', () => {
     env = await setup({ resolver });
     const active = new Map<string, number>();
     const max = new Map<string, number>();
+    const held: (() => void)[] = [];
+    let holding = true;
     env.rx.setHandler((q, res) => {
       const host = String(q.headers.host).split(':')[0];
       active.set(host, (active.get(host) ?? 0) + 1);
       max.set(host, Math.max(max.get(host) ?? 0, active.get(host) ?? 0));
-      setTimeout(() => {
+      const answer = () => {
         active.set(host, (active.get(host) ?? 1) - 1);
         res.end('ok');
-      }, 15);
+      };
+      if (holding) held.push(answer);
+      else setTimeout(answer, 2);
     });
     for (const host of ['a.test', 'b.test']) {
       for (let i = 0; i < 12; i++) {
-        await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: `http://${host}:${env.rx.port}/${i}` });
+        await env.outbox.enqueue(env.db, {
+          companyId: env.companyId,
+          kind: 'pixel',
+          url: `http://${host}:${env.rx.port}/${i}`,
+        });
       }
     }
+    // Both hosts fill their 4 slots while every request hangs; no 5th request goes out to either.
+    await until(() => env.rx.hits.length === 8);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(env.rx.hits).toHaveLength(8);
+    expect([max.get('a.test'), max.get('b.test')]).toEqual([4, 4]);
+    holding = false;
+    for (const answer of held.splice(0)) answer();
     await env.worker.drain();
     expect(env.rx.hits).toHaveLength(24);
-    expect(max.get('a.test')).toBe(4);
-    expect(max.get('b.test')).toBe(4);
+    expect([max.get('a.test'), max.get('b.test')]).toEqual([4, 4]);
   });
 });
 
@@ -55,7 +69,11 @@ describe('redirects', () => {
   it('follows up to 5 redirects', async () => {
     env = await setup();
     chain(env);
-    const { id } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/r/5') });
+    const { id } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/r/5'),
+    });
     await env.worker.drain();
     expect(env.rx.hits.map((h) => h.path)).toEqual(['/r/5', '/r/4', '/r/3', '/r/2', '/r/1', '/r/0']);
     expect(await env.row(id)).toMatchObject({ status: 'delivered', last_status: 200 });
@@ -64,11 +82,26 @@ describe('redirects', () => {
   it('gives up on the 6th redirect, and refuses non-http and private targets', async () => {
     env = await setup({ maxAttempts: 1 });
     chain(env);
-    const a = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/r/6') });
-    const b = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/to-ftp') });
-    const c = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/to-private') });
+    const a = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/r/6'),
+    });
+    const b = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/to-ftp'),
+    });
+    const c = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/to-private'),
+    });
     await env.worker.drain();
-    expect(await env.row(a.id)).toMatchObject({ status: 'failed', last_error: 'too many redirects (more than 5)' });
+    expect(await env.row(a.id)).toMatchObject({
+      status: 'failed',
+      last_error: 'too many redirects (more than 5)',
+    });
     expect(await env.row(b.id)).toMatchObject({ status: 'failed', last_error: 'unsupported scheme ftp:' });
     expect(await env.row(c.id)).toMatchObject({ status: 'failed', last_error: 'blocked by SSRF guard' });
     expect(env.rx.hits.filter((h) => h.path.startsWith('/r/'))).toHaveLength(6);
@@ -80,7 +113,11 @@ describe('redirects', () => {
       res.writeHead(304);
       res.end();
     });
-    const { id } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/') });
+    const { id } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/'),
+    });
     await env.worker.drain();
     expect(await env.row(id)).toMatchObject({ status: 'failed', last_status: 304 });
   });
@@ -94,7 +131,12 @@ describe('cookies', () => {
       res.end('ok');
     });
     const send = async (path: string, jar: string) => {
-      await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url(path), cookieJarKey: jar });
+      await env.outbox.enqueue(env.db, {
+        companyId: env.companyId,
+        kind: 'pixel',
+        url: env.rx.url(path),
+        cookieJarKey: jar,
+      });
       await env.worker.drain();
       return env.rx.hits.at(-1)?.headers.cookie;
     };
@@ -116,7 +158,10 @@ describe('webhook signatures', () => {
     });
     const body = JSON.stringify({ event: 'call.completed', call_uuid: 'c-1' });
     const { deliveryUuid } = await env.outbox.enqueue(env.db, {
-      companyId: env.companyId, kind: 'webhook', url: env.rx.url('/hook'), body,
+      companyId: env.companyId,
+      kind: 'webhook',
+      url: env.rx.url('/hook'),
+      body,
     });
     await env.worker.drain();
     await env.clock.advance(1_000);
@@ -134,7 +179,9 @@ describe('webhook signatures', () => {
       const timestamp = String(hit.headers['x-switchboard-timestamp']);
       const expected = `v1=${createHmac('sha256', secret).update(`${timestamp}.${hit.body}`).digest('hex')}`;
       const given = String(hit.headers['x-switchboard-signature']);
-      expect(given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))).toBe(true);
+      expect(
+        given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected)),
+      ).toBe(true);
       expect(Math.abs(Math.floor(hit.at / 1000) - Number(timestamp))).toBeLessThanOrEqual(300);
       stamps.push(Number(timestamp));
     }
@@ -143,10 +190,15 @@ describe('webhook signatures', () => {
 
   it('gives each company its own secret', async () => {
     env = await setup();
-    const other = await env.db.insertInto('companies')
+    const other = await env.db
+      .insertInto('companies')
       .values({ name: 'B', default_click_url: null, default_sale_url: null, created_at: 0, updated_at: 0 })
-      .returning('id').executeTakeFirstOrThrow();
-    const [a, b] = await Promise.all([env.outbox.webhookSecret(env.companyId), env.outbox.webhookSecret(other.id)]);
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const [a, b] = await Promise.all([
+      env.outbox.webhookSecret(env.companyId),
+      env.outbox.webhookSecret(other.id),
+    ]);
     expect(a).not.toBe(b);
   });
 });

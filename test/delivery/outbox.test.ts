@@ -8,25 +8,43 @@ afterEach(async () => env?.close());
 describe('outbox', () => {
   it('delivers a pixel and records the outcome', async () => {
     env = await setup();
-    const { id, deliveryUuid } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/px?a=1') });
+    const { id, deliveryUuid } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/px?a=1'),
+    });
     await env.worker.drain();
     expect(env.rx.hits).toHaveLength(1);
     expect(env.rx.hits[0]).toMatchObject({ method: 'GET', path: '/px?a=1' });
     expect(env.rx.hits[0].headers['x-switchboard-delivery']).toBe(deliveryUuid);
     const row = await env.row(id);
-    expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_status: 200, last_error: null, delivered_at: env.clock.now() });
+    expect(row).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+      last_status: 200,
+      last_error: null,
+      delivered_at: env.clock.now(),
+    });
   });
 
   it('sends nothing for an enqueue in a transaction that rolls back, and sends a committed one', async () => {
     env = await setup();
     await expect(
       env.db.transaction().execute(async (trx) => {
-        await env.outbox.enqueue(trx, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/rolled-back') });
+        await env.outbox.enqueue(trx, {
+          companyId: env.companyId,
+          kind: 'pixel',
+          url: env.rx.url('/rolled-back'),
+        });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     await env.db.transaction().execute(async (trx) => {
-      await env.outbox.enqueue(trx, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/committed') });
+      await env.outbox.enqueue(trx, {
+        companyId: env.companyId,
+        kind: 'pixel',
+        url: env.rx.url('/committed'),
+      });
     });
     env.outbox.kick();
     await env.worker.drain();
@@ -42,19 +60,40 @@ describe('outbox', () => {
     });
     const now = env.clock.now();
     const pixel = (url: string) =>
-      env.db.insertInto('fired_pixels').values({
-        company_id: env.companyId, call_uuid: 'call-1', url, fire_order: 1, batch_uuid: 'b', webhook_name: null,
-        status: 'new', created_at: now, fired_at: null,
-      }).returning('id').executeTakeFirstOrThrow();
+      env.db
+        .insertInto('fired_pixels')
+        .values({
+          company_id: env.companyId,
+          call_uuid: 'call-1',
+          url,
+          fire_order: 1,
+          batch_uuid: 'b',
+          webhook_name: null,
+          status: 'new',
+          created_at: now,
+          fired_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     const good = await pixel(env.rx.url('/good'));
     const bad = await pixel(env.rx.url('/bad'));
     for (const p of [good, bad]) {
       const url = p === good ? env.rx.url('/good') : env.rx.url('/bad');
-      await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url, firedPixelId: p.id, callUuid: 'call-1', maxAttempts: 1 });
+      await env.outbox.enqueue(env.db, {
+        companyId: env.companyId,
+        kind: 'pixel',
+        url,
+        firedPixelId: p.id,
+        callUuid: 'call-1',
+        maxAttempts: 1,
+      });
     }
     await env.worker.drain();
     const rows = await env.db.selectFrom('fired_pixels').selectAll().orderBy('id').execute();
-    expect(rows.map((r) => [r.status, r.fired_at])).toEqual([['fired', now], ['failed', null]]);
+    expect(rows.map((r) => [r.status, r.fired_at])).toEqual([
+      ['fired', now],
+      ['failed', null],
+    ]);
   });
 
   it('a restart in the middle of a backlog loses nothing; only requests on the wire are sent again', async () => {
@@ -65,7 +104,15 @@ describe('outbox', () => {
     });
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
-      ids.push((await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url(`/n${i}`) })).deliveryUuid);
+      ids.push(
+        (
+          await env.outbox.enqueue(env.db, {
+            companyId: env.companyId,
+            kind: 'pixel',
+            url: env.rx.url(`/n${i}`),
+          })
+        ).deliveryUuid,
+      );
     }
     const { until } = await import('./helpers.js');
     await until(() => env.rx.hits.length === 4);
@@ -82,9 +129,17 @@ describe('outbox', () => {
     await second.worker.close();
 
     const seen = new Map<string, number>();
-    for (const h of env.rx.hits) seen.set(String(h.headers['x-switchboard-delivery']), (seen.get(String(h.headers['x-switchboard-delivery'])) ?? 0) + 1);
+    for (const h of env.rx.hits)
+      seen.set(
+        String(h.headers['x-switchboard-delivery']),
+        (seen.get(String(h.headers['x-switchboard-delivery'])) ?? 0) + 1,
+      );
     for (const id of ids) expect(seen.get(id), id).toBe(onTheWire.includes(id) ? 2 : 1);
-    const delivered = await env.db.selectFrom('deliveries').select('status').where('status', '=', 'delivered').execute();
+    const delivered = await env.db
+      .selectFrom('deliveries')
+      .select('status')
+      .where('status', '=', 'delivered')
+      .execute();
     expect(delivered).toHaveLength(30);
   });
 
@@ -92,7 +147,12 @@ describe('outbox', () => {
     env = await setup();
     const other = env.make();
     await other.worker.start();
-    for (let i = 0; i < 40; i++) await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url(`/n${i}`) });
+    for (let i = 0; i < 40; i++)
+      await env.outbox.enqueue(env.db, {
+        companyId: env.companyId,
+        kind: 'pixel',
+        url: env.rx.url(`/n${i}`),
+      });
     await Promise.all([env.worker.drain(), other.worker.drain()]);
     await other.worker.close();
     const paths = env.rx.hits.map((h) => h.path);

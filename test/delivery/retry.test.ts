@@ -24,7 +24,11 @@ describe('retries', () => {
       res.end();
     });
     const t0 = env.clock.now();
-    const { id } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/fail') });
+    const { id } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/fail'),
+    });
     await env.worker.drain();
     // random pinned at 0.5: delays 1 s, 2 s, 4 s after attempts 1, 2, 3.
     let expectedAt = t0;
@@ -54,13 +58,21 @@ describe('retries', () => {
       res.statusCode = ++n < 3 ? 503 : 200;
       res.end();
     });
-    const { deliveryUuid, id } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/x') });
+    const { deliveryUuid, id } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/x'),
+    });
     await env.worker.drain();
     await env.clock.advance(1_000);
     await env.worker.drain();
     await env.clock.advance(2_000);
     await env.worker.drain();
-    expect(env.rx.hits.map((h) => h.headers['x-switchboard-delivery'])).toEqual([deliveryUuid, deliveryUuid, deliveryUuid]);
+    expect(env.rx.hits.map((h) => h.headers['x-switchboard-delivery'])).toEqual([
+      deliveryUuid,
+      deliveryUuid,
+      deliveryUuid,
+    ]);
     expect(await env.row(id)).toMatchObject({ status: 'delivered', attempts: 3 });
   });
 
@@ -71,7 +83,10 @@ describe('retries', () => {
       res.end();
     });
     const { id } = await env.outbox.enqueue(env.db, {
-      companyId: env.companyId, kind: 'pixel', url: env.rx.url('/primary'), fallbackUrl: env.rx.url('/fallback'),
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/primary'),
+      fallbackUrl: env.rx.url('/fallback'),
     });
     await env.worker.drain();
     await env.clock.advance(1_000);
@@ -87,7 +102,10 @@ describe('retries', () => {
       res.end();
     });
     const { id } = await env.outbox.enqueue(env.db, {
-      companyId: env.companyId, kind: 'pixel', url: env.rx.url('/a'), fallbackUrl: env.rx.url('/b'),
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/a'),
+      fallbackUrl: env.rx.url('/b'),
     });
     for (let i = 0; i < 4; i++) {
       await env.worker.drain();
@@ -104,13 +122,21 @@ describe('retries', () => {
     env.rx.setHandler((_q, res) => {
       if (!hang) res.end('ok');
     });
-    const { id } = await env.outbox.enqueue(env.db, { companyId: env.companyId, kind: 'pixel', url: env.rx.url('/slow') });
+    const { id } = await env.outbox.enqueue(env.db, {
+      companyId: env.companyId,
+      kind: 'pixel',
+      url: env.rx.url('/slow'),
+    });
     await until(() => env.rx.hits.length === 1);
     await env.clock.advance(4_999);
     expect(env.worker.inFlightCount).toBe(1);
     await env.clock.advance(1);
     await env.worker.drain();
-    expect(await env.row(id)).toMatchObject({ status: 'pending', attempts: 1, last_error: 'timeout after 5000 ms' });
+    expect(await env.row(id)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_error: 'timeout after 5000 ms',
+    });
     hang = false;
     await env.clock.advance(1_000);
     await env.worker.drain();

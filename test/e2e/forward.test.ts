@@ -159,6 +159,7 @@ describe('live events and write-ahead records', () => {
       'screened',
       'forwarded',
       'connected',
+      'conversion',
     ]);
     expect(mine.at(-1)).toMatchObject({ type: 'call.ended', status: 'finished', hungUpBy: 'caller' });
   });

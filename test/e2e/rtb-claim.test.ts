@@ -18,9 +18,17 @@ const CALLER = '+13015550123';
 /** Two buyers; the one the router prefers is paused while the publisher pings, so the other is reserved. */
 async function setup() {
   const reserved = await create(t, '/targets', 'target', { number: '+14155550001', priority: 2 });
-  const preferred = await create(t, '/targets', 'target', { number: '+14155550002', priority: 1, paused: true });
+  const preferred = await create(t, '/targets', 'target', {
+    number: '+14155550002',
+    priority: 1,
+    paused: true,
+  });
   await create(t, '/affiliates', 'affiliate', { afid: 'seller' });
-  await create(t, '/campaigns', 'campaign', { cid: 'buy', target_ids: [reserved.id, preferred.id], timers_attributes: [] });
+  await create(t, '/campaigns', 'campaign', {
+    cid: 'buy',
+    target_ids: [reserved.id, preferred.id],
+    timers_attributes: [],
+  });
   await create(t, '/number_pools', 'number_pool', { cid: 'buy', max_pool_size: 5, reserve_size: 0 });
   const key = await create(t, '/campaigns/cid/buy/postback_keys', 'postback_key', {});
   const res = await t.api(
@@ -48,7 +56,9 @@ describe('claiming a reservation', () => {
     const r = await record(t, call.call_uuid);
     expect(r).toMatchObject({ afid: 'seller', target_id: reserved.id });
     expect(r.tags).toMatchObject({ caller_zip: '12344' });
-    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, { key: null });
+    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, {
+      key: null,
+    });
     expect(shown.body.call_reservation).toMatchObject({ status: 'claimed', wiped_at: null });
     expect(shown.body.call_reservation.claimed_at).not.toBeNull();
   });
@@ -60,7 +70,9 @@ describe('claiming a reservation', () => {
     expect((await legsOf(t, call.call_uuid))[1].to_number).toBe(preferred.number);
     await sim.hangup(call.id);
     expect((await record(t, call.call_uuid)).tags.caller_zip).toBeUndefined();
-    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, { key: null });
+    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, {
+      key: null,
+    });
     expect(shown.body.call_reservation.status).toBe('reserved');
   });
 
@@ -71,7 +83,9 @@ describe('claiming a reservation', () => {
     await sim.advance(2);
     expect((await legsOf(t, call.call_uuid))[1].to_number).toBe(preferred.number);
     await sim.hangup(call.id);
-    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, { key: null });
+    const shown = await t.api('GET', `/call_reservations/${rtb.uuid}.json?key=${key}`, undefined, {
+      key: null,
+    });
     expect(shown.body.call_reservation.status).toBe('expired');
   });
 });

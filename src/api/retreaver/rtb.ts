@@ -20,7 +20,15 @@ export interface RtbApiDeps {
 }
 
 /** Parameters with a meaning of their own; every other one tags the ping (seed: "additional query parameters"). */
-const NAMED = new Set(['key', 'publisher_id', 'source_id', 'affiliate_id', 'caller_number', 'inbound_number', 'api_key']);
+const NAMED = new Set([
+  'key',
+  'publisher_id',
+  'source_id',
+  'affiliate_id',
+  'caller_number',
+  'inbound_number',
+  'api_key',
+]);
 
 const tags = ['Real-time bidding'];
 const PingDoc = {
@@ -28,9 +36,13 @@ const PingDoc = {
   querystring: Type.Object(
     {
       key: Type.Optional(Type.String({ description: "The campaign's postback key." })),
-      publisher_id: Type.Optional(Type.String({ description: 'The publisher (afid); `source_id` and `affiliate_id` too.' })),
+      publisher_id: Type.Optional(
+        Type.String({ description: 'The publisher (afid); `source_id` and `affiliate_id` too.' }),
+      ),
       caller_number: Type.Optional(Type.String()),
-      inbound_number: Type.Optional(Type.String({ description: 'A static number of the campaign instead of a pool number.' })),
+      inbound_number: Type.Optional(
+        Type.String({ description: 'A static number of the campaign instead of a pool number.' }),
+      ),
     },
     { additionalProperties: true },
   ),
@@ -56,10 +68,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     return sendError(reply, wire);
   });
 
-  app.post('/rtbs', { schema: { ...PingDoc, summary: 'Place a real-time bid (ping) for a caller' } }, async (req, reply) => {
-    const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
-    return send(reply, presentRtb(reservation, shielded), { root: 'rtb' });
-  });
+  app.post(
+    '/rtbs',
+    { schema: { ...PingDoc, summary: 'Place a real-time bid (ping) for a caller' } },
+    async (req, reply) => {
+      const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
+      return send(reply, presentRtb(reservation, shielded), { root: 'rtb' });
+    },
+  );
 
   app.post(
     '/call_reservations',
@@ -81,7 +97,11 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      const row = await reservationByKey(deps.db, (req.params as { uuid: string }).uuid, (req.query as any).key);
+      const row = await reservationByKey(
+        deps.db,
+        (req.params as { uuid: string }).uuid,
+        (req.query as any).key,
+      );
       return send(reply, await presentCallReservation(deps.db, row, false));
     },
   );
@@ -91,7 +111,8 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
 function pingInput(req: FastifyRequest): PingInput {
   const params: Record<string, string> = {};
   const body = req.body ?? {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw ValidationFailed.field('body', 'must be an object');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw ValidationFailed.field('body', 'must be an object');
   for (const source of [req.query as Record<string, unknown>, body as Record<string, unknown>]) {
     for (const [k, v] of Object.entries(source)) {
       if (v === null || v === undefined) continue;
@@ -134,9 +155,16 @@ export async function presentCallReservation(db: Db, r: Reservation, shielded: b
     ? await db.selectFrom('calls').selectAll().where('uuid', '=', r.call_uuid).executeTakeFirst()
     : undefined;
   const target = r.target_id
-    ? await db.selectFrom('targets').select(['id', 'tid', 'name', 'number']).where('id', '=', r.target_id).executeTakeFirst()
+    ? await db
+        .selectFrom('targets')
+        .select(['id', 'tid', 'name', 'number'])
+        .where('id', '=', r.target_id)
+        .executeTakeFirst()
     : undefined;
-  const tagValues = Object.entries(JSON.parse(r.tags) as Record<string, string>).map(([key, value]) => ({ key, value }));
+  const tagValues = Object.entries(JSON.parse(r.tags) as Record<string, string>).map(([key, value]) => ({
+    key,
+    value,
+  }));
   return {
     call_reservation: {
       uuid: r.uuid,
@@ -157,7 +185,9 @@ export async function presentCallReservation(db: Db, r: Reservation, shielded: b
         target_id: call?.target_id ?? r.target_id,
         winning_leg_connected_at: call?.connected_time ?? null,
         winning_leg_disconnected_at: call?.connected_time != null ? (call.end_time ?? null) : null,
-        matched_targets: target ? [{ id: target.id, tid: target.tid, name: target.name, number: target.number }] : [],
+        matched_targets: target
+          ? [{ id: target.id, tid: target.tid, name: target.name, number: target.number }]
+          : [],
         tag_values: tagValues,
         conversion_groups:
           r.payout_cents === null ? [] : [{ seconds: r.seconds, payout: fromCents(r.payout_cents) }],
@@ -177,7 +207,11 @@ function formatNational(e164: string): string {
 async function reservationByKey(db: Db, uuid: string, key: unknown): Promise<Reservation> {
   const k =
     typeof key === 'string' && key
-      ? await db.selectFrom('postback_keys').select(['campaign_id', 'revoked_at']).where('key', '=', key).executeTakeFirst()
+      ? await db
+          .selectFrom('postback_keys')
+          .select(['campaign_id', 'revoked_at'])
+          .where('key', '=', key)
+          .executeTakeFirst()
       : undefined;
   if (!k || k.revoked_at !== null) throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
   const row = await db

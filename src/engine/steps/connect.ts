@@ -42,12 +42,16 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
     'connected',
   );
   if (c.target?.sendDigits) await sendDigits(s, c.leg, c.target.sendDigits);
+  s.pixels.onConnected(c.target?.timerOffset ?? 0);
   const end = await connectedPhase(s, c, await acceptanceWindowS(s, c));
   s.phase = 'routing';
   const legEnd = { status: 'ended', ended_at: s.now(), end_reason: end.kind === 'returned' ? 'returned' : 'normal' };
   if (end.kind === 'ended' && end.by === 'caller') await driver.hangup(c.leg);
   await s.legChanged(c.leg, 'outbound', c.dialedNumber, { ...legEnd, hung_up_by: end.kind === 'ended' ? end.by : 'system' });
-  if (end.kind === 'returned') await forget(s, c);
+  if (end.kind === 'returned') {
+    s.pixels.onReturned();
+    await forget(s, c);
+  }
   for (const lease of c.leases) lease.release();
   return end;
 }

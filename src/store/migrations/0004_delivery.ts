@@ -33,9 +33,18 @@ export function deliveryMigration(k: ColumnKit) {
       // The worker's queries: due pending rows in order, of any host or of one host. Partial indexes hold only
       // pending rows, so in_flight → delivered touches no index page (fewer pages per commit, fewer checkpoints).
       const pending = sql<boolean>`status = 'pending'`;
-      await db.schema.createIndex('deliveries_due').on('deliveries').columns(['next_attempt_at', 'id']).where(pending).execute();
-      await db.schema.createIndex('deliveries_host_due').on('deliveries').columns(['host', 'next_attempt_at', 'id'])
-        .where(pending).execute();
+      await db.schema
+        .createIndex('deliveries_due')
+        .on('deliveries')
+        .columns(['next_attempt_at', 'id'])
+        .where(pending)
+        .execute();
+      await db.schema
+        .createIndex('deliveries_host_due')
+        .on('deliveries')
+        .columns(['host', 'next_attempt_at', 'id'])
+        .where(pending)
+        .execute();
       await db.schema.createIndex('deliveries_call').on('deliveries').column('call_uuid').execute();
 
       await db.schema

@@ -54,7 +54,7 @@ export function rtbMigration(k: ColumnKit) {
       await db.schema
         .createIndex('reservations_caller')
         .on('reservations')
-        .columns(['caller_number', 'status'])
+        .columns(['caller_number', 'campaign_id', 'status', 'expires_at'])
         .execute();
       await db.schema
         .createIndex('reservations_expiry')

@@ -43,7 +43,11 @@ export function callControlMigration(k: ColumnKit) {
         .addColumn('answered_at', 'bigint')
         .addColumn('ended_at', 'bigint')
         .execute();
-      await db.schema.createIndex('call_transfers_call').on('call_transfers').columns(['call_uuid']).execute();
+      await db.schema
+        .createIndex('call_transfers_call')
+        .on('call_transfers')
+        .columns(['call_uuid'])
+        .execute();
       // active_calls looks transfers up by where they went.
       await db.schema
         .createIndex('call_transfers_to')

@@ -19,7 +19,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002_calls': callsMigration(kit),
         '0003_fired_pixels': firedPixelsMigration(kit),
         '0004_delivery': deliveryMigration(kit),
-        '0005_calls_indexes': callsIndexesMigration(),
+        '0005_calls_indexes': callsIndexesMigration(dialect),
         '0006_conversion_rules': conversionRulesMigration(kit),
         '0007_rtb': rtbMigration(kit),
         '0008_call_control': callControlMigration(kit),

@@ -42,13 +42,20 @@ describe('Postback keys (Core API)', () => {
       revoked_at: null,
     });
     expect(k.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(k.rtb_url).toContain(`/rtbs.json?key=${k.key}&publisher_id=[publisher_id]&caller_number=[caller_number]`);
+    expect(k.rtb_url).toContain(
+      `/rtbs.json?key=${k.key}&publisher_id=[publisher_id]&caller_number=[caller_number]`,
+    );
     expect(k.reservation_url).toContain(`/call_reservations.json?key=${k.key}&affiliate_id=[publisher_id]`);
   });
 
   it('names required tags, which appear in the webhook URLs', async () => {
     const res = await t.api('POST', `${base}.json`, {
-      postback_key: { name: 'zip', required_tags: ['caller_zip', 'age'], reservation_seconds: 30, ping_shield: false },
+      postback_key: {
+        name: 'zip',
+        required_tags: ['caller_zip', 'age'],
+        reservation_seconds: 30,
+        ping_shield: false,
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.postback_key).toMatchObject({
@@ -78,7 +85,10 @@ describe('Postback keys (Core API)', () => {
     expect(list.status).toBe(200);
     expect(list.headers['x-total-count']).toBe(String(list.body.length));
     expect(list.body.map((x: any) => x.postback_key.key)).toContain(setup.key);
-    const byId = await t.api('GET', `/campaigns/${setup.campaign.id}/postback_keys/${setup.postbackKey.id}.json`);
+    const byId = await t.api(
+      'GET',
+      `/campaigns/${setup.campaign.id}/postback_keys/${setup.postbackKey.id}.json`,
+    );
     expect(byId.status).toBe(200);
     expect(byId.body.postback_key.key).toBe(setup.key);
   });

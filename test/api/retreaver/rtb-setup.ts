@@ -21,7 +21,9 @@ export async function rtbSetup(
   if (existing.status !== 200) await ok('/affiliates.json', 'affiliate', { afid });
   const targets = [];
   for (const attrs of opts.targets ?? [{}]) {
-    targets.push(await ok('/targets.json', 'target', { number: `+1415555${1000 + targets.length}`, ...attrs }));
+    targets.push(
+      await ok('/targets.json', 'target', { number: `+1415555${1000 + targets.length}`, ...attrs }),
+    );
   }
   const cid = opts.cid ?? 'rtb1';
   const campaign = await ok('/campaigns.json', 'campaign', {
@@ -33,7 +35,12 @@ export async function rtbSetup(
   const pool =
     opts.pool === null
       ? null
-      : await ok('/number_pools.json', 'number_pool', { cid, max_pool_size: 3, reserve_size: 0, ...opts.pool });
+      : await ok('/number_pools.json', 'number_pool', {
+          cid,
+          max_pool_size: 3,
+          reserve_size: 0,
+          ...opts.pool,
+        });
   const key = await ok(`/campaigns/cid/${cid}/postback_keys.json`, 'postback_key', { ...opts.key });
   return { afid, targets, campaign, pool, key: key.key as string, postbackKey: key };
 }

@@ -65,7 +65,13 @@ describe('POST /rtbs.json: parameter forms', () => {
 
   it('tags the ping with every other parameter (the seed: caller_zip and age)', async () => {
     const s = await rtbSetup(t);
-    await ping(t, { key: s.key, publisher_id: s.afid, caller_number: CALLER, caller_zip: '12344', age: '25' });
+    await ping(t, {
+      key: s.key,
+      publisher_id: s.afid,
+      caller_number: CALLER,
+      caller_zip: '12344',
+      age: '25',
+    });
     const row = await t.app.store.db.selectFrom('reservations').selectAll().executeTakeFirstOrThrow();
     expect(JSON.parse(row.tags)).toEqual({ caller_zip: '12344', age: '25' });
   });
@@ -103,7 +109,11 @@ describe('POST /rtbs.json: errors', () => {
   it('401 without a key or with an unknown one', async () => {
     await rtbSetup(t);
     for (const key of [undefined, 'nope']) {
-      const res = await ping(t, { ...(key ? { key } : {}), publisher_id: 'retreaver_pub', caller_number: CALLER });
+      const res = await ping(t, {
+        ...(key ? { key } : {}),
+        publisher_id: 'retreaver_pub',
+        caller_number: CALLER,
+      });
       expect(res.status).toBe(401);
     }
   });
@@ -117,7 +127,12 @@ describe('POST /rtbs.json: errors', () => {
       publisher_id: ["can't be blank"],
       caller_zip: ["can't be blank"],
     });
-    const unknown = await ping(t, { key: s.key, publisher_id: 'ghost', caller_number: CALLER, caller_zip: '1' });
+    const unknown = await ping(t, {
+      key: s.key,
+      publisher_id: 'ghost',
+      caller_number: CALLER,
+      caller_zip: '1',
+    });
     expect(unknown.body.errors).toEqual({
       publisher_id: ['does not match any publisher: create the publisher first'],
     });
@@ -154,7 +169,12 @@ describe('POST /rtbs.json: statuses', () => {
         },
       ],
     });
-    const res = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: CALLER, caller_zip: '12344' });
+    const res = await ping(t, {
+      key: s.key,
+      publisher_id: s.afid,
+      caller_number: CALLER,
+      caller_zip: '12344',
+    });
     expect(res.body).toEqual({
       uuid: expect.any(String),
       status: 'no-target',
@@ -180,7 +200,9 @@ describe('POST /rtbs.json: statuses', () => {
 
   it('no-target when the buyer is at its concurrency cap or a cap is full', async () => {
     const s = await rtbSetup(t, { targets: [{ concurrency_cap: 1 }, { daily_cap_attributes: { cap: 0 } }] });
-    const lease = t.app.occupancy.tryAcquire([{ owner: `target:${s.targets[0].id}`, concurrencyCap: 1, caps: [] }]);
+    const lease = t.app.occupancy.tryAcquire([
+      { owner: `target:${s.targets[0].id}`, concurrencyCap: 1, caps: [] },
+    ]);
     const busy = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: CALLER });
     expect(busy.body.status).toBe('no-target');
     // Live call counts are read on every ping (no cache): the freed slot is seen at once.

@@ -23,7 +23,8 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.api_key === 'string' && query.api_key) return query.api_key;
   const body = request.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.api_key === 'string' && body.api_key) return body.api_key;
+  if (body && typeof body === 'object' && typeof body.api_key === 'string' && body.api_key)
+    return body.api_key;
   const auth = request.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || undefined;
   const header = request.headers['x-api-key'];

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { CallControlError, type CallControlCode } from '../../../domain/call-control.js';
+import { type CallControlCode, CallControlError } from '../../../domain/call-control.js';
 import type { FieldErrors } from '../../../domain/errors.js';
 import type { ActiveCall } from '../../../services/active-calls.js';
 import { toWireError } from '../errors.js';
@@ -20,7 +20,10 @@ export function sendAnswer(reply: FastifyReply, answer: Answer) {
   return send(reply, answer.body, { status: answer.status, root: XML_ROOT });
 }
 
-export const ok = (fields: Record<string, unknown> = {}): Answer => ({ status: 200, body: { success: true, ...fields } });
+export const ok = (fields: Record<string, unknown> = {}): Answer => ({
+  status: 200,
+  body: { success: true, ...fields },
+});
 
 export const failure = (status: number, error: string, errors?: FieldErrors): Answer => ({
   status,

@@ -16,7 +16,8 @@ export interface CallControlRouteDeps {
 }
 
 const ApiKey = Type.Optional(Type.String({ maxLength: 255 }));
-const Uuid = (name: string) => Type.Object({ uuid: Type.String({ minLength: 1, maxLength: 100, description: name }) });
+const Uuid = (name: string) =>
+  Type.Object({ uuid: Type.String({ minLength: 1, maxLength: 100, description: name }) });
 /** Bodies of the actions that take no parameters: anything (or nothing) is accepted. */
 const AnyBody = Type.Object({ api_key: ApiKey }, { additionalProperties: true });
 const KeyQuery = Type.Object({ api_key: ApiKey }, { additionalProperties: true });
@@ -33,7 +34,11 @@ const TransferBody = Type.Object(
   { additionalProperties: false },
 );
 const IdempotencyHeader = Type.Object(
-  { 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' })) },
+  {
+    'idempotency-key': Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' }),
+    ),
+  },
   { additionalProperties: true },
 );
 
@@ -42,7 +47,8 @@ const IDEMPOTENT = ' An `Idempotency-Key` header makes a retry within 60 s answe
 
 export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps): Promise<void> {
   const { callControl } = deps;
-  const act = (req: FastifyRequest, reply: FastifyReply, run: () => Promise<Answer>) => answerOnce(deps, req, reply, run);
+  const act = (req: FastifyRequest, reply: FastifyReply, run: () => Promise<Answer>) =>
+    answerOnce(deps, req, reply, run);
 
   app.get(
     '/active_calls',
@@ -51,7 +57,8 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
       schema: {
         tags,
         summary: 'List Active Calls',
-        description: 'In-progress calls routed (or transferred) to the key\'s Contact Handler or Group, newest dial-out first.',
+        description:
+          "In-progress calls routed (or transferred) to the key's Contact Handler or Group, newest dial-out first.",
         querystring: ActiveCallsQuery,
       },
     },
@@ -81,7 +88,10 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
       act(req, reply, async () => {
         const transferTo = dialable(req.body.transfer_to);
         const holdCaller = req.body.hold_caller === true;
-        const { transferUuid } = await callControl.transfer(req.params.uuid, req.ccScope, { holdCaller, transferTo });
+        const { transferUuid } = await callControl.transfer(req.params.uuid, req.ccScope, {
+          holdCaller,
+          transferTo,
+        });
         return ok({ transfer_uuid: transferUuid });
       }),
   );
@@ -132,14 +142,16 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
       path: 'return',
       action: 'return',
       summary: 'Return a Call (Live Call Return)',
-      description: 'Hands a call the handler picked up back to routing, which dials the next handler. Only within the key\'s return_timeout_seconds of the transfer to the handler.',
+      description:
+        "Hands a call the handler picked up back to routing, which dials the next handler. Only within the key's return_timeout_seconds of the transfer to the handler.",
       run: (uuid: string, req: FastifyRequest) => callControl.returnCall(uuid, req.ccScope),
     },
     {
       path: 'accept',
       action: 'accept',
       summary: 'Accept a Call (Live Call Acceptance)',
-      description: 'For handlers in live_call_mode "acceptance": the call counts as accepted only once this is requested.',
+      description:
+        'For handlers in live_call_mode "acceptance": the call counts as accepted only once this is requested.',
       run: (uuid: string, req: FastifyRequest) => callControl.acceptCall(uuid, req.ccScope),
     },
   ] as const;
@@ -182,7 +194,12 @@ function dialable(raw: string): string {
  * Runs an action once per Idempotency-Key (scoped to the call-control key): a repeat within the window
  * gets the first answer, status and body, and the engine is not asked again.
  */
-async function answerOnce(deps: CallControlRouteDeps, req: FastifyRequest, reply: FastifyReply, run: () => Promise<Answer>) {
+async function answerOnce(
+  deps: CallControlRouteDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  run: () => Promise<Answer>,
+) {
   const compute = () =>
     run().catch((err) => {
       const answer = withFieldErrors(err);
@@ -192,7 +209,12 @@ async function answerOnce(deps: CallControlRouteDeps, req: FastifyRequest, reply
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return sendAnswer(reply, await compute());
   const fingerprint = `${req.method} ${req.url.split('?')[0]}`;
-  const result = await deps.idempotency.run(`${req.ccScope.keyId}:${key}`, fingerprint, compute, (a) => a.status < 500);
+  const result = await deps.idempotency.run(
+    `${req.ccScope.keyId}:${key}`,
+    fingerprint,
+    compute,
+    (a) => a.status < 500,
+  );
   if (result.kind === 'mismatch') {
     return sendAnswer(reply, failure(409, 'Idempotency-Key was already used for another request'));
   }

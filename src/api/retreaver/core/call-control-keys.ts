@@ -47,7 +47,10 @@ export function presentCallControlKey(k: CallControlKey, plain?: string) {
 const tags = ['Call Control Keys'];
 
 /** Keys for the Call Control API: made and revoked with a Core API key. */
-export async function callControlKeyRoutes(app: CoreApp, { callControlKeys: keys }: Pick<Services, 'callControlKeys'>) {
+export async function callControlKeyRoutes(
+  app: CoreApp,
+  { callControlKeys: keys }: Pick<Services, 'callControlKeys'>,
+) {
   app.get(
     '/call_control_keys',
     { schema: { tags, summary: 'Get all Call Control keys (revoked ones too)', querystring: ListQuery } },
@@ -73,7 +76,10 @@ export async function callControlKeyRoutes(app: CoreApp, { callControlKeys: keys
       },
     },
     async (req, reply) => {
-      const { key, plain } = await keys.create(req.core.companyId, req.body as CallControlKeyBody as CallControlKeyInput);
+      const { key, plain } = await keys.create(
+        req.core.companyId,
+        req.body as CallControlKeyBody as CallControlKeyInput,
+      );
       return send(reply, presentCallControlKey(key, plain), { status: 201 });
     },
   );
@@ -81,7 +87,8 @@ export async function callControlKeyRoutes(app: CoreApp, { callControlKeys: keys
   app.get(
     '/call_control_keys/:id',
     { schema: { tags, summary: 'Get a Call Control key', params: IdParams, querystring: AuthQuery } },
-    async (req, reply) => send(reply, presentCallControlKey(await keys.get(req.core.companyId, req.params.id))),
+    async (req, reply) =>
+      send(reply, presentCallControlKey(await keys.get(req.core.companyId, req.params.id))),
   );
 
   app.delete(
@@ -95,6 +102,7 @@ export async function callControlKeyRoutes(app: CoreApp, { callControlKeys: keys
         querystring: AuthQuery,
       },
     },
-    async (req, reply) => send(reply, presentCallControlKey(await keys.revoke(req.core.companyId, req.params.id))),
+    async (req, reply) =>
+      send(reply, presentCallControlKey(await keys.revoke(req.core.companyId, req.params.id))),
   );
 }

@@ -29,8 +29,11 @@ const tags = ['Calls'];
 
 /** Calls V1: the call log as the seed's first examples show it. */
 export async function callRoutes(app: CoreApp, { calls }: Pick<Services, 'calls'>) {
-  app.get('/calls', { schema: { tags, summary: 'Get recent Calls', querystring: CallListQuery } }, async (req, reply) =>
-    sendPage(reply, await calls.list(req.core.companyId, req.query), presentCallV1, 'calls'),
+  app.get(
+    '/calls',
+    { schema: { tags, summary: 'Get recent Calls', querystring: CallListQuery } },
+    async (req, reply) =>
+      sendPage(reply, await calls.list(req.core.companyId, req.query), presentCallV1, 'calls'),
   );
 
   app.get(

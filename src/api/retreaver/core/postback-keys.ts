@@ -21,13 +21,25 @@ const PostbackKeyBody = Type.Object(
       }),
     ),
     reservation_seconds: Type.Optional(
-      Type.Integer({ minimum: 5, maximum: 86_400, description: 'How long a reservation holds its number (default 120).' }),
+      Type.Integer({
+        minimum: 5,
+        maximum: 86_400,
+        description: 'How long a reservation holds its number (default 120).',
+      }),
     ),
     ping_shield: Type.Optional(
-      Type.Boolean({ description: 'Answer a repeat ping for a caller with a live reservation from it (default true).' }),
+      Type.Boolean({
+        description: 'Answer a repeat ping for a caller with a live reservation from it (default true).',
+      }),
     ),
     number_pool_id: Type.Optional(
-      Nullable(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Pool to draw numbers from; null: the campaign\'s pools.' })),
+      Nullable(
+        Type.Integer({
+          minimum: 1,
+          maximum: 2_147_483_647,
+          description: "Pool to draw numbers from; null: the campaign's pools.",
+        }),
+      ),
     ),
     // Read-only fields a client may echo back from a GET; accepted and ignored.
     id: Type.Optional(Type.Unknown()),
@@ -64,7 +76,11 @@ export function presentPostbackKey(k: PostbackKeyView, req: FastifyRequest) {
 const tags = ['Postback Keys'];
 const KeyId = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The postback key id.' });
 const Cid = Type.String({ minLength: 1, maxLength: 255, description: 'The campaign cid.' });
-const CampaignId = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The campaign internal id.' });
+const CampaignId = Type.Integer({
+  minimum: 1,
+  maximum: 2_147_483_647,
+  description: 'The campaign internal id.',
+});
 
 export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Services, 'postbackKeys'>) {
   const ways = [
@@ -77,7 +93,14 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
     const url = `${base}/postback_keys`;
     app.get(
       url,
-      { schema: { tags, summary: 'Get the live Postback Keys of a Campaign', params: listParams, querystring: ListQuery } },
+      {
+        schema: {
+          tags,
+          summary: 'Get the live Postback Keys of a Campaign',
+          params: listParams,
+          querystring: ListQuery,
+        },
+      },
       async (req, reply) =>
         sendPage(
           reply,
@@ -90,10 +113,17 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
       url,
       {
         config: { wrap: 'postback_key' },
-        schema: { tags, summary: 'Issue a Postback Key', params: listParams, body: PostbackKeyBody, querystring: AuthQuery },
+        schema: {
+          tags,
+          summary: 'Issue a Postback Key',
+          params: listParams,
+          body: PostbackKeyBody,
+          querystring: AuthQuery,
+        },
       },
       async (req, reply) => {
-        const { name, required_tags, reservation_seconds, ping_shield, number_pool_id } = req.body as PostbackKeyBody;
+        const { name, required_tags, reservation_seconds, ping_shield, number_pool_id } =
+          req.body as PostbackKeyBody;
         const k = await postbackKeys.create(req.core.companyId, ref(req.params), {
           name,
           required_tags,
@@ -108,7 +138,13 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
       `${url}/:key_id`,
       { schema: { tags, summary: 'Get a Postback Key', params, querystring: AuthQuery } },
       async (req, reply) =>
-        send(reply, presentPostbackKey(await postbackKeys.get(req.core.companyId, ref(req.params), Number((req.params as any).key_id)), req)),
+        send(
+          reply,
+          presentPostbackKey(
+            await postbackKeys.get(req.core.companyId, ref(req.params), Number((req.params as any).key_id)),
+            req,
+          ),
+        ),
     );
     app.delete(
       `${url}/:key_id`,
@@ -116,7 +152,14 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
       async (req, reply) =>
         send(
           reply,
-          presentPostbackKey(await postbackKeys.revoke(req.core.companyId, ref(req.params), Number((req.params as any).key_id)), req),
+          presentPostbackKey(
+            await postbackKeys.revoke(
+              req.core.companyId,
+              ref(req.params),
+              Number((req.params as any).key_id),
+            ),
+            req,
+          ),
         ),
     );
   }

@@ -45,7 +45,12 @@ export const TargetBody = Type.Object(
     paused: Type.Optional(Type.Boolean()),
     obfuscate_cid: Type.Optional(Type.Boolean()),
     // null: the call is the handler's once answered; see docs/compat.md "Call Control API".
-    live_call_mode: Type.Optional(Type.Unsafe<'return' | 'acceptance' | null>({ type: ['string', 'null'], enum: ['return', 'acceptance', null] })),
+    live_call_mode: Type.Optional(
+      Type.Unsafe<'return' | 'acceptance' | null>({
+        type: ['string', 'null'],
+        enum: ['return', 'acceptance', null],
+      }),
+    ),
     time_zone: Type.Optional(Text(100)),
     tag_list: Type.Optional(Text(20_000)),
     business_hours_attributes: Type.Optional(Type.Array(BusinessHourAttributes, { maxItems: 50 })),

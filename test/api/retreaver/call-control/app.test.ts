@@ -6,27 +6,36 @@ let key: string;
 beforeAll(async () => {
   t = await createTestApp();
   const target = await t.api('POST', '/targets.json', { target: { number: '+14165550101' } });
-  key = (await t.api('POST', '/call_control_keys.json', { target_id: target.body.target.id })).body.call_control_key.key;
+  key = (await t.api('POST', '/call_control_keys.json', { target_id: target.body.target.id })).body
+    .call_control_key.key;
 });
 afterAll(async () => t.close());
 
 const inject = async (method: string, url: string, payload?: unknown) => {
-  const res = await t.app.http.inject({ method: method as any, url, ...(payload === undefined ? {} : { payload: payload as any }) });
+  const res = await t.app.http.inject({
+    method: method as any,
+    url,
+    ...(payload === undefined ? {} : { payload: payload as any }),
+  });
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
 };
 
 describe('Call Control API in the whole app', () => {
-  it('is served under /call_control/v1 with the seed\'s URL', async () => {
+  it("is served under /call_control/v1 with the seed's URL", async () => {
     const res = await inject('GET', `/call_control/v1/active_calls.json?api_key=${key}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: true, results: [] });
   });
 
   it('answers an unknown call with a documented error, never a 500', async () => {
-    const res = await inject('POST', `/call_control/v1/calls/00000000-0000-4000-8000-000000000000/transfer.json?api_key=${key}`, {
-      hold_caller: true,
-      transfer_to: '+18668987878',
-    });
+    const res = await inject(
+      'POST',
+      `/call_control/v1/calls/00000000-0000-4000-8000-000000000000/transfer.json?api_key=${key}`,
+      {
+        hold_caller: true,
+        transfer_to: '+18668987878',
+      },
+    );
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.success).toBe(false);
@@ -34,7 +43,10 @@ describe('Call Control API in the whole app', () => {
   });
 
   it('keeps its own 404 shape while the Core API keeps its own', async () => {
-    expect((await inject('GET', `/call_control/v1/nothing.json?api_key=${key}`)).body).toEqual({ success: false, error: 'not found' });
+    expect((await inject('GET', `/call_control/v1/nothing.json?api_key=${key}`)).body).toEqual({
+      success: false,
+      error: 'not found',
+    });
     expect((await inject('GET', '/nothing.json')).body).toEqual({ status: 404, error: 'Not Found' });
   });
 

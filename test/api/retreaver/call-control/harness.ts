@@ -4,7 +4,12 @@ import Fastify from 'fastify';
 import { callControlFace } from '../../../../src/api/retreaver/call-control/plugin.js';
 import type { CoreApp } from '../../../../src/api/retreaver/core/plugin.js';
 import { rewriteUrl } from '../../../../src/api/retreaver/format.js';
-import { type CallControl, CallControlError, type CallControlCode, type KeyScope } from '../../../../src/domain/call-control.js';
+import {
+  type CallControl,
+  type CallControlCode,
+  CallControlError,
+  type KeyScope,
+} from '../../../../src/domain/call-control.js';
 import { createTestApp, type TestApp, type TestResponse } from '../../../helpers/app.js';
 
 /** One call the fake received. */
@@ -72,9 +77,16 @@ export async function ccHarness(): Promise<CcHarness> {
   const cc = Fastify({
     logger: false,
     rewriteUrl,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as CoreApp;
-  await callControlFace(cc, { keys: t.app.services.callControlKeys, callControl: fake, db: t.app.store.db, clock: t.clock });
+  await callControlFace(cc, {
+    keys: t.app.services.callControlKeys,
+    callControl: fake,
+    db: t.app.store.db,
+    clock: t.clock,
+  });
   await cc.ready();
 
   const call: CcHarness['call'] = async (method, path, opts = {}) => {
@@ -88,16 +100,25 @@ export async function ccHarness(): Promise<CcHarness> {
     }
     const res = await cc.inject({ method: method as any, url: u.pathname + u.search, headers, payload });
     const json = String(res.headers['content-type'] ?? '').includes('json') && res.body;
-    return { status: res.statusCode, headers: res.headers, body: json ? JSON.parse(res.body) : res.body, text: res.body };
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: json ? JSON.parse(res.body) : res.body,
+      text: res.body,
+    };
   };
   let n = 0;
   const target = async (number?: string) => {
-    const res = await t.api('POST', '/targets.json', { target: { number: number ?? `+1416555${String(1000 + ++n)}` } });
+    const res = await t.api('POST', '/targets.json', {
+      target: { number: number ?? `+1416555${String(1000 + ++n)}` },
+    });
     if (res.status !== 201) throw new Error(`target: ${res.text}`);
     return res.body.target.id as number;
   };
   const group = async (targetIds: number[]) => {
-    const res = await t.api('POST', '/target_groups.json', { target_group: { name: `g${++n}`, target_ids: targetIds } });
+    const res = await t.api('POST', '/target_groups.json', {
+      target_group: { name: `g${++n}`, target_ids: targetIds },
+    });
     if (res.status !== 201) throw new Error(`group: ${res.text}`);
     return res.body.target_group.id as number;
   };
@@ -122,22 +143,40 @@ export async function ccHarness(): Promise<CcHarness> {
 }
 
 /** Inserts a call row as the engine would have written it (only what active_calls reads matters). */
-export async function insertCall(t: TestApp, row: {
-  companyId?: number;
-  status?: string;
-  caller: string;
-  callerNumberSent?: string | null;
-  targetId?: number | null;
-  dialedNumber?: string | null;
-  startTime: number;
-  forwardedTime?: number | null;
-  uuid?: string;
-}): Promise<string> {
+export async function insertCall(
+  t: TestApp,
+  row: {
+    companyId?: number;
+    status?: string;
+    caller: string;
+    callerNumberSent?: string | null;
+    targetId?: number | null;
+    dialedNumber?: string | null;
+    startTime: number;
+    forwardedTime?: number | null;
+    uuid?: string;
+  },
+): Promise<string> {
   const uuid = row.uuid ?? randomUUID();
   const zero = Object.fromEntries(
-    ['ivr_duration', 'hold_duration', 'dialed_call_duration', 'total_duration', 'repeat', 'affiliate_repeat', 'number_repeat',
-      'duplicate', 'payable_duplicate', 'receivable_duplicate', 'connected', 'billable_minutes', 'converted', 'payable',
-      'receivable', 'rescued'].map((k) => [k, 0]),
+    [
+      'ivr_duration',
+      'hold_duration',
+      'dialed_call_duration',
+      'total_duration',
+      'repeat',
+      'affiliate_repeat',
+      'number_repeat',
+      'duplicate',
+      'payable_duplicate',
+      'receivable_duplicate',
+      'connected',
+      'billable_minutes',
+      'converted',
+      'payable',
+      'receivable',
+      'rescued',
+    ].map((k) => [k, 0]),
   );
   await t.app.store.db
     .insertInto('calls')

@@ -22,7 +22,11 @@ beforeEach(() => {
 });
 
 const transfer = (idem: string, k = key, ext = 'json') =>
-  h.call('POST', `/calls/${CALL}/transfer.${ext}`, { key: k, body: { transfer_to: '+18668987878' }, headers: { 'idempotency-key': idem } });
+  h.call('POST', `/calls/${CALL}/transfer.${ext}`, {
+    key: k,
+    body: { transfer_to: '+18668987878' },
+    headers: { 'idempotency-key': idem },
+  });
 
 describe('Idempotency-Key', () => {
   it('answers a repeat within 60 s with the first answer, without asking the engine again', async () => {
@@ -86,10 +90,19 @@ describe('Idempotency-Key', () => {
 
   it('refuses a key reused for another request (409) and a malformed key (400)', async () => {
     await transfer('k-path');
-    const reused = await h.call('POST', `/calls/${CALL}/return.json`, { key, headers: { 'idempotency-key': 'k-path' } });
+    const reused = await h.call('POST', `/calls/${CALL}/return.json`, {
+      key,
+      headers: { 'idempotency-key': 'k-path' },
+    });
     expect(reused.status).toBe(409);
-    expect(reused.body).toEqual({ success: false, error: 'Idempotency-Key was already used for another request' });
-    const bad = await h.call('POST', `/calls/${CALL}/return.json`, { key, headers: { 'idempotency-key': 'has space' } });
+    expect(reused.body).toEqual({
+      success: false,
+      error: 'Idempotency-Key was already used for another request',
+    });
+    const bad = await h.call('POST', `/calls/${CALL}/return.json`, {
+      key,
+      headers: { 'idempotency-key': 'has space' },
+    });
     expect(bad.status).toBe(400);
     expect(h.fake.received).toHaveLength(1);
   });
@@ -99,9 +112,15 @@ describe('Idempotency-Key', () => {
     h.fake.returnCall = async () => {
       throw new Error('boom');
     };
-    expect((await h.call('POST', `/calls/${CALL}/return.json`, { key, headers: { 'idempotency-key': 'k-500' } })).status).toBe(500);
+    expect(
+      (await h.call('POST', `/calls/${CALL}/return.json`, { key, headers: { 'idempotency-key': 'k-500' } }))
+        .status,
+    ).toBe(500);
     h.fake.returnCall = original;
-    const retry = await h.call('POST', `/calls/${CALL}/return.json`, { key, headers: { 'idempotency-key': 'k-500' } });
+    const retry = await h.call('POST', `/calls/${CALL}/return.json`, {
+      key,
+      headers: { 'idempotency-key': 'k-500' },
+    });
     expect(retry.status).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });

@@ -15,19 +15,40 @@ afterAll(async () => h.close());
 
 describe('Call control keys (Core API resource)', () => {
   it('creates a key with defaults, shows the plain key once and stores only its hash', async () => {
-    const res = await h.t.api('POST', '/call_control_keys.json', { call_control_key: { name: 'Call center', target_id: targetId } });
+    const res = await h.t.api('POST', '/call_control_keys.json', {
+      call_control_key: { name: 'Call center', target_id: targetId },
+    });
     expect(res.status).toBe(201);
     const k = res.body.call_control_key;
     expect(Object.keys(k)).toEqual([
-      'id', 'name', 'key', 'key_prefix', 'target_id', 'target_group_id', 'actions', 'return_timeout_seconds', 'created_at', 'revoked_at',
+      'id',
+      'name',
+      'key',
+      'key_prefix',
+      'target_id',
+      'target_group_id',
+      'actions',
+      'return_timeout_seconds',
+      'created_at',
+      'revoked_at',
     ]);
-    expect(k).toMatchObject({ name: 'Call center', target_id: targetId, target_group_id: null, return_timeout_seconds: 30, revoked_at: null });
+    expect(k).toMatchObject({
+      name: 'Call center',
+      target_id: targetId,
+      target_group_id: null,
+      return_timeout_seconds: 30,
+      revoked_at: null,
+    });
     expect(k.actions).toEqual([...CALL_CONTROL_ACTIONS]);
     expect(k.key).toMatch(/^[0-9a-f]{48}$/);
     expect(k.key_prefix).toBe(k.key.slice(0, 8));
     expect(new Date(k.created_at).getTime()).toBe(h.t.clock.now());
 
-    const row = await h.t.app.store.db.selectFrom('call_control_keys').selectAll().where('id', '=', k.id).executeTakeFirstOrThrow();
+    const row = await h.t.app.store.db
+      .selectFrom('call_control_keys')
+      .selectAll()
+      .where('id', '=', k.id)
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(createHash('sha256').update(k.key).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(k.key);
 
@@ -87,29 +108,48 @@ describe('Call control keys (Core API resource)', () => {
     [{ return_timeout_seconds: 86_401 }, 'return_timeout_seconds'],
     [{ secret: 1 }, 'secret'],
   ])('refuses %j with 400 on %s', async (body, field) => {
-    const withOwner = 'target_id' in body || 'target_group_id' in body || Object.keys(body).length === 0 ? body : { target_id: targetId, ...body };
+    const withOwner =
+      'target_id' in body || 'target_group_id' in body || Object.keys(body).length === 0
+        ? body
+        : { target_id: targetId, ...body };
     const res = await h.t.api('POST', '/call_control_keys.json', { call_control_key: withOwner });
     expect(res.status).toBe(400);
     expect(res.body.errors[field]).toBeDefined();
   });
 
-  it('refuses another company\'s, a deleted, or an unknown target or group (400)', async () => {
+  it("refuses another company's, a deleted, or an unknown target or group (400)", async () => {
     const other = await h.t.addTenant();
-    const theirs = await h.t.api('POST', '/targets.json', { target: { number: '+14165559999' } }, { key: other.key });
+    const theirs = await h.t.api(
+      'POST',
+      '/targets.json',
+      { target: { number: '+14165559999' } },
+      { key: other.key },
+    );
     const dead = await h.target();
     await h.t.api('DELETE', `/targets/${dead}.json`);
-    for (const body of [{ target_id: theirs.body.target.id }, { target_id: dead }, { target_id: 999_999 }, { target_group_id: 999_999 }]) {
+    for (const body of [
+      { target_id: theirs.body.target.id },
+      { target_id: dead },
+      { target_id: 999_999 },
+      { target_group_id: 999_999 },
+    ]) {
       const res = await h.t.api('POST', '/call_control_keys.json', body);
       expect(res.status).toBe(400);
-      expect(Object.values(res.body.errors).flat()[0]).toMatch(/is not a live target( group)? of this company/);
+      expect(Object.values(res.body.errors).flat()[0]).toMatch(
+        /is not a live target( group)? of this company/,
+      );
     }
   });
 
-  it('hides other companies\' keys (404) and answers 404 for unknown ids', async () => {
+  it("hides other companies' keys (404) and answers 404 for unknown ids", async () => {
     const mine = await h.key({ target_id: targetId });
     const other = await h.t.addTenant();
-    expect((await h.t.api('GET', `/call_control_keys/${mine.id}.json`, undefined, { key: other.key })).status).toBe(404);
-    expect((await h.t.api('DELETE', `/call_control_keys/${mine.id}.json`, undefined, { key: other.key })).status).toBe(404);
+    expect(
+      (await h.t.api('GET', `/call_control_keys/${mine.id}.json`, undefined, { key: other.key })).status,
+    ).toBe(404);
+    expect(
+      (await h.t.api('DELETE', `/call_control_keys/${mine.id}.json`, undefined, { key: other.key })).status,
+    ).toBe(404);
     expect((await h.t.api('GET', '/call_control_keys/999999.json')).status).toBe(404);
     const list = await h.t.api('GET', '/call_control_keys.json', undefined, { key: other.key });
     expect(list.body).toEqual([]);
@@ -139,7 +179,9 @@ describe('Targets: live_call_mode', () => {
     const created = await h.t.api('POST', '/targets.json', { target: { number: '+14165550001' } });
     expect(created.body.target.live_call_mode).toBeNull();
     const id = created.body.target.id;
-    const set = await h.t.api('POST', '/targets.json', { target: { number: '+14165550002', live_call_mode: 'acceptance' } });
+    const set = await h.t.api('POST', '/targets.json', {
+      target: { number: '+14165550002', live_call_mode: 'acceptance' },
+    });
     expect(set.status).toBe(201);
     expect(set.body.target.live_call_mode).toBe('acceptance');
     const ret = await h.t.api('PUT', `/targets/${id}.json`, { target: { live_call_mode: 'return' } });

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { decideConversion } from '../domain/conversions.js';
+import { expandMacros, type MacroFacts } from '../domain/macros.js';
+import { saleTimerSchedule, type Timer, timersAtEnd, timersAtStart } from '../domain/timers.js';
+import type { Outbox } from '../delivery/index.js';
+import type { ConversionRuleService } from '../services/conversion-rules.js';
+import type { CallSession } from './session.js';
+
+export interface PixelDeps {
+  outbox: Outbox;
+  conversionRules: Pick<ConversionRuleService, 'forCampaign'>;
+}
+
+/**
+ * A call's timers (tracking pixels): clicks at the start, the highest sale timer reached once connected,
+ * end timers at the end; each one a `fired_pixels` row and an outbox delivery written together, so a
+ * pixel is never lost nor sent for something that did not happen. The call's cookie jar carries the
+ * click's cookies to its later pixels, as the seed promises.
+ */
+export class CallPixels {
+  private fired = new Set<number>();
+  private order = 0;
+  private cancelEarly: (() => void) | undefined;
+  private connectedAt: number | null = null;
+  private timerOffsetS = 0;
+
+  constructor(
+    private readonly s: CallSession,
+    private readonly deps: PixelDeps,
+    private readonly timers: Timer[],
+  ) {}
+
+  private get duplicate(): boolean {
+    return this.s.record.row.duplicate === 1;
+  }
+
+  async atStart(): Promise<void> {
+    for (const t of timersAtStart(this.timers, { duplicate: this.duplicate })) await this.fire(t);
+  }
+
+  /** The call was answered by a target with this offset: the top sale timer may fire before the end. */
+  onConnected(timerOffsetS: number): void {
+    this.connectedAt = this.s.now();
+    this.timerOffsetS = timerOffsetS;
+    const plan = saleTimerSchedule(this.timers, this.facts(null));
+    if (!plan.early) return;
+    const { timers, dueAt } = plan.early;
+    this.cancelEarly = this.s.deps.clock.schedule(dueAt - this.s.now(), async () => {
+      if (this.connectedAt === null || this.s.phase === 'ended') return;
+      for (const t of timers) await this.fire(t);
+    });
+  }
+
+  /** Live call return: the time with the returned handler does not count. */
+  onReturned(): void {
+    this.cancelEarly?.();
+    this.connectedAt = null;
+  }
+
+  /** Disconnected from the target: sale timers are settled with the connected time it had. */
+  async atEnd(): Promise<void> {
+    this.cancelEarly?.();
+    const end = this.s.now();
+    const plan = saleTimerSchedule(this.timers, this.facts(end));
+    for (const t of plan.atEnd) if (!this.fired.has(t.id)) await this.fire(t);
+    for (const t of timersAtEnd(this.timers, { endedAt: end })) await this.fire(t);
+    await this.decideConversion(end);
+  }
+
+  private facts(endedAt: number | null) {
+    return {
+      startedAt: this.s.record.row.start_time,
+      connectedAt: this.connectedAt,
+      endedAt,
+      timerOffsetS: this.timerOffsetS,
+      duplicate: this.duplicate,
+    };
+  }
+
+  private async decideConversion(end: number): Promise<void> {
+    const r = this.s.record.row;
+    const rules = await this.deps.conversionRules.forCampaign(this.s.ctx.flow.campaignId);
+    const connectedSeconds = this.connectedAt === null ? null : Math.floor((end - this.connectedAt) / 1000);
+    const out = decideConversion(rules, {
+      connectedSeconds,
+      targetId: (r.target_id as number | null) ?? null,
+      affiliateId: (r.affiliate_id as number | null) ?? null,
+      timerOffsetS: this.timerOffsetS,
+      payableDuplicate: this.duplicate,
+      receivableDuplicate: this.duplicate,
+    });
+    await this.s.save(
+      {
+        converted: out.converted ? 1 : 0,
+        payable: out.payable ? 1 : 0,
+        receivable: out.receivable ? 1 : 0,
+        revenue: out.revenue,
+        payout: out.payout,
+        conversion_seconds: out.conversion_seconds,
+        payable_duplicate: out.payable_duplicate ? 1 : 0,
+        receivable_duplicate: out.receivable_duplicate ? 1 : 0,
+        conversions_determined_at: end,
+      },
+      'conversion',
+    );
+  }
+
+  private async fire(t: Timer): Promise<void> {
+    this.fired.add(t.id);
+    const { db } = this.s.deps;
+    const url = expandMacros(t.url, this.macroFacts());
+    const now = this.s.now();
+    const fireOrder = this.order++;
+    await db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('fired_pixels')
+        .values({
+          company_id: this.s.companyId,
+          call_uuid: this.s.uuid,
+          url,
+          fire_order: fireOrder,
+          batch_uuid: randomUUID(),
+          webhook_name: null,
+          status: 'new',
+          created_at: now,
+          fired_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.deps.outbox.enqueue(tx, {
+        companyId: this.s.companyId,
+        kind: 'pixel',
+        url,
+        firedPixelId: row.id,
+        callUuid: this.s.uuid,
+        cookieJarKey: `call:${this.s.uuid}`,
+      });
+    });
+    // The worker cannot see a row before its transaction commits (PostgreSQL): look again now.
+    this.deps.outbox.kick();
+    if (t.seconds > 0) await this.s.save({ network_sale_timer_fired: now }, 'pixel');
+  }
+
+  private macroFacts(): MacroFacts {
+    const r = this.s.record.row;
+    const end = this.s.now();
+    return {
+      campaignCid: (r.cid as string | null) ?? null,
+      afid: (r.afid as string | null) ?? null,
+      subId: (r.sid as string | null) ?? null,
+      caller: this.s.caller,
+      calledNumber: String(r.number),
+      callDurationS: this.connectedAt === null ? 0 : Math.round((end - this.connectedAt) / 1000),
+      callUuid: this.s.uuid,
+      recordingUrl: (r.recording_url as string | null) ?? null,
+      hasOffersCode: null,
+      tags: this.s.tags,
+    };
+  }
+}
