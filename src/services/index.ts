@@ -18,6 +18,7 @@ import { StaticCallerNumberService } from './static-caller-numbers.js';
 import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { WebhookService } from './webhooks.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -34,11 +35,12 @@ export function buildServices(deps: ServiceDeps) {
   const occupancy = deps.occupancy;
   const inProgress = (owner: 'target' | 'target_group', id: number) => occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
+  const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
   return {
     accounts: new AccountService(deps.db, deps.clock),
     affiliates,
     campaigns,
-    conversionRules: new ConversionRuleService(deps.db, deps.clock, campaigns),
+    conversionRules,
     numbers: new NumberService(deps.db, deps.clock, deps.random, affiliates, campaigns),
     numberPools: new NumberPoolService(deps.db, deps.clock, deps.random, campaigns),
     companies: new CompanyService(deps.db, deps.clock),
@@ -49,16 +51,16 @@ export function buildServices(deps: ServiceDeps) {
     targetGroups: new TargetGroupService(deps.db, deps.clock, inProgress),
     calls: new CallService(deps.db, deps.clock),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
-    ...rtbServices(deps, campaigns),
+    webhooks: new WebhookService(deps.db, deps.clock, campaigns),
+    ...rtbServices(deps, campaigns, conversionRules),
   };
 }
 
 export type Services = ReturnType<typeof buildServices>;
 
 /** Postback keys, reservations and real-time bidding (src/services/rtb.ts). */
-function rtbServices(deps: ServiceDeps, campaigns: CampaignService) {
+function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRules: ConversionRuleService) {
   const reservations = new ReservationService(deps.db, deps.clock, deps.random);
-  const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
   const occupancy = deps.occupancy ?? new Occupancy();
   const rtb = new RtbService(deps.db, deps.clock, deps.random, occupancy, reservations, conversionRules);
   return {

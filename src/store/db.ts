@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer } from './checkpointer.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Dialect } from './migrations/kit.js';
 import type { Database } from './schema.js';
@@ -26,6 +28,8 @@ export interface StoreOptions {
   sqliteFile?: string;
 }
 
+const require = createRequire(import.meta.url);
+
 // bigint (int8) columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -45,7 +49,18 @@ function openSqlite(file: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // Checkpoints move to a worker thread; the size cap is a safety net should that worker fall behind.
+  database.pragma('wal_autocheckpoint = 100000');
+  const checkpointer = startCheckpointer(file, require.resolve('better-sqlite3'));
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<Store> {

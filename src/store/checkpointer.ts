@@ -1,0 +1,33 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Checkpoints an SQLite WAL from a worker thread with its own connection. SQLite's automatic
+ * checkpoint runs inside whichever write crosses the threshold, on the main thread, and its fsync is
+ * what a request then waits for (the p99 of RTB pings); here that cost leaves the request path.
+ */
+const SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+}, workerData.everyMs);
+parentPort.on('message', () => { clearInterval(timer); try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} db.close(); process.exit(0); });
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, modulePath: string, everyMs = 1000): Checkpointer {
+  const worker = new Worker(SOURCE, { eval: true, workerData: { file, module: modulePath, everyMs } });
+  worker.unref();
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+      }),
+  };
+}
