@@ -20,6 +20,9 @@ import { buildServices, type Services } from './services/index.js';
 import { openStore, ping, type Store } from './store/db.js';
 import { SimNetwork } from './telephony/sim/network.js';
 
+/** Paths of faces other than Retreaver's, which take no `.json` / `.xml` extension. */
+const NO_EXTENSION = /^\/(sim|docs|openapi|healthz|restapi|apps)(\/|$)/;
+
 export interface AppOptions {
   config: Config;
   clock?: Clock;
@@ -74,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     random,
     ratePerMinute: config.callRatePerMinute,
     pixels: { outbox: delivery.outbox, conversionRules: services.conversionRules },
+    webhooks: { outbox: delivery.outbox, webhooks: services.webhooks },
   });
   sim.attach(engine);
   await engine.closeInterrupted();
@@ -101,11 +105,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
         description: 'Retreaver-compatible call routing and control.',
       },
     },
-    // Core API paths take a format extension; the document shows the JSON one (`.xml` works alike).
-    transform: ({ schema, url, route }) => ({
-      schema,
-      url: (route.config as { face?: string } | undefined)?.face === 'retreaver-core' ? `${url}.json` : url,
-    }),
+    // Retreaver paths take a format extension; the document shows the JSON one (`.xml` works alike).
+    transform: ({ schema, url }) => ({ schema, url: NO_EXTENSION.test(url) ? url : `${url}.json` }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());

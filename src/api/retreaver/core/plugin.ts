@@ -36,8 +36,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Resource key a body may be wrapped in (`{"affiliate": {...}}`). */
     wrap?: string;
-    /** Which API face a route belongs to (the OpenAPI document shows Core paths with `.json`). */
-    face?: 'retreaver-core';
   }
 }
 
@@ -52,9 +50,6 @@ export interface CoreFaceDeps {
  * `api_key` + `company_id` (401/403), a per-key rate limit (429), Rails-style bodies, and one error shape.
  */
 export async function coreConventions(app: CoreApp, deps: CoreFaceDeps): Promise<void> {
-  app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config ?? {}), face: 'retreaver-core' };
-  });
   await registerBodyParsers(app);
   app.decorateRequest('core', null as unknown as CoreAuth);
   app.decorateRequest('format', 'json');

@@ -53,16 +53,16 @@ describe('Call Control API in the whole app', () => {
   it('documents its routes in the OpenAPI document', async () => {
     const doc = (await inject('GET', '/openapi')).body;
     for (const path of [
-      '/call_control/v1/active_calls',
-      '/call_control/v1/calls/{uuid}/transfer',
-      '/call_control/v1/transfers/{uuid}/conference_caller',
-      '/call_control/v1/transfers/{uuid}',
-      '/call_control/v1/calls/{uuid}/return',
-      '/call_control/v1/calls/{uuid}/accept',
+      '/call_control/v1/active_calls.json',
+      '/call_control/v1/calls/{uuid}/transfer.json',
+      '/call_control/v1/transfers/{uuid}/conference_caller.json',
+      '/call_control/v1/transfers/{uuid}.json',
+      '/call_control/v1/calls/{uuid}/return.json',
+      '/call_control/v1/calls/{uuid}/accept.json',
     ]) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
-    expect(doc.paths['/call_control/v1/calls/{uuid}/return'].post.summary).toContain('Live Call Return');
+    expect(doc.paths['/call_control/v1/calls/{uuid}/return.json'].post.summary).toContain('Live Call Return');
     expect(Object.keys(doc.paths)).toContain('/call_control_keys.json');
   });
 });
