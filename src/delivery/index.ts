@@ -81,6 +81,6 @@ export function createDelivery(deps: DeliveryDeps): {
 
 export { backoffDelay } from './backoff.js';
 export { type DeliveryItem, type Enqueued, Outbox } from './outbox.js';
-export { signWebhook, verifyWebhook, webhookSecret } from './signing.js';
+export { rotateWebhookSecret, signWebhook, verifyWebhook, webhookSecret } from './signing.js';
 export { type Resolver, SSRF_BLOCKED, SsrfGuard } from './ssrf.js';
 export { DeliveryWorker } from './worker.js';

@@ -37,3 +37,17 @@ export async function webhookSecret(conn: Conn, companyId: number, now: number):
     .executeTakeFirstOrThrow();
   return row.secret;
 }
+
+/**
+ * Replaces the company's webhook secret. The worker reads the secret for every attempt, so from the
+ * commit on nothing is signed with the old one (retries included); there is no overlap period.
+ */
+export async function rotateWebhookSecret(conn: Conn, companyId: number, now: number): Promise<string> {
+  const secret = randomBytes(32).toString('hex');
+  await conn
+    .insertInto('webhook_secrets')
+    .values({ company_id: companyId, secret, created_at: now })
+    .onConflict((oc) => oc.column('company_id').doUpdateSet({ secret, created_at: now }))
+    .execute();
+  return secret;
+}

@@ -19,7 +19,6 @@ export interface PixelDeps {
  */
 export class CallPixels {
   private fired = new Set<number>();
-  private order = 0;
   private cancelEarly: (() => void) | undefined;
   private connectedAt: number | null = null;
   private timerOffsetS = 0;
@@ -110,7 +109,7 @@ export class CallPixels {
     const { db } = this.s.deps;
     const url = expandMacros(t.url, this.macroFacts());
     const now = this.s.now();
-    const fireOrder = this.order++;
+    const fireOrder = this.s.nextFireOrder();
     await db.transaction().execute(async (tx) => {
       const row = await tx
         .insertInto('fired_pixels')

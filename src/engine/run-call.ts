@@ -32,6 +32,8 @@ async function script(s: CallSession): Promise<Outcome> {
   s.tags = { ...(await initialTags(s)), ...(s.reservation?.tags ?? {}) };
   await s.pixels.atStart();
   await s.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, 'screened');
+  // After the save, so the event carries the screened tags and the caller id sent.
+  await s.webhooks.fire('call_started');
   let flow: FlowConfig = s.ctx.flow;
   for (let hop = 0; hop <= MAX_CAMPAIGN_HOPS; hop++) {
     if (flow.greeting && s.record.row.ivr_started_at == null)
@@ -155,4 +157,6 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
     status: outcome.status,
     hungUpBy: outcome.hungUpBy,
   });
+  // Last, so the event carries the final durations, status and conversion.
+  await s.webhooks.fire('call_ended');
 }

@@ -7,6 +7,7 @@ import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js
 import { CallPixels, type PixelDeps } from './pixels.js';
 import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
 import type { InboundContext } from './flow-config.js';
+import { CallWebhooks, type WebhookDeps } from './webhooks.js';
 
 export interface EngineDeps {
   db: Db;
@@ -17,6 +18,7 @@ export interface EngineDeps {
   random: () => number;
   ratePerMinute: number;
   pixels: PixelDeps;
+  webhooks: WebhookDeps;
 }
 
 /** Thrown inside a call's script when the caller hangs up, so every step unwinds and cleans up. */
@@ -72,6 +74,9 @@ export class CallSession {
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
   readonly pixels: CallPixels;
+  readonly webhooks: CallWebhooks;
+  /** Pixels and webhooks share one `fired_pixels` sequence per call. */
+  private fireOrder = 0;
   private waiter: Waiter | undefined;
 
   constructor(
@@ -84,6 +89,7 @@ export class CallSession {
     readonly record: CallRecord,
   ) {
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
+    this.webhooks = new CallWebhooks(this, deps.webhooks);
   }
 
   get companyId(): number {
@@ -92,6 +98,10 @@ export class CallSession {
 
   now(): number {
     return this.deps.clock.now();
+  }
+
+  nextFireOrder(): number {
+    return this.fireOrder++;
   }
 
   ownLeg(leg: LegId): void {

@@ -4,6 +4,7 @@ import type { CallTables } from './schema-calls.js';
 import type { ConversionTables } from './schema-conversions.js';
 import type { DeliveryTables } from './schema-delivery.js';
 import type { RtbTables } from './schema-rtb.js';
+import type { WebhookTables } from './schema-webhooks.js';
 
 /**
  * Row types of every table. Times are epoch milliseconds (integers sort and compare the same on both
@@ -271,7 +272,7 @@ export interface StaticCallerNumbersTable {
   deleted_at: Millis | null;
 }
 
-export interface Database extends CallTables, CallControlTables, DeliveryTables, ConversionTables, RtbTables {
+export interface Database extends CallTables, CallControlTables, DeliveryTables, ConversionTables, RtbTables, WebhookTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -43,6 +43,7 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
   );
   if (c.target?.sendDigits) await sendDigits(s, c.leg, c.target.sendDigits);
   s.pixels.onConnected(c.target?.timerOffset ?? 0);
+  await s.webhooks.fire('call_connected');
   const end = await connectedPhase(s, c, await acceptanceWindowS(s, c));
   s.phase = 'routing';
   const legEnd = { status: 'ended', ended_at: s.now(), end_reason: end.kind === 'returned' ? 'returned' : 'normal' };

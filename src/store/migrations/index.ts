@@ -7,6 +7,7 @@ import { callsIndexesMigration } from './0005_calls_indexes.js';
 import { conversionRulesMigration } from './0006_conversion_rules.js';
 import { rtbMigration } from './0007_rtb.js';
 import { callControlMigration } from './0008_call_control.js';
+import { webhooksMigration } from './0009_webhooks.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0006_conversion_rules': conversionRulesMigration(kit),
         '0007_rtb': rtbMigration(kit),
         '0008_call_control': callControlMigration(kit),
+        '0009_webhooks': webhooksMigration(kit),
       };
     },
   };

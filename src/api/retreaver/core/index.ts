@@ -16,6 +16,8 @@ import { suppressedNumberRoutes } from './suppressed-numbers.js';
 import { targetGroupRoutes } from './target-groups.js';
 import { targetRoutes } from './targets.js';
 import type { CoreApp } from './plugin.js';
+import { webhookSecretRoutes } from './webhook-secret.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** Every Retreaver Core API resource; each module declares its own paths. */
 export async function registerCoreRoutes(app: CoreApp, services: Services): Promise<void> {
@@ -35,4 +37,6 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await callRoutes(app, services);
   await callV2Routes(app, services);
   await callControlKeyRoutes(app, services);
+  await webhookRoutes(app, services);
+  await webhookSecretRoutes(app, services);
 }
