@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { NotFound } from '../domain/errors.js';
 import { phoneInfo } from '../domain/phone.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
@@ -155,26 +156,29 @@ export class CallEngine implements DriverSink {
     return a ? { id: a.id, afid: a.afid, name: [a.first_name, a.last_name].filter(Boolean).join(' ') || null } : null;
   }
 
+  /** Earlier calls of this caller to the company: repeat flags and the dedupe window, in one query. */
+  private async priorCalls(ctx: InboundContext, caller: string, now: number) {
+    const dedupeFrom = ctx.flow.dedupeSeconds > 0 ? now - ctx.flow.dedupeSeconds * 1000 : now;
+    const affiliateId = ctx.affiliate?.id ?? -1;
+    const row = await this.deps.db
+      .selectFrom('calls')
+      .select([
+        sql<number>`count(*)`.as('any'),
+        sql<number>`sum(case when number_id = ${ctx.number.id} then 1 else 0 end)`.as('number'),
+        sql<number>`sum(case when affiliate_id = ${affiliateId} then 1 else 0 end)`.as('affiliate'),
+        sql<number>`sum(case when campaign_id = ${ctx.flow.campaignId} and created_at > ${dedupeFrom} then 1 else 0 end)`.as('duplicate'),
+      ])
+      .where('company_id', '=', ctx.companyId)
+      .where('caller', '=', caller)
+      .executeTakeFirst();
+    const n = (v: unknown) => Number(v ?? 0);
+    return { any: n(row?.any), number: n(row?.number), affiliate: n(row?.affiliate), duplicate: n(row?.duplicate) };
+  }
+
   private async firstRow(uuid: string, call: IncomingCall, ctx: InboundContext) {
     const now = this.deps.clock.now();
     const { db } = this.deps;
-    const prior = (extra: (q: any) => any) =>
-      extra(
-        db
-          .selectFrom('calls')
-          .select('id')
-          .where('company_id', '=', ctx.companyId)
-          .where('caller', '=', call.from),
-      )
-        .executeTakeFirst()
-        .then((r: unknown) => (r ? 1 : 0));
-    const dedupeFrom = now - ctx.flow.dedupeSeconds * 1000;
-    const duplicate =
-      ctx.flow.dedupeSeconds > 0
-        ? await prior((q) =>
-            q.where('campaign_id', '=', ctx.flow.campaignId).where('created_at', '>', dedupeFrom),
-          )
-        : 0;
+    const prior = await this.priorCalls(ctx, call.from, now);
     const info = phoneInfo(call.from);
     return {
       uuid,
@@ -202,12 +206,10 @@ export class CallEngine implements DriverSink {
       total_duration: 0,
       keys_pressed: '[]',
       tags: '{}',
-      repeat: await prior((q) => q),
-      affiliate_repeat: ctx.affiliate
-        ? await prior((q) => q.where('affiliate_id', '=', ctx.affiliate!.id))
-        : 0,
-      number_repeat: await prior((q) => q.where('number_id', '=', ctx.number.id)),
-      duplicate,
+      repeat: prior.any > 0 ? 1 : 0,
+      affiliate_repeat: prior.affiliate > 0 ? 1 : 0,
+      number_repeat: prior.number > 0 ? 1 : 0,
+      duplicate: prior.duplicate > 0 ? 1 : 0,
       payable_duplicate: 0,
       receivable_duplicate: 0,
       connected: 0,

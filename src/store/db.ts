@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer } from './checkpointer.js';
+import { QueuedSqliteDialect } from './sqlite-driver.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Dialect } from './migrations/kit.js';
 import type { Database } from './schema.js';
@@ -48,7 +49,7 @@ function openSqlite(file: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new QueuedSqliteDialect(database) });
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
   // A worker thread checkpoints often enough that the automatic checkpoint (on the write that crosses
   // its threshold, in the request path) rarely has anything left to do.
