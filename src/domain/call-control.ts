@@ -24,7 +24,13 @@ export class CallControlError extends DomainError {
   }
 }
 
-export type CallControlAction = 'active_calls' | 'transfer' | 'conference_caller' | 'stop_transfer' | 'return' | 'accept';
+export type CallControlAction =
+  | 'active_calls'
+  | 'transfer'
+  | 'conference_caller'
+  | 'stop_transfer'
+  | 'return'
+  | 'accept';
 
 export const CALL_CONTROL_ACTIONS: readonly CallControlAction[] = [
   'active_calls',
@@ -51,7 +57,11 @@ export interface KeyScope {
 
 /** The engine's side of call control; the API face calls these and maps CallControlError to its shape. */
 export interface CallControl {
-  transfer(callUuid: string, scope: KeyScope, req: { holdCaller: boolean; transferTo: string }): Promise<{ transferUuid: string }>;
+  transfer(
+    callUuid: string,
+    scope: KeyScope,
+    req: { holdCaller: boolean; transferTo: string },
+  ): Promise<{ transferUuid: string }>;
   conferenceCaller(transferUuid: string, scope: KeyScope): Promise<void>;
   stopTransfer(transferUuid: string, scope: KeyScope): Promise<void>;
   returnCall(callUuid: string, scope: KeyScope): Promise<void>;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { type CallControl, CallControlError } from '../domain/call-control.js';
 import { NotFound } from '../domain/errors.js';
 import { phoneInfo } from '../domain/phone.js';
-import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { claimReservation } from '../services/reservations.js';
+import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord, insertLeg } from './call-record.js';
 import { type InboundContext, loadInbound } from './flow-config.js';
 import { runCall } from './run-call.js';
-import { CallControlError, type CallControl } from '../domain/call-control.js';
 import { CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
 
 /**
@@ -22,8 +22,10 @@ export class CallEngine implements DriverSink {
   readonly callControl: CallControl = {
     transfer: async (uuid, scope, req) =>
       (await this.live(uuid).command({ kind: 'transfer', scope, ...req })) as { transferUuid: string },
-    conferenceCaller: (uuid, scope) => this.transferCommand(uuid, { kind: 'conference_caller', scope, transferUuid: uuid }),
-    stopTransfer: (uuid, scope) => this.transferCommand(uuid, { kind: 'stop_transfer', scope, transferUuid: uuid }),
+    conferenceCaller: (uuid, scope) =>
+      this.transferCommand(uuid, { kind: 'conference_caller', scope, transferUuid: uuid }),
+    stopTransfer: (uuid, scope) =>
+      this.transferCommand(uuid, { kind: 'stop_transfer', scope, transferUuid: uuid }),
     returnCall: async (uuid, scope) => {
       await this.live(uuid).command({ kind: 'return', scope });
     },
@@ -50,7 +52,13 @@ export class CallEngine implements DriverSink {
     }
     const uuid = randomUUID();
     const now = this.deps.clock.now();
-    const claim = await claimReservation(this.deps.db, { companyId: ctx.companyId, caller: call.from, number: call.to, now, callUuid: uuid });
+    const claim = await claimReservation(this.deps.db, {
+      companyId: ctx.companyId,
+      caller: call.from,
+      number: call.to,
+      now,
+      callUuid: uuid,
+    });
     if (claim?.afid) ctx.affiliate = (await this.affiliateByAfid(ctx.companyId, claim.afid)) ?? ctx.affiliate;
     const record = await CallRecord.create(this.deps.db, await this.firstRow(uuid, call, ctx));
     await insertLeg(this.deps.db, {
@@ -81,7 +89,8 @@ export class CallEngine implements DriverSink {
         this.active--;
         session.close();
         this.sessions.delete(uuid);
-        for (const t of this.transfers.values()) if (t.session === session) t.callerHungUp = session.callerGone;
+        for (const t of this.transfers.values())
+          if (t.session === session) t.callerHungUp = session.callerGone;
         if (this.transfers.size > 10_000) this.transfers.delete(this.transfers.keys().next().value!);
         for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
       });
@@ -97,8 +106,10 @@ export class CallEngine implements DriverSink {
 
   private async transferCommand(transferUuid: string, command: Command): Promise<void> {
     const t = this.transfers.get(transferUuid);
-    if (!t || t.session.companyId !== command.scope.companyId) throw new CallControlError('transfer not found');
-    if (t.session.phase === 'ended') throw new CallControlError(t.callerHungUp ? 'caller hung up' : 'call not live');
+    if (!t || t.session.companyId !== command.scope.companyId)
+      throw new CallControlError('transfer not found');
+    if (t.session.phase === 'ended')
+      throw new CallControlError(t.callerHungUp ? 'caller hung up' : 'call not live');
     await t.session.command(command);
   }
 
@@ -151,9 +162,16 @@ export class CallEngine implements DriverSink {
   }
 
   private async affiliateByAfid(companyId: number, afid: string): Promise<InboundContext['affiliate']> {
-    const a = await this.deps.db.selectFrom('affiliates').selectAll().where('company_id', '=', companyId)
-      .where('afid', '=', afid).where('deleted_at', 'is', null).executeTakeFirst();
-    return a ? { id: a.id, afid: a.afid, name: [a.first_name, a.last_name].filter(Boolean).join(' ') || null } : null;
+    const a = await this.deps.db
+      .selectFrom('affiliates')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('afid', '=', afid)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return a
+      ? { id: a.id, afid: a.afid, name: [a.first_name, a.last_name].filter(Boolean).join(' ') || null }
+      : null;
   }
 
   /** Earlier calls of this caller to the company: repeat flags and the dedupe window, in one query. */
@@ -166,18 +184,24 @@ export class CallEngine implements DriverSink {
         sql<number>`count(*)`.as('any'),
         sql<number>`sum(case when number_id = ${ctx.number.id} then 1 else 0 end)`.as('number'),
         sql<number>`sum(case when affiliate_id = ${affiliateId} then 1 else 0 end)`.as('affiliate'),
-        sql<number>`sum(case when campaign_id = ${ctx.flow.campaignId} and created_at > ${dedupeFrom} then 1 else 0 end)`.as('duplicate'),
+        sql<number>`sum(case when campaign_id = ${ctx.flow.campaignId} and created_at > ${dedupeFrom} then 1 else 0 end)`.as(
+          'duplicate',
+        ),
       ])
       .where('company_id', '=', ctx.companyId)
       .where('caller', '=', caller)
       .executeTakeFirst();
     const n = (v: unknown) => Number(v ?? 0);
-    return { any: n(row?.any), number: n(row?.number), affiliate: n(row?.affiliate), duplicate: n(row?.duplicate) };
+    return {
+      any: n(row?.any),
+      number: n(row?.number),
+      affiliate: n(row?.affiliate),
+      duplicate: n(row?.duplicate),
+    };
   }
 
   private async firstRow(uuid: string, call: IncomingCall, ctx: InboundContext) {
     const now = this.deps.clock.now();
-    const { db } = this.deps;
     const prior = await this.priorCalls(ctx, call.from, now);
     const info = phoneInfo(call.from);
     return {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Outbox } from '../delivery/index.js';
 import { decideConversion } from '../domain/conversions.js';
 import { expandMacros, type MacroFacts } from '../domain/macros.js';
 import { saleTimerSchedule, type Timer, timersAtEnd, timersAtStart } from '../domain/timers.js';
-import type { Outbox } from '../delivery/index.js';
 import type { ConversionRuleService } from '../services/conversion-rules.js';
 import type { CallSession } from './session.js';
 

@@ -87,7 +87,10 @@ async function route(
 
   async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
     const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
-    const queue = reservedFirst(planRoute(input.entries, { now: s.now(), callTags: s.tags, random }), s.reservation?.targetId);
+    const queue = reservedFirst(
+      planRoute(input.entries, { now: s.now(), callTags: s.tags, random }),
+      s.reservation?.targetId,
+    );
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }

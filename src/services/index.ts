@@ -6,14 +6,14 @@ import { AffiliateService } from './affiliates.js';
 import { CallControlKeyService } from './call-control-keys.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
+import { CompanyService } from './companies.js';
+import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
 import { PostbackKeyService } from './postback-keys.js';
 import { ReservationService } from './reservations.js';
 import { RtbService } from './rtb.js';
-import { CompanyService } from './companies.js';
-import { ContactService } from './contacts.js';
 import { StaticCallerNumberService } from './static-caller-numbers.js';
 import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TargetGroupService } from './target-groups.js';
@@ -33,7 +33,8 @@ export interface ServiceDeps {
 export function buildServices(deps: ServiceDeps) {
   const affiliates = new AffiliateService(deps.db, deps.clock);
   const occupancy = deps.occupancy;
-  const inProgress = (owner: 'target' | 'target_group', id: number) => occupancy?.inProgress(`${owner}:${id}`) ?? 0;
+  const inProgress = (owner: 'target' | 'target_group', id: number) =>
+    occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
   return {

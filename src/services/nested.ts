@@ -10,6 +10,7 @@ import type { MenuOptionsTable, NestedOwner, TimersTable } from '../store/schema
  * `_destroy` removes one, `destroy_nested` removes every existing item the request does not name.
  */
 export type Timer = Selectable<TimersTable>;
+
 /** A menu option with the routing list it may carry instead of a target number. */
 import { checkRoutingList, type RoutingList, routingListsOf, writeRoutingList } from './routing-lists.js';
 
@@ -202,7 +203,10 @@ function menuValues(
   if (problems.length) return undefined;
   const routing =
     item.target_ids !== undefined || item.target_group_ids !== undefined
-      ? { target_ids: [...new Set(item.target_ids ?? [])], target_group_ids: [...new Set(item.target_group_ids ?? [])] }
+      ? {
+          target_ids: [...new Set(item.target_ids ?? [])],
+          target_group_ids: [...new Set(item.target_group_ids ?? [])],
+        }
       : undefined;
   return { option, target_number, target_cid, ...(routing ? { routing } : {}) };
 }
@@ -265,7 +269,11 @@ export async function applyNested(
     if (!list) continue;
     if (list.remove.length) await conn.deleteFrom(table).where('id', 'in', list.remove).execute();
     if (table === 'menu_options' && list.remove.length) {
-      await conn.deleteFrom('routing_entries').where('owner_type', '=', 'menu_option').where('owner_id', 'in', list.remove).execute();
+      await conn
+        .deleteFrom('routing_entries')
+        .where('owner_type', '=', 'menu_option')
+        .where('owner_id', 'in', list.remove)
+        .execute();
     }
     for (const u of list.update) {
       const { routing, ...values } = u.values as MenuValues;

@@ -79,10 +79,12 @@ export async function checkRoutingList(
     return ids.filter((id) => !ok.has(id));
   };
   const t = await missing('targets', list.target_ids);
-  if (t.length) (errors[`${prefix}target_ids`] ??= []).push(`unknown target ids: ${t.join(', ')}`);
+  const add = (field: string, msg: string) => {
+    errors[field] = [...(errors[field] ?? []), msg];
+  };
+  if (t.length) add(`${prefix}target_ids`, `unknown target ids: ${t.join(', ')}`);
   const g = await missing('target_groups', list.target_group_ids);
-  if (g.length)
-    (errors[`${prefix}target_group_ids`] ??= []).push(`unknown target group ids: ${g.join(', ')}`);
+  if (g.length) add(`${prefix}target_group_ids`, `unknown target group ids: ${g.join(', ')}`);
 }
 
 export async function routingListsOf(

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer } from './checkpointer.js';
-import { QueuedSqliteDialect } from './sqlite-driver.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Dialect } from './migrations/kit.js';
 import type { Database } from './schema.js';
+import { QueuedSqliteDialect } from './sqlite-driver.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

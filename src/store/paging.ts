@@ -21,6 +21,9 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
     .select(sql<number>`count(*)`.as('n'))
     .executeTakeFirst();
   const total = Number((countRow as { n: number } | undefined)?.n ?? 0);
-  const rows = await query.limit(perPage).offset((page - 1) * perPage).execute();
+  const rows = await query
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
   return { rows, page, total, lastPage: Math.max(1, Math.ceil(total / perPage)) };
 }

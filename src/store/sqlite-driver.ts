@@ -1,11 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Driver,
-  type QueryResult,
-  SqliteDialect,
-} from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from 'kysely';
 
 /**
  * Kysely's SQLite dialect with a driver fit for many concurrent calls: waiters for the single
@@ -79,7 +73,8 @@ class StatementCachingConnection implements DatabaseConnection {
     return Promise.resolve({
       rows: [],
       numAffectedRows: BigInt(changes),
-      insertId: lastInsertRowid === undefined || lastInsertRowid === null ? undefined : BigInt(lastInsertRowid),
+      insertId:
+        lastInsertRowid === undefined || lastInsertRowid === null ? undefined : BigInt(lastInsertRowid),
     });
   }
 
@@ -95,7 +90,8 @@ class StatementCachingConnection implements DatabaseConnection {
       this.statements.delete(sql);
     } else {
       stmt = this.db.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+      if (this.statements.size >= STATEMENT_CACHE)
+        this.statements.delete(this.statements.keys().next().value!);
     }
     this.statements.set(sql, stmt);
     return stmt;

@@ -56,7 +56,12 @@ describe('timer pixels', () => {
     const sale = hits[1];
     expect(sale.path).toBe(`/sale30?d=60&caller=${encodeURIComponent(CALLER)}`);
     expect(sale.cookie).toBe('visitor=abc123');
-    const pixels = await t.app.store.db.selectFrom('fired_pixels').selectAll().where('call_uuid', '=', call.call_uuid).orderBy('fire_order').execute();
+    const pixels = await t.app.store.db
+      .selectFrom('fired_pixels')
+      .selectAll()
+      .where('call_uuid', '=', call.call_uuid)
+      .orderBy('fire_order')
+      .execute();
     expect(pixels.map((p) => [p.fire_order, p.status])).toEqual([
       [0, 'fired'],
       [1, 'fired'],
@@ -105,7 +110,9 @@ describe('timer pixels', () => {
 
   it('uses the company’s default click and sale URLs when a campaign is created without timers', async () => {
     const sim = simOf(t);
-    await t.api('PUT', `/companies/${t.companyId}.json`, { company: { default_click_url: `${base}/dclick`, default_sale_url: `${base}/dsale` } });
+    await t.api('PUT', `/companies/${t.companyId}.json`, {
+      company: { default_click_url: `${base}/dclick`, default_sale_url: `${base}/dsale` },
+    });
     const { number } = await setup({});
     const call = await sim.call(CALLER, number);
     await sim.advance(2 + 95);
@@ -119,7 +126,9 @@ describe('conversions', () => {
   it('converts a call that lasts past the rule and records revenue and payout', async () => {
     const sim = simOf(t);
     const { campaign, number } = await setup({});
-    const rule = await t.api('POST', `/campaigns/cid/${campaign.cid}/conversion_rules.json`, { conversion_rule: { seconds: 60, revenue: 12.5, payout: 7 } });
+    const rule = await t.api('POST', `/campaigns/cid/${campaign.cid}/conversion_rules.json`, {
+      conversion_rule: { seconds: 60, revenue: 12.5, payout: 7 },
+    });
     expect(rule.status).toBe(201);
     const short = await sim.call(CALLER, number);
     await sim.advance(2 + 59);
@@ -127,9 +136,22 @@ describe('conversions', () => {
     const long = await sim.call('+13015550999', number);
     await sim.advance(2 + 60);
     await sim.hangup(long.id);
-    expect(await record(t, short.call_uuid)).toMatchObject({ converted: 0, payable: 0, receivable: 0, revenue: null, payout: null });
+    expect(await record(t, short.call_uuid)).toMatchObject({
+      converted: 0,
+      payable: 0,
+      receivable: 0,
+      revenue: null,
+      payout: null,
+    });
     const r = await record(t, long.call_uuid);
-    expect(r).toMatchObject({ converted: 1, payable: 1, receivable: 1, revenue: 12.5, payout: 7, conversion_seconds: 60 });
+    expect(r).toMatchObject({
+      converted: 1,
+      payable: 1,
+      receivable: 1,
+      revenue: 12.5,
+      payout: 7,
+      conversion_seconds: 60,
+    });
     expect(r.conversions_determined_at).toBe(r.end_time);
   });
 });

@@ -46,9 +46,16 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
   await s.webhooks.fire('call_connected');
   const end = await connectedPhase(s, c, await acceptanceWindowS(s, c));
   s.phase = 'routing';
-  const legEnd = { status: 'ended', ended_at: s.now(), end_reason: end.kind === 'returned' ? 'returned' : 'normal' };
+  const legEnd = {
+    status: 'ended',
+    ended_at: s.now(),
+    end_reason: end.kind === 'returned' ? 'returned' : 'normal',
+  };
   if (end.kind === 'ended' && end.by === 'caller') await driver.hangup(c.leg);
-  await s.legChanged(c.leg, 'outbound', c.dialedNumber, { ...legEnd, hung_up_by: end.kind === 'ended' ? end.by : 'system' });
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+    ...legEnd,
+    hung_up_by: end.kind === 'ended' ? end.by : 'system',
+  });
   if (end.kind === 'returned') {
     s.pixels.onReturned();
     await forget(s, c);
@@ -65,7 +72,17 @@ async function forget(s: CallSession, c: Connected): Promise<void> {
   for (const lease of c.leases) lease.uncommit();
   await s.deps.db.deleteFrom('cap_hits').where('call_uuid', '=', s.uuid).execute();
   await s.save(
-    { connected: 0, connected_time: null, target_id: null, tid: null, target_name: null, target_group_id: null, target_group_name: null, dialed_number: null, target_repeat: null },
+    {
+      connected: 0,
+      connected_time: null,
+      target_id: null,
+      tid: null,
+      target_name: null,
+      target_group_id: null,
+      target_group_name: null,
+      dialed_number: null,
+      target_repeat: null,
+    },
     'returned',
   );
 }
@@ -74,9 +91,16 @@ async function forget(s: CallSession, c: Connected): Promise<void> {
 async function acceptanceWindowS(s: CallSession, c: Connected): Promise<number> {
   if (c.target?.liveCallMode !== 'acceptance') return 0;
   const groupIds = (
-    await s.deps.db.selectFrom('target_group_members').select('target_group_id').where('target_id', '=', c.target.id).execute()
+    await s.deps.db
+      .selectFrom('target_group_members')
+      .select('target_group_id')
+      .where('target_id', '=', c.target.id)
+      .execute()
   ).map((g) => g.target_group_id);
-  let q = s.deps.db.selectFrom('call_control_keys').select('return_timeout_seconds').where('revoked_at', 'is', null);
+  let q = s.deps.db
+    .selectFrom('call_control_keys')
+    .select('return_timeout_seconds')
+    .where('revoked_at', 'is', null);
   q = q.where((eb) =>
     groupIds.length
       ? eb.or([eb('target_id', '=', c.target!.id), eb('target_group_id', 'in', groupIds)])

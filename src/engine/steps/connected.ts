@@ -34,7 +34,11 @@ const FAILED = new Set(['busy', 'noAnswer', 'failed']);
  * The connected call: waits for hangups and call-control commands (transfer, conference the caller,
  * stop a transfer, return, accept) and keeps the caller joined to someone — never in dead air.
  */
-export async function connectedPhase(s: CallSession, c: Connected, acceptWindowS: number): Promise<ConnectedEnd> {
+export async function connectedPhase(
+  s: CallSession,
+  c: Connected,
+  acceptWindowS: number,
+): Promise<ConnectedEnd> {
   const now = s.now();
   const mode = c.target?.liveCallMode ?? null;
   const st: State = {
@@ -52,14 +56,21 @@ export async function connectedPhase(s: CallSession, c: Connected, acceptWindowS
   for (;;) {
     const legs = new Set([s.inLeg, st.handler.leg, st.active?.leg].filter((l): l is LegId => !!l));
     const timeoutMs = !st.accepted && st.acceptBy !== null ? Math.max(0, st.acceptBy - s.now()) : undefined;
-    const ev = await s.waitFor((e) => e.type === 'command' || ('leg' in e && legs.has(e.leg)), { timeoutMs, allowCallerHangup: true });
+    const ev = await s.waitFor((e) => e.type === 'command' || ('leg' in e && legs.has(e.leg)), {
+      timeoutMs,
+      allowCallerHangup: true,
+    });
     if (ev === 'timeout') return takeBack(s, st);
     const end = ev.type === 'command' ? await onCommand(s, st, ev) : await onLegEvent(s, st, ev);
     if (end) return end;
   }
 }
 
-async function onLegEvent(s: CallSession, st: State, ev: Exclude<SessionEvent, { type: 'command' }>): Promise<ConnectedEnd | undefined> {
+async function onLegEvent(
+  s: CallSession,
+  st: State,
+  ev: Exclude<SessionEvent, { type: 'command' }>,
+): Promise<ConnectedEnd | undefined> {
   if (!('leg' in ev)) return undefined;
   if (ev.leg === s.inLeg) {
     if (ev.type !== 'hangup') return undefined;
@@ -72,7 +83,12 @@ async function onLegEvent(s: CallSession, st: State, ev: Exclude<SessionEvent, {
   return undefined;
 }
 
-async function onTransferLeg(s: CallSession, st: State, t: Transfer, type: string): Promise<ConnectedEnd | undefined> {
+async function onTransferLeg(
+  s: CallSession,
+  st: State,
+  t: Transfer,
+  type: string,
+): Promise<ConnectedEnd | undefined> {
   if (type === 'answered') {
     await transferAnswered(s, t);
     if (!st.handler.leg) handOver(st, t);
@@ -83,7 +99,7 @@ async function onTransferLeg(s: CallSession, st: State, t: Transfer, type: strin
   const answered = t.status !== 'dialing';
   await transferEnded(s, t, answered ? 'ended' : 'failed', answered ? 'target' : 'system');
   st.active = null;
-  if (!st.handler.leg) return endAlone(s, answered ? 'target' : 'system');
+  if (!st.handler.leg) return endAlone(answered ? 'target' : 'system');
   await join(s, st);
   return undefined;
 }
@@ -112,7 +128,7 @@ function handOver(st: State, t: Transfer): void {
   st.active = t.status === 'dialing' ? t : null;
 }
 
-async function endAlone(s: CallSession, by: 'target' | 'system'): Promise<ConnectedEnd> {
+function endAlone(by: 'target' | 'system'): ConnectedEnd {
   return { kind: 'ended', by };
 }
 
@@ -137,7 +153,12 @@ async function join(s: CallSession, st: State): Promise<void> {
 async function hangupAll(s: CallSession, st: State, by: 'caller' | 'system'): Promise<void> {
   if (st.active) {
     await s.deps.driver.hangup(st.active.leg);
-    await transferEnded(s, st.active, st.active.status === 'dialing' ? 'failed' : 'ended', by === 'caller' ? 'caller' : 'system');
+    await transferEnded(
+      s,
+      st.active,
+      st.active.status === 'dialing' ? 'failed' : 'ended',
+      by === 'caller' ? 'caller' : 'system',
+    );
     st.active = null;
   }
   if (st.handler.leg) await s.deps.driver.hangup(st.handler.leg);
@@ -147,7 +168,11 @@ async function hangupAll(s: CallSession, st: State, by: 'caller' | 'system'): Pr
   }
 }
 
-async function onCommand(s: CallSession, st: State, ev: Extract<SessionEvent, { type: 'command' }>): Promise<ConnectedEnd | undefined> {
+async function onCommand(
+  s: CallSession,
+  st: State,
+  ev: Extract<SessionEvent, { type: 'command' }>,
+): Promise<ConnectedEnd | undefined> {
   try {
     const { result, end } = await run(s, st, ev.command);
     ev.reply(null, result);
@@ -158,7 +183,11 @@ async function onCommand(s: CallSession, st: State, ev: Extract<SessionEvent, { 
   }
 }
 
-async function run(s: CallSession, st: State, cmd: Command): Promise<{ result?: unknown; end?: ConnectedEnd }> {
+async function run(
+  s: CallSession,
+  st: State,
+  cmd: Command,
+): Promise<{ result?: unknown; end?: ConnectedEnd }> {
   authorize(st, cmd.scope);
   switch (cmd.kind) {
     case 'transfer':
@@ -183,12 +212,17 @@ async function run(s: CallSession, st: State, cmd: Command): Promise<{ result?: 
       return {};
     }
     case 'return':
-      if (st.mode !== 'return' || st.transfers.length || s.now() > st.connectedAt + cmd.scope.returnTimeoutSeconds * 1000) {
+      if (
+        st.mode !== 'return' ||
+        st.transfers.length ||
+        s.now() > st.connectedAt + cmd.scope.returnTimeoutSeconds * 1000
+      ) {
         throw new CallControlError('call not returnable');
       }
       return { end: await takeBack(s, st) };
     case 'accept':
-      if (st.accepted || st.acceptBy === null || s.now() > st.acceptBy) throw new CallControlError('call not awaiting acceptance');
+      if (st.accepted || st.acceptBy === null || s.now() > st.acceptBy)
+        throw new CallControlError('call not awaiting acceptance');
       st.accepted = true;
       await s.save({}, 'accepted');
       return {};
@@ -223,10 +257,15 @@ function findTransfer(st: State, uuid: string): Transfer {
  */
 function authorize(st: State, scope: KeyScope): void {
   const h = st.handler;
-  if ((h.targetId !== null && scope.targetIds.includes(h.targetId)) || scope.numbers.includes(h.number)) return;
+  if ((h.targetId !== null && scope.targetIds.includes(h.targetId)) || scope.numbers.includes(h.number))
+    return;
   const t = st.active;
   if (t && scope.numbers.includes(t.to)) return;
-  if (st.original.targetId !== null && scope.targetIds.includes(st.original.targetId) && st.transfers.length) {
+  if (
+    st.original.targetId !== null &&
+    scope.targetIds.includes(st.original.targetId) &&
+    st.transfers.length
+  ) {
     throw new CallControlError('call already transferred');
   }
   throw new CallControlError('not authorized');

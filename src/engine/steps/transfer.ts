@@ -18,7 +18,13 @@ export interface Transfer {
 const TRANSFER_TIMEOUT_S = 30;
 
 /** Dials the transferee and writes the downstream call, linked both ways to the caller's call. */
-export async function startTransfer(s: CallSession, to: string, hold: boolean, keyId: number, transferorLeg: LegId | null): Promise<Transfer> {
+export async function startTransfer(
+  s: CallSession,
+  to: string,
+  hold: boolean,
+  keyId: number,
+  transferorLeg: LegId | null,
+): Promise<Transfer> {
   const { db, driver } = s.deps;
   const now = s.now();
   const uuid = randomUUID();
@@ -71,7 +77,15 @@ export async function startTransfer(s: CallSession, to: string, hold: boolean, k
     .execute();
   s.ownLeg(leg);
   const from = s.callerNumberSent ?? s.caller;
-  await insertLeg(db, { id: leg, callUuid: record.uuid, companyId: s.companyId, direction: 'outbound', from, to, at: now });
+  await insertLeg(db, {
+    id: leg,
+    callUuid: record.uuid,
+    companyId: s.companyId,
+    direction: 'outbound',
+    from,
+    to,
+    at: now,
+  });
   await driver.originate({ leg, callUuid: s.uuid, to, from, timeoutS: TRANSFER_TIMEOUT_S });
   return { uuid, leg, to, hold, status: 'dialing', record };
 }
@@ -81,7 +95,11 @@ export async function transferAnswered(s: CallSession, t: Transfer): Promise<voi
   t.status = 'answered';
   await t.record.save({ connected: 1, connected_time: now }, now);
   await s.legChanged(t.leg, 'outbound', t.to, { status: 'answered', answered_at: now });
-  await s.deps.db.updateTable('call_transfers').set({ status: 'answered', answered_at: now }).where('id', '=', t.uuid).execute();
+  await s.deps.db
+    .updateTable('call_transfers')
+    .set({ status: 'answered', answered_at: now })
+    .where('id', '=', t.uuid)
+    .execute();
 }
 
 /** Closes the transfer and its downstream record with the durations it had. */
@@ -93,7 +111,8 @@ export async function transferEnded(
 ): Promise<void> {
   const now = s.now();
   const r = t.record.row;
-  const secs = (a: number | null | undefined, b: number) => (a == null ? 0 : Math.max(0, Math.round((b - a) / 1000)));
+  const secs = (a: number | null | undefined, b: number) =>
+    a == null ? 0 : Math.max(0, Math.round((b - a) / 1000));
   const total = secs(r.start_time, now);
   const billable = total > 0 ? Math.ceil(total / 60) : 0;
   t.status = status;
@@ -111,6 +130,14 @@ export async function transferEnded(
     },
     now,
   );
-  await s.legChanged(t.leg, 'outbound', t.to, { status: r.connected ? 'ended' : status, ended_at: now, hung_up_by: hungUpBy });
-  await s.deps.db.updateTable('call_transfers').set({ status, ended_at: now }).where('id', '=', t.uuid).execute();
+  await s.legChanged(t.leg, 'outbound', t.to, {
+    status: r.connected ? 'ended' : status,
+    ended_at: now,
+    hung_up_by: hungUpBy,
+  });
+  await s.deps.db
+    .updateTable('call_transfers')
+    .set({ status, ended_at: now })
+    .where('id', '=', t.uuid)
+    .execute();
 }

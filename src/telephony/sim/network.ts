@@ -113,7 +113,7 @@ export class SimNetwork implements TelephonyDriver {
 
   async answer(legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
-    if (!leg || leg.state !== 'ringing') return;
+    if (leg?.state !== 'ringing') return;
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
     this.afterAnswer(leg, this.endpoints.get(leg.from));
@@ -133,7 +133,8 @@ export class SimNetwork implements TelephonyDriver {
     const la = this.legs.get(a);
     const lb = this.legs.get(b);
     if (!la || !lb) return;
-    for (const l of [la, lb]) if (l.bridgedWith && l.bridgedWith !== a && l.bridgedWith !== b) await this.unbridge(l.id);
+    for (const l of [la, lb])
+      if (l.bridgedWith && l.bridgedWith !== a && l.bridgedWith !== b) await this.unbridge(l.id);
     la.bridgedWith = b;
     lb.bridgedWith = a;
     la.conference = lb.conference = null;

@@ -1,21 +1,21 @@
 import type { Services } from '../../../services/index.js';
 import { affiliateRoutes } from './affiliates.js';
 import { callControlKeyRoutes } from './call-control-keys.js';
-import { campaignRoutes } from './campaigns.js';
-import { conversionRuleRoutes } from './conversion-rules.js';
 import { callRoutes } from './calls.js';
 import { callV2Routes } from './calls-v2.js';
-import { numberPoolRoutes } from './number-pools.js';
-import { numberRoutes } from './numbers.js';
-import { postbackKeyRoutes } from './postback-keys.js';
+import { campaignRoutes } from './campaigns.js';
 import { companyRoutes } from './companies.js';
 import { contactNumberRoutes } from './contact-numbers.js';
 import { contactRoutes } from './contacts.js';
+import { conversionRuleRoutes } from './conversion-rules.js';
+import { numberPoolRoutes } from './number-pools.js';
+import { numberRoutes } from './numbers.js';
+import type { CoreApp } from './plugin.js';
+import { postbackKeyRoutes } from './postback-keys.js';
 import { staticCallerNumberRoutes } from './static-caller-numbers.js';
 import { suppressedNumberRoutes } from './suppressed-numbers.js';
 import { targetGroupRoutes } from './target-groups.js';
 import { targetRoutes } from './targets.js';
-import type { CoreApp } from './plugin.js';
 import { webhookSecretRoutes } from './webhook-secret.js';
 import { webhookRoutes } from './webhooks.js';
 

@@ -9,9 +9,16 @@ afterAll(async () => t.close());
 
 describe('Affiliates', () => {
   it('creates an affiliate and returns every documented field', async () => {
-    const res = await t.api('POST', '/affiliates.json', { affiliate: { first_name: 'Nancy', last_name: 'Drew', afid: '0002' } });
+    const res = await t.api('POST', '/affiliates.json', {
+      affiliate: { first_name: 'Nancy', last_name: 'Drew', afid: '0002' },
+    });
     expect(res.status).toBe(201);
-    expect(res.body.affiliate).toMatchObject({ afid: '0002', first_name: 'Nancy', last_name: 'Drew', company_name: null });
+    expect(res.body.affiliate).toMatchObject({
+      afid: '0002',
+      first_name: 'Nancy',
+      last_name: 'Drew',
+      company_name: null,
+    });
     expect(new Date(res.body.affiliate.created_at).getTime()).toBe(t.clock.now());
     expect(res.body.affiliate.updated_at).toBe(res.body.affiliate.created_at);
   });

@@ -20,13 +20,18 @@ describe('Authentication', () => {
   });
 
   it('accepts the key as a Bearer token too', async () => {
-    const res = await t.api('GET', '/affiliates.json', undefined, { key: null, headers: { authorization: `Bearer ${t.key}` } });
+    const res = await t.api('GET', '/affiliates.json', undefined, {
+      key: null,
+      headers: { authorization: `Bearer ${t.key}` },
+    });
     expect(res.status).toBe(200);
   });
 
   it('403 for a company_id the key cannot reach, 200 for its own', async () => {
     const other = await t.addTenant();
-    expect((await t.api('GET', '/affiliates.json', undefined, { companyId: other.companyId })).status).toBe(403);
+    expect((await t.api('GET', '/affiliates.json', undefined, { companyId: other.companyId })).status).toBe(
+      403,
+    );
     expect((await t.api('GET', '/affiliates.json', undefined, { companyId: t.companyId })).status).toBe(200);
     expect((await t.api('GET', '/affiliates.json?company_id=abc')).status).toBe(403);
   });
@@ -36,17 +41,26 @@ describe('Tenancy', () => {
   it('never shows or changes another company’s objects', async () => {
     const other = await t.addTenant();
     await t.api('POST', '/affiliates.json', { affiliate: { afid: 'mine' } });
-    const theirs = await t.api('POST', '/affiliates.json', { affiliate: { afid: 'theirs' } }, { key: other.key });
+    const theirs = await t.api(
+      'POST',
+      '/affiliates.json',
+      { affiliate: { afid: 'theirs' } },
+      { key: other.key },
+    );
     expect(theirs.status).toBe(201);
     const id = theirs.body.affiliate.id;
     expect((await t.api('GET', '/affiliates/afid/theirs.json')).status).toBe(404);
     expect((await t.api('GET', `/affiliates/${id}.json`)).status).toBe(404);
-    expect((await t.api('PUT', `/affiliates/${id}.json`, { affiliate: { first_name: 'x' } })).status).toBe(404);
+    expect((await t.api('PUT', `/affiliates/${id}.json`, { affiliate: { first_name: 'x' } })).status).toBe(
+      404,
+    );
     expect((await t.api('DELETE', `/affiliates/${id}.json`)).status).toBe(404);
     const list = await t.api('GET', '/affiliates.json', undefined, { key: other.key });
     expect(list.body.map((a: any) => a.affiliate.afid)).toEqual(['theirs']);
     // the same afid may exist in both companies: collisions are per company
-    expect((await t.api('POST', '/affiliates.json', { affiliate: { afid: 'mine' } }, { key: other.key })).status).toBe(201);
+    expect(
+      (await t.api('POST', '/affiliates.json', { affiliate: { afid: 'mine' } }, { key: other.key })).status,
+    ).toBe(201);
   });
 });
 
@@ -59,12 +73,18 @@ describe('Formats', () => {
 
   it('406 for a format that is neither JSON nor XML', async () => {
     expect((await t.api('GET', '/affiliates.csv')).status).toBe(406);
-    expect((await t.api('GET', '/affiliates', undefined, { headers: { accept: 'text/csv' } })).status).toBe(406);
+    expect((await t.api('GET', '/affiliates', undefined, { headers: { accept: 'text/csv' } })).status).toBe(
+      406,
+    );
   });
 
   it('accepts XML request bodies', async () => {
-    const xml = '<?xml version="1.0"?><affiliate><afid>x100</afid><first-name>Ann</first-name><company-name nil="true"/></affiliate>';
-    const res = await t.api('POST', '/affiliates.xml', undefined, { rawBody: xml, headers: { 'content-type': 'text/xml' } });
+    const xml =
+      '<?xml version="1.0"?><affiliate><afid>x100</afid><first-name>Ann</first-name><company-name nil="true"/></affiliate>';
+    const res = await t.api('POST', '/affiliates.xml', undefined, {
+      rawBody: xml,
+      headers: { 'content-type': 'text/xml' },
+    });
     expect(res.status).toBe(201);
     expect(res.text).toContain('<first-name>Ann</first-name>');
     expect(res.text).toContain('<company-name nil="true"');
@@ -115,7 +135,9 @@ describe('Bad input never gives a 500', () => {
   it('413 for a body over the limit', async () => {
     const small = await createTestApp({ BODY_LIMIT_BYTES: '1024' });
     try {
-      const res = await small.api('POST', '/affiliates.json', { affiliate: { afid: 'big', first_name: 'x'.repeat(5000) } });
+      const res = await small.api('POST', '/affiliates.json', {
+        affiliate: { afid: 'big', first_name: 'x'.repeat(5000) },
+      });
       expect(res.status).toBe(413);
       expect(res.body.error).toMatch(/too large/);
     } finally {
@@ -210,14 +232,19 @@ describe('Service endpoints', () => {
 
 describe('Nullable fields', () => {
   it('keep null as null and an empty string as given, in JSON', async () => {
-    const res = await t.api('POST', '/affiliates.json', { affiliate: { afid: 'n1', first_name: '', last_name: null } });
+    const res = await t.api('POST', '/affiliates.json', {
+      affiliate: { afid: 'n1', first_name: '', last_name: null },
+    });
     expect(res.body.affiliate).toMatchObject({ first_name: '', last_name: null });
   });
 });
 
 describe('Empty and hostile JSON bodies', () => {
   it('reads an empty application/json body as no body (the seed posts reset_cap that way)', async () => {
-    const res = await t.api('POST', '/affiliates.json', undefined, { rawBody: '', headers: { 'content-type': 'application/json' } });
+    const res = await t.api('POST', '/affiliates.json', undefined, {
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual({ afid: ["can't be blank"] });
   });

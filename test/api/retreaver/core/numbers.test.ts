@@ -158,21 +158,20 @@ describe('Numbers: bad input', () => {
       'message_file_b64_data',
     ],
   ];
-  it.each(cases)(
-    'answers 400 for %s, creating neither number nor affiliate',
-    async (_label, number, field) => {
-      const before = await Promise.all([
-        count('numbers'),
-        count('affiliates'),
-        count('timers'),
-        count('menu_options'),
-      ]);
-      expectBadRequest(await t.api('POST', '/numbers.json', { number }), field);
-      expect(
-        await Promise.all([count('numbers'), count('affiliates'), count('timers'), count('menu_options')]),
-      ).toEqual(before);
-    },
-  );
+  it.each(
+    cases,
+  )('answers 400 for %s, creating neither number nor affiliate', async (_label, number, field) => {
+    const before = await Promise.all([
+      count('numbers'),
+      count('affiliates'),
+      count('timers'),
+      count('menu_options'),
+    ]);
+    expectBadRequest(await t.api('POST', '/numbers.json', { number }), field);
+    expect(
+      await Promise.all([count('numbers'), count('affiliates'), count('timers'), count('menu_options')]),
+    ).toEqual(before);
+  });
 
   it('answers 400 for a failing update without creating the affiliate or touching the number', async () => {
     const n = await create({ afid: '0002', cid: '0001' });
