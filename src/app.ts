@@ -12,6 +12,7 @@ import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createDelivery } from './delivery/index.js';
+import { guardedFetchPing } from './engine/dynamic-buyer.js';
 import { CallEngine } from './engine/engine.js';
 import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
@@ -66,7 +67,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     random,
     // Retries wake themselves; the poll only picks up rows other processes wrote. On a manual clock a
     // fast poll would turn every simulated minute into hundreds of queries.
-    config: { allow: config.deliveryAllow, timeoutMs: config.deliveryTimeoutMs, pollMs: clock.kind === 'manual' ? 60_000 : 1_000 },
+    config: {
+      allow: config.deliveryAllow,
+      timeoutMs: config.deliveryTimeoutMs,
+      pollMs: clock.kind === 'manual' ? 60_000 : 1_000,
+    },
   });
   const engine = new CallEngine({
     db: store.db,
@@ -78,6 +83,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ratePerMinute: config.callRatePerMinute,
     pixels: { outbox: delivery.outbox, conversionRules: services.conversionRules },
     webhooks: { outbox: delivery.outbox, webhooks: services.webhooks },
+    // Pings go where deliveries may (DELIVERY_ALLOW): both are URLs customers wrote.
+    fetchPing: guardedFetchPing(delivery.guard),
   });
   sim.attach(engine);
   await engine.closeInterrupted();

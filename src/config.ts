@@ -58,7 +58,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
-    deliveryAllow: (env.DELIVERY_ALLOW ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    deliveryAllow: (env.DELIVERY_ALLOW ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     deliveryTimeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 10_000),
   };
 }

@@ -17,6 +17,8 @@ export interface TargetInfo {
   timerOffset: number;
   /** Live call return or acceptance (Call Control API), or neither. */
   liveCallMode: 'return' | 'acceptance' | null;
+  /** A dynamic buyer's RTB ping URL: its `[inbound_number]` comes from there at dial time. */
+  pingUrl: string | null;
   claim: Claim;
 }
 
@@ -142,6 +144,7 @@ async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, id
       sendDigits: t.send_digits,
       timerOffset: t.timer_offset,
       liveCallMode: liveCallMode((t as { live_call_mode?: string | null }).live_call_mode),
+      pingUrl: t.ping_url,
       claim: claimOf(owner, t.concurrency_cap, capViews),
     });
     routable.set(t.id, {

@@ -1,12 +1,13 @@
 import type { Clock } from '../clock.js';
+import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { EventBus } from '../live/bus.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
-import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
-import { CallPixels, type PixelDeps } from './pixels.js';
 import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
+import type { FetchPing } from './dynamic-buyer.js';
 import type { InboundContext } from './flow-config.js';
+import { CallPixels, type PixelDeps } from './pixels.js';
 import { CallWebhooks, type WebhookDeps } from './webhooks.js';
 
 export interface EngineDeps {
@@ -19,6 +20,8 @@ export interface EngineDeps {
   ratePerMinute: number;
   pixels: PixelDeps;
   webhooks: WebhookDeps;
+  /** Asks a dynamic buyer's campaign for its number (docs/compat.md "Dynamic buyers"). */
+  fetchPing: FetchPing;
 }
 
 /** Thrown inside a call's script when the caller hangs up, so every step unwinds and cleans up. */
@@ -155,9 +158,14 @@ export class CallSession {
 
   /** Hands a call-control request to the live script and resolves with its answer. */
   command(command: Command): Promise<unknown> {
-    if (this.phase !== 'connected' || this.callerGone) return Promise.reject(new CallControlError('call not live'));
+    if (this.phase !== 'connected' || this.callerGone)
+      return Promise.reject(new CallControlError('call not live'));
     return new Promise((resolve, reject) =>
-      this.deliver({ type: 'command', command, reply: (err, result) => (err ? reject(err) : resolve(result)) }),
+      this.deliver({
+        type: 'command',
+        command,
+        reply: (err, result) => (err ? reject(err) : resolve(result)),
+      }),
     );
   }
 

@@ -6,6 +6,7 @@ import { type FieldErrors, Gone, NotFound, ValidationFailed } from '../domain/er
 import { normalizePhone } from '../domain/phone.js';
 import { parseTagList, type TagValue } from '../domain/tags.js';
 import { ianaZone, toZoneName } from '../domain/timezones.js';
+import { INBOUND_NUMBER_TAG } from '../engine/dynamic-buyer.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { TargetsTable } from '../store/schema.js';
@@ -61,6 +62,7 @@ export interface TargetInput extends Partial<Record<CapAttribute, { cap: number 
   paused?: boolean;
   obfuscate_cid?: boolean;
   live_call_mode?: LiveCallMode | null;
+  ping_url?: string | null;
   time_zone?: string;
   tag_list?: string;
   business_hours_attributes?: BusinessHourInput[];
@@ -119,6 +121,7 @@ export class TargetService {
 
   async create(companyId: number, input: TargetInput): Promise<TargetView> {
     const plan = this.plan(input, true);
+    checkDynamic(plan.columns.number, plan.columns.ping_url);
     return this.db.transaction().execute(async (tx) => {
       if (plan.columns.tid) await this.assertTidFree(companyId, plan.columns.tid, null, tx);
       const now = this.clock.now();
@@ -158,6 +161,9 @@ export class TargetService {
     const plan = this.plan(input, false);
     return this.db.transaction().execute(async (tx) => {
       const current = await this.find(companyId, ref, tx);
+      // Clearing ping_url (null) must count as cleared, so not `??`.
+      const pingUrl = 'ping_url' in plan.columns ? plan.columns.ping_url : current.ping_url;
+      checkDynamic(plan.columns.number ?? current.number, pingUrl);
       if (plan.columns.tid) await this.assertTidFree(companyId, plan.columns.tid, current.id, tx);
       const now = this.clock.now();
       const pausing =
@@ -253,7 +259,13 @@ export class TargetService {
     if (input.number !== undefined || creating) {
       const raw = input.number?.trim() ?? '';
       if (!raw) errors.number = ["can't be blank"];
+      else if (raw === INBOUND_NUMBER_TAG) columns.number = raw;
       else columns.number = attempt(() => normalizePhone('number', raw, { allowSip: true }));
+    }
+    if (input.ping_url !== undefined) {
+      const url = input.ping_url?.trim() || null;
+      if (url !== null && !isHttpUrl(url)) errors.ping_url = ['is not a valid http or https URL'];
+      columns.ping_url = url;
     }
     if (input.tid !== undefined) columns.tid = input.tid?.trim() || null;
     if (input.send_digits !== undefined) {
@@ -292,5 +304,20 @@ export class TargetService {
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (taken && taken.id !== selfId) throw ValidationFailed.field('tid', 'has already been taken');
+  }
+}
+
+/** `[inbound_number]` is filled by a ping at call time, so such a target needs somewhere to ping. */
+function checkDynamic(number: string | undefined, pingUrl: string | null | undefined): void {
+  if (number === INBOUND_NUMBER_TAG && !pingUrl)
+    throw ValidationFailed.field('number', `may be ${INBOUND_NUMBER_TAG} only with a ping_url`);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
   }
 }

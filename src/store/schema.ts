@@ -71,6 +71,8 @@ export interface TargetsTable {
   paused: Flag;
   paused_at: Millis | null;
   live_call_mode: LiveCallMode | null;
+  /** A dynamic buyer's RTB ping URL (docs/compat.md "Dynamic buyers"). */
+  ping_url: string | null;
   created_at: Millis;
   updated_at: Millis;
   deleted_at: Millis | null;
@@ -272,7 +274,13 @@ export interface StaticCallerNumbersTable {
   deleted_at: Millis | null;
 }
 
-export interface Database extends CallTables, CallControlTables, DeliveryTables, ConversionTables, RtbTables, WebhookTables {
+export interface Database
+  extends CallTables,
+    CallControlTables,
+    DeliveryTables,
+    ConversionTables,
+    RtbTables,
+    WebhookTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -12,7 +12,9 @@ it('no documented route answers 5xx to malformed input', async () => {
     await t.api('POST', '/campaigns.json', { campaign: { cid: '1', target_ids: [target.id] } });
     await t.api('POST', '/numbers.json', { number: { afid: '1', cid: '1' } });
     await t.api('POST', '/target_groups.json', { target_group: { name: 'g', target_ids: [target.id] } });
-    await t.api('POST', '/contacts.json', { contact: { contact_numbers_attributes: [{ number: '+18005551234' }] } });
+    await t.api('POST', '/contacts.json', {
+      contact: { contact_numbers_attributes: [{ number: '+18005551234' }] },
+    });
     const doc = (await t.api('GET', '/openapi.json', undefined, { key: null })).body;
     const bad: string[] = [];
     let sent = 0;
@@ -35,7 +37,8 @@ it('no documented route answers 5xx to malformed input', async () => {
           for (const body of method === 'get' || method === 'delete' ? [undefined] : bodies) {
             const res = await t.api(method.toUpperCase(), url, body);
             sent++;
-            if (res.status >= 500) bad.push(`${method} ${url} ${JSON.stringify(body)} → ${res.status} ${res.text.slice(0, 160)}`);
+            if (res.status >= 500)
+              bad.push(`${method} ${url} ${JSON.stringify(body)} → ${res.status} ${res.text.slice(0, 160)}`);
           }
         }
       }

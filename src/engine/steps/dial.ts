@@ -5,6 +5,7 @@ import type { DriverEvent, LegId } from '../../telephony/driver.js';
 import { insertLeg } from '../call-record.js';
 import type { GroupInfo, RoutingInput, TargetInfo } from '../routables.js';
 import type { CallSession } from '../session.js';
+import { noteReservation, resolveDynamic } from './dynamic-dial.js';
 
 /** The leg that answered, and whom it reached. */
 export interface Connected {
@@ -21,6 +22,8 @@ interface Dial {
   target: TargetInfo | null;
   group: GroupInfo | null;
   lease?: Lease;
+  /** A dynamic buyer's reservation, whose number `to` is. */
+  reservationUuid?: string;
 }
 
 const DIRECT_TIMEOUT_S = 30;
@@ -99,7 +102,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
   const live = new Map<LegId, Dial>();
   let winner: Connected | undefined;
   try {
-    for (const d of dials) {
+    for (const d of await resolveDynamic(s, dials)) {
       const leg = randomUUID();
       live.set(leg, d);
       s.ownLeg(leg);
@@ -143,6 +146,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
           status: ev.voicemail ? 'voicemail' : 'answered',
           answered_at: s.now(),
         });
+        await noteReservation(s, d.reservationUuid);
         winner = {
           leg: ev.leg,
           dialedNumber: d.to,

@@ -8,6 +8,7 @@ import { conversionRulesMigration } from './0006_conversion_rules.js';
 import { rtbMigration } from './0007_rtb.js';
 import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
+import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -25,6 +26,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0007_rtb': rtbMigration(kit),
         '0008_call_control': callControlMigration(kit),
         '0009_webhooks': webhooksMigration(kit),
+        '0010_dynamic_buyers': dynamicBuyersMigration(),
       };
     },
   };

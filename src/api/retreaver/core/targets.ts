@@ -51,6 +51,8 @@ export const TargetBody = Type.Object(
         enum: ['return', 'acceptance', null],
       }),
     ),
+    // A dynamic buyer's RTB ping URL; see docs/compat.md "Dynamic buyers".
+    ping_url: Type.Optional(Nullable(Text(2000))),
     time_zone: Type.Optional(Text(100)),
     tag_list: Type.Optional(Text(20_000)),
     business_hours_attributes: Type.Optional(Type.Array(BusinessHourAttributes, { maxItems: 50 })),
@@ -99,6 +101,7 @@ export function presentTarget({ target: t, caps, businessHours, tags, callsInPro
       paused_at: time(t.paused_at),
       name: t.name,
       live_call_mode: t.live_call_mode,
+      ping_url: t.ping_url,
       caps: presentCaps(caps),
       business_hours: businessHours.map((h) => ({
         id: h.id,

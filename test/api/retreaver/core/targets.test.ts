@@ -87,6 +87,7 @@ describe('Targets: create and read', () => {
       'paused_at',
       'name',
       'live_call_mode',
+      'ping_url',
       'caps',
       'business_hours',
       'tag_values',
