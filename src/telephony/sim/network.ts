@@ -4,6 +4,8 @@ import { NotFound, RuleViolation } from '../../domain/errors.js';
 import type { DriverSink, HangupCause, LegId, OriginateRequest, Prompt, TelephonyDriver } from '../driver.js';
 import { type EndpointBehaviour, EndpointRegistry, promptSeconds } from './endpoints.js';
 
+const MAX_REMEMBERED_CALLS = 20_000;
+
 export type SimLegState = 'ringing' | 'answered' | 'ended';
 
 export interface SimLeg {
@@ -46,7 +48,10 @@ export class SimNetwork implements TelephonyDriver {
   private readonly callByUuid = new Map<string, string>();
   private sink: DriverSink | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxRememberedCalls = MAX_REMEMBERED_CALLS,
+  ) {}
 
   attach(sink: DriverSink): void {
     this.sink = sink;
@@ -61,6 +66,7 @@ export class SimNetwork implements TelephonyDriver {
     leg.simCallId = leg.id;
     const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id] };
     this.calls.set(call.id, call);
+    this.forgetOldCalls();
     const callUuid = await this.sink.incoming({ leg: leg.id, from, to });
     call.callUuid = callUuid;
     this.callByUuid.set(callUuid, call.id);
@@ -207,6 +213,19 @@ export class SimNetwork implements TelephonyDriver {
   }
 
   // ---- internals ----
+
+  /** A long-running server keeps only the most recent finished calls to show. */
+  private forgetOldCalls(): void {
+    if (this.calls.size <= this.maxRememberedCalls) return;
+    for (const call of this.calls.values()) {
+      if (this.calls.size <= this.maxRememberedCalls * 0.9) break;
+      const legs = call.legIds.map((id) => this.legs.get(id));
+      if (legs.some((l) => l && l.state !== 'ended')) continue;
+      for (const id of call.legIds) this.legs.delete(id);
+      this.calls.delete(call.id);
+      if (call.callUuid) this.callByUuid.delete(call.callUuid);
+    }
+  }
 
   private answerOutbound(leg: SimLeg, b: EndpointBehaviour): void {
     leg.state = 'answered';
