@@ -34,7 +34,7 @@ describe('SimNetwork endpoints', () => {
 describe('SimNetwork memory', () => {
   it('forgets the oldest finished calls beyond its limit, never a live one', async () => {
     const { sim } = network(4);
-    const placed = [];
+    const placed: { id: string; callUuid: string }[] = [];
     for (let i = 0; i < 6; i++) placed.push(await sim.placeCall(`+1301555010${i}`, '+18005550100'));
     // the first call stays up; the others end
     for (const p of placed.slice(1, 5)) sim.hangupFromNetwork(p.id);
