@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import { Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
+import { isHttpUrl } from '../domain/urls.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage } from '../store/paging.js';
 import type { CompaniesTable } from '../store/schema.js';
@@ -175,13 +176,4 @@ function validate(input: CompanyInput, creating: boolean): CompanyInput {
   }
   if (Object.keys(errors).length) throw new ValidationFailed(errors);
   return out;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }

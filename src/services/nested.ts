@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { type FieldErrors, ValidationFailed } from '../domain/errors.js';
 import { normalizePhone } from '../domain/phone.js';
+import { isHttpUrl } from '../domain/urls.js';
 import type { Conn } from '../store/db.js';
 import type { MenuOptionsTable, NestedOwner, TimersTable } from '../store/schema.js';
 
@@ -165,15 +166,6 @@ function timerValues(
   else if (!isHttpUrl(url)) problems.push([`${path}.url`, 'is not a valid http or https URL']);
   for (const [f, m] of problems) fail(f, m);
   return problems.length ? undefined : { seconds: seconds!, url };
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 function menuValues(

@@ -6,6 +6,7 @@ import { type FieldErrors, Gone, NotFound, ValidationFailed } from '../domain/er
 import { normalizePhone } from '../domain/phone.js';
 import { parseTagList, type TagValue } from '../domain/tags.js';
 import { ianaZone, toZoneName } from '../domain/timezones.js';
+import { isHttpUrl } from '../domain/urls.js';
 import { INBOUND_NUMBER_TAG } from '../engine/dynamic-buyer.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
@@ -311,13 +312,4 @@ export class TargetService {
 function checkDynamic(number: string | undefined, pingUrl: string | null | undefined): void {
   if (number === INBOUND_NUMBER_TAG && !pingUrl)
     throw ValidationFailed.field('number', `may be ${INBOUND_NUMBER_TAG} only with a ping_url`);
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
