@@ -5,6 +5,7 @@ import { type FieldErrors, Gone, NotFound, ValidationFailed } from '../domain/er
 import { NUMBER_COUNTRIES, NUMBER_TYPES } from '../domain/number-inventory.js';
 import { type Random, randomUuid } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
+import { affiliateIdsByAfid, campaignIdsByCid } from '../store/lookups.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { NumberPoolsTable } from '../store/schema.js';
 import type { CampaignService } from './campaigns.js';
@@ -61,21 +62,10 @@ export class NumberPoolService {
       .where('company_id', '=', companyId)
       .where('deleted_at', 'is', null)
       .orderBy('id');
-    if (filters.cid !== undefined) {
-      const ids = this.db
-        .selectFrom('campaigns')
-        .select('id')
-        .where('company_id', '=', companyId)
-        .where('cid', '=', filters.cid);
-      q = q.where('campaign_id', 'in', ids);
-    }
+    if (filters.cid !== undefined)
+      q = q.where('campaign_id', 'in', campaignIdsByCid(this.db, companyId, filters.cid));
     if (filters.afid !== undefined) {
-      const ids = this.db
-        .selectFrom('affiliates')
-        .select('id')
-        .where('company_id', '=', companyId)
-        .where('afid', '=', filters.afid);
-      q = q.where('affiliate_id', 'in', ids);
+      q = q.where('affiliate_id', 'in', affiliateIdsByAfid(this.db, companyId, filters.afid));
     }
     const result = await fetchPage(q, page);
     return { ...result, rows: await this.views(this.db, result.rows) };

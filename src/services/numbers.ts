@@ -10,6 +10,7 @@ import {
 } from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
+import { affiliateIdsByAfid, campaignIdsByCid } from '../store/lookups.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { NumbersTable } from '../store/schema.js';
 import type { AffiliateService } from './affiliates.js';
@@ -64,21 +65,10 @@ export class NumberService {
       .where('company_id', '=', companyId)
       .where('deleted_at', 'is', null)
       .orderBy('id');
-    if (filters.cid !== undefined) {
-      const ids = this.db
-        .selectFrom('campaigns')
-        .select('id')
-        .where('company_id', '=', companyId)
-        .where('cid', '=', filters.cid);
-      q = q.where('campaign_id', 'in', ids);
-    }
+    if (filters.cid !== undefined)
+      q = q.where('campaign_id', 'in', campaignIdsByCid(this.db, companyId, filters.cid));
     if (filters.afid !== undefined) {
-      const ids = this.db
-        .selectFrom('affiliates')
-        .select('id')
-        .where('company_id', '=', companyId)
-        .where('afid', '=', filters.afid);
-      q = q.where('affiliate_id', 'in', ids);
+      q = q.where('affiliate_id', 'in', affiliateIdsByAfid(this.db, companyId, filters.afid));
     }
     if (filters.sid !== undefined) q = q.where('sid', '=', filters.sid);
     const result = await fetchPage(q, page);
