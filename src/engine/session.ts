@@ -144,6 +144,11 @@ export class CallSession {
     patch: LegPatch,
   ): Promise<void> {
     await updateLeg(this.deps.db, leg, patch);
+    this.announceLeg(leg, direction, to, patch.status);
+  }
+
+  /** Publishes a leg's state to live listeners (the record is written by the caller). */
+  announceLeg(leg: LegId, direction: 'inbound' | 'outbound', to: string, status: string): void {
     this.deps.bus.publish({
       type: 'leg.updated',
       companyId: this.companyId,
@@ -151,7 +156,7 @@ export class CallSession {
       legId: leg,
       at: this.now(),
       direction,
-      status: patch.status,
+      status,
       to,
     });
   }

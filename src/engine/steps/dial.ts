@@ -125,16 +125,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
         from: s.callerNumberSent ?? s.caller,
         timeoutS: d.timeoutS,
       });
-      s.deps.bus.publish({
-        type: 'leg.updated',
-        companyId: s.companyId,
-        callUuid: s.uuid,
-        legId: leg,
-        at: s.now(),
-        direction: 'outbound',
-        status: 'ringing',
-        to: d.to,
-      });
+      s.announceLeg(leg, 'outbound', d.to, 'ringing');
     }
     while (live.size > 0 && !winner) {
       const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type));
