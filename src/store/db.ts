@@ -86,6 +86,9 @@ async function migrate(store: Store, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
     provider: migrationProvider(store.dialect),
+    // Work lands from parallel branches, each with its own block of migration numbers: a database that
+    // already ran a later-numbered one must still take an earlier-numbered one merged after it.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
