@@ -17,6 +17,7 @@ import { CallEngine } from './engine/engine.js';
 import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
+import { deferredLogger, type Logger } from './logger.js';
 import { buildServices, type Services } from './services/index.js';
 import { openStore, ping, type Store } from './store/db.js';
 import { SimNetwork } from './telephony/sim/network.js';
@@ -73,10 +74,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       pollMs: clock.kind === 'manual' ? 60_000 : 1_000,
     },
   });
+  // The HTTP server's logger exists only further down; the engine logs through it once it does.
+  let serverLog: Logger | undefined;
+  const logger = deferredLogger(() => serverLog);
   const engine = new CallEngine({
     db: store.db,
     clock,
     driver: sim,
+    logger,
+    maxCallSeconds: config.maxCallSeconds,
     bus,
     occupancy,
     random,
@@ -102,6 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  serverLog = http.log;
   const routes = new RouteTable();
   http.addHook('onRoute', (route) => routes.add(route.method, route.url));
   await http.register(swagger, {

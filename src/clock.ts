@@ -27,6 +27,7 @@ interface Task {
   at: number;
   seq: number;
   fn: () => void | Promise<void>;
+  cancelled?: boolean;
 }
 
 export class ManualClock implements Clock {
@@ -35,6 +36,7 @@ export class ManualClock implements Clock {
   private seq = 0;
   private tasks: Task[] = [];
   private readonly quiescence: (() => Promise<void>)[] = [];
+  private cancelled = 0;
 
   constructor(start: number = Date.UTC(2025, 0, 6, 15, 0, 0)) {
     this.current = start;
@@ -47,8 +49,12 @@ export class ManualClock implements Clock {
   schedule(delayMs: number, fn: () => void | Promise<void>): Cancel {
     const task: Task = { at: this.current + Math.max(0, delayMs), seq: this.seq++, fn };
     this.tasks.push(task);
+    // Cancelling marks the task (every engine command schedules a deadline and cancels it at once);
+    // the list is compacted when cancelled tasks pile up.
     return () => {
-      this.tasks = this.tasks.filter((t) => t !== task);
+      if (task.cancelled) return;
+      task.cancelled = true;
+      if (++this.cancelled > 64 && this.cancelled * 2 > this.tasks.length) this.compact();
     };
   }
 
@@ -67,7 +73,9 @@ export class ManualClock implements Clock {
     for (;;) {
       const next = this.nextDue(end);
       if (!next) break;
-      this.tasks = this.tasks.filter((t) => t !== next);
+      next.cancelled = true;
+      this.cancelled++;
+      this.compact();
       this.current = next.at;
       await next.fn();
       await this.settle();
@@ -83,13 +91,18 @@ export class ManualClock implements Clock {
   }
 
   pending(): number {
-    return this.tasks.length;
+    return this.tasks.length - this.cancelled;
+  }
+
+  private compact(): void {
+    this.tasks = this.tasks.filter((t) => !t.cancelled);
+    this.cancelled = 0;
   }
 
   private nextDue(end: number): Task | undefined {
     let best: Task | undefined;
     for (const t of this.tasks) {
-      if (t.at > end) continue;
+      if (t.at > end || t.cancelled) continue;
       if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
     }
     return best;

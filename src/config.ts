@@ -19,6 +19,8 @@ export interface Config {
   /** Hosts / CIDRs outbound deliveries may reach although private (the SSRF guard refuses them otherwise). */
   deliveryAllow: string[];
   deliveryTimeoutMs: number;
+  /** Hard limit on one call's length: the engine ends a call still live after it (`MAX_CALL_SECONDS`). */
+  maxCallSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
+    maxCallSeconds: int(env, 'MAX_CALL_SECONDS', 4 * 3600) || 4 * 3600,
     deliveryAllow: (env.DELIVERY_ALLOW ?? '')
       .split(',')
       .map((h) => h.trim())

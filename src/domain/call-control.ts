@@ -15,7 +15,9 @@ export type CallControlCode =
   | 'transfer not in progress'
   | 'transferor not present'
   | 'call not returnable'
-  | 'call not awaiting acceptance';
+  | 'call not awaiting acceptance'
+  /** The network did not carry out a command (hold, bridge, conference, dial); the call is unchanged. */
+  | 'telephony failure';
 
 export class CallControlError extends DomainError {
   readonly code = 'call_control';

@@ -6,9 +6,10 @@ import { phoneInfo } from '../domain/phone.js';
 import { claimReservation } from '../services/reservations.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord, insertLeg } from './call-record.js';
+import { errorText, Telephony } from './commands.js';
 import { type InboundContext, loadInbound } from './flow-config.js';
 import { runCall } from './run-call.js';
-import { CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
+import { CallAborted, CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
 
 /**
  * Owns live calls: turns each incoming call into a session running its script, routes driver events to
@@ -34,20 +35,30 @@ export class CallEngine implements DriverSink {
     },
   };
   private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Events for incoming legs whose call is still being set up: handed to the session once it exists. */
+  private readonly settingUp = new Map<LegId, DriverEvent[]>();
   private readonly host: SessionHost = {
     ownLeg: (leg, session) => this.byLeg.set(leg, session),
     ownTransfer: (uuid, session) => this.transfers.set(uuid, { session, callerHungUp: false }),
-    working: (delta) => {
-      this.active += delta;
-    },
+    working: (delta) => this.working(delta),
   };
 
   constructor(private readonly deps: EngineDeps) {}
 
   async incoming(call: IncomingCall): Promise<string> {
+    this.settingUp.set(call.leg, []);
+    try {
+      return await this.setUp(call);
+    } finally {
+      this.settingUp.delete(call.leg);
+    }
+  }
+
+  private async setUp(call: IncomingCall): Promise<string> {
     const ctx = await loadInbound(this.deps.db, call.to);
     if (!ctx) {
-      await this.deps.driver.reject(call.leg);
+      await new Telephony(this.deps.driver, this.deps.clock, this.deps.logger).reject(call.leg);
       throw new NotFound('Number');
     }
     const uuid = randomUUID();
@@ -74,6 +85,8 @@ export class CallEngine implements DriverSink {
     if (claim) session.reservation = { targetId: claim.targetId, tags: claim.tags };
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
+    // A caller who hung up while the call was being recorded: the session learns it before it starts.
+    for (const ev of this.settingUp.get(call.leg) ?? []) session.deliver(ev);
     this.deps.bus.publish({
       type: 'call.started',
       companyId: ctx.companyId,
@@ -82,11 +95,15 @@ export class CallEngine implements DriverSink {
       caller: call.from,
       number: call.to,
     });
-    this.active++;
+    this.working(1);
+    const limit = this.deps.clock.schedule(this.deps.maxCallSeconds * 1000, () =>
+      session.abort(new CallAborted('system', 'call length limit')),
+    );
     void runCall(session)
-      .catch((err) => console.error('call script failed', uuid, err))
+      .catch((err) => this.deps.logger.error({ call: uuid, err: errorText(err) }, 'call script failed'))
       .finally(() => {
-        this.active--;
+        limit();
+        this.working(-1);
         session.close();
         this.sessions.delete(uuid);
         for (const t of this.transfers.values())
@@ -115,8 +132,19 @@ export class CallEngine implements DriverSink {
 
   event(ev: DriverEvent): void {
     const leg = 'leg' in ev ? ev.leg : undefined;
-    const session = leg ? this.byLeg.get(leg) : undefined;
-    session?.deliver(ev);
+    if (leg === undefined) {
+      if (ev.type === 'recordingReady') this.sessions.get(ev.callUuid)?.deliver(ev);
+      return;
+    }
+    const buffered = this.settingUp.get(leg);
+    if (buffered) {
+      // Bounded like a session's queue; a hang-up is always kept.
+      if (buffered.length < 50 || ev.type === 'hangup') buffered.push(ev);
+      return;
+    }
+    const session = this.byLeg.get(leg);
+    if (session) session.deliver(ev);
+    else this.deps.logger.debug({ leg, event: ev.type }, 'event for an unknown leg dropped');
   }
 
   /**
@@ -156,9 +184,21 @@ export class CallEngine implements DriverSink {
     return this.sessions.size;
   }
 
-  /** Resolves once every live call's script is parked waiting for an event or a timer. */
-  async whenIdle(): Promise<void> {
-    for (let i = 0; this.active > 0 && i < 100_000; i++) await new Promise<void>((r) => setImmediate(r));
+  /**
+   * Resolves once every live call's script is parked waiting for an event or a timer (the manual clock
+   * and the sim API wait for it). Event-driven: each script says when it waits and when it runs again.
+   */
+  whenIdle(): Promise<void> {
+    if (this.active <= 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private working(delta: number): void {
+    this.active += delta;
+    if (this.active > 0 || !this.idleWaiters.length) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async affiliateByAfid(companyId: number, afid: string): Promise<InboundContext['affiliate']> {

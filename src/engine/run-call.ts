@@ -1,7 +1,8 @@
 import { type DialStep, planRoute } from '../domain/routing.js';
+import { DriverError } from '../telephony/driver.js';
 import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
 import { loadRoutingList } from './routables.js';
-import { CallerHungUp, type CallSession } from './session.js';
+import { CallAborted, type CallSession } from './session.js';
 import { connect } from './steps/connect.js';
 import { type Connected, dialNumber, dialPlan } from './steps/dial.js';
 import { runMenu } from './steps/menu.js';
@@ -16,11 +17,16 @@ type Outcome = { status: string; hungUpBy: 'caller' | 'target' | 'system' };
 export async function runCall(s: CallSession): Promise<void> {
   let outcome: Outcome = { status: 'finished', hungUpBy: 'system' };
   try {
-    await s.deps.driver.answer(s.inLeg);
+    s.checkLive();
+    await s.tel.answer(s.inLeg);
     outcome = await script(s);
   } catch (err) {
-    if (!(err instanceof CallerHungUp)) throw err;
-    outcome = { status: 'finished', hungUpBy: 'caller' };
+    if (err instanceof CallAborted) outcome = { status: 'finished', hungUpBy: err.by };
+    else if (err instanceof DriverError) {
+      // The network would not take the call (or dropped it while we set it up): end it cleanly.
+      s.deps.logger.warn({ call: s.uuid, err: err.message }, 'call ended: telephony failure');
+      outcome = { status: 'finished', hungUpBy: 'system' };
+    } else throw err;
   } finally {
     await finish(s, outcome);
   }
@@ -54,7 +60,8 @@ async function script(s: CallSession): Promise<Outcome> {
       if (!connected) return { status: 'no-target', hungUpBy: 'system' };
       const end = await connect(s, connected);
       if (end.kind === 'ended') return { status: 'finished', hungUpBy: end.by };
-      // Returned (or not accepted in time): on to the next handler, as if this one had not answered.
+      // Returned, not accepted in time, or not joined to the caller (bridge failed): on to the next
+      // handler, as if this one had not answered.
       if (connected.target) attempts.exclude(connected.target.id);
     }
   }
@@ -120,7 +127,7 @@ function once(dial: () => Promise<Connected | undefined>): Attempts {
 async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   await s.pixels.atEnd();
   const now = s.now();
-  if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
+  if (!s.callerGone) await s.tel.hangup(s.inLeg);
   await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {
     status: 'ended',
     ended_at: now,

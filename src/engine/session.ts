@@ -2,9 +2,11 @@ import type { Clock } from '../clock.js';
 import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { EventBus } from '../live/bus.js';
 import type { Occupancy } from '../live/occupancy.js';
+import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
-import type { DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
+import type { CommandId, DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
 import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
+import { newCommandId, Telephony } from './commands.js';
 import type { FetchPing } from './dynamic-buyer.js';
 import type { InboundContext } from './flow-config.js';
 import { CallPixels, type PixelDeps } from './pixels.js';
@@ -14,20 +16,35 @@ export interface EngineDeps {
   db: Db;
   clock: Clock;
   driver: TelephonyDriver;
+  logger: Logger;
   bus: EventBus;
   occupancy: Occupancy;
   random: () => number;
   ratePerMinute: number;
+  /** Hard limit on a call's length (configuration `MAX_CALL_SECONDS`). */
+  maxCallSeconds: number;
   pixels: PixelDeps;
   webhooks: WebhookDeps;
   /** Asks a dynamic buyer's campaign for its number (docs/compat.md "Dynamic buyers"). */
   fetchPing: FetchPing;
 }
 
-/** Thrown inside a call's script when the caller hangs up, so every step unwinds and cleans up. */
-export class CallerHungUp extends Error {
+/**
+ * Thrown inside a call's script when the call must end now (the caller hung up, the call reached its
+ * length limit), so every step unwinds and cleans up.
+ */
+export class CallAborted extends Error {
+  constructor(
+    readonly by: 'caller' | 'system',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export class CallerHungUp extends CallAborted {
   constructor() {
-    super('caller hung up');
+    super('caller', 'caller hung up');
   }
 }
 
@@ -46,6 +63,11 @@ export interface CommandEvent {
 }
 
 export type SessionEvent = DriverEvent | CommandEvent;
+
+/** Events kept for a later wait; past this the oldest unimportant one is dropped, with a warning. */
+const MAX_QUEUED = 200;
+/** Event types that answer a command for good: later events echoing that command are stale. */
+const COMPLETES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'playDone', 'recordingReady']);
 
 interface Waiter {
   match: (ev: SessionEvent) => boolean;
@@ -76,11 +98,18 @@ export class CallSession {
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
+  /** Set once the call must end (caller gone, length limit): every wait then rejects with it. */
+  aborted: CallAborted | undefined;
+  /** Legs of this call still up or ringing: events for any other leg are dropped. */
+  private readonly legs = new Set<LegId>();
+  /** Commands whose completion event is still expected: events echoing any other command are stale. */
+  private readonly expecting = new Set<CommandId>();
   readonly pixels: CallPixels;
+  readonly tel: Telephony;
   readonly webhooks: CallWebhooks;
   /** Pixels and webhooks share one `fired_pixels` sequence per call. */
   private fireOrder = 0;
-  private waiter: Waiter | undefined;
+  private waiters: Waiter[] = [];
 
   constructor(
     readonly deps: EngineDeps,
@@ -91,6 +120,8 @@ export class CallSession {
     readonly ctx: InboundContext,
     readonly record: CallRecord,
   ) {
+    this.tel = new Telephony(deps.driver, deps.clock, deps.logger);
+    this.legs.add(inLeg);
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
     this.webhooks = new CallWebhooks(this, deps.webhooks);
   }
@@ -108,7 +139,37 @@ export class CallSession {
   }
 
   ownLeg(leg: LegId): void {
+    this.legs.add(leg);
     this.host.ownLeg(leg, this);
+  }
+
+  /** The leg is over for this call: its late events (an answer after a cancel) are dropped. */
+  forgetLeg(leg: LegId): void {
+    if (leg !== this.inLeg) this.legs.delete(leg);
+  }
+
+  /** A new command whose completion event the script will wait for (originate, play). */
+  expect(): CommandId {
+    const cmd = newCommandId();
+    this.expecting.add(cmd);
+    return cmd;
+  }
+
+  /** The script gave up on a command (prompt stopped, dial cancelled): its late events are stale. */
+  giveUp(cmd: CommandId | undefined): void {
+    if (cmd) this.expecting.delete(cmd);
+  }
+
+  /** Throws when the call must end now; steps call it between pieces of work that wait for nothing. */
+  checkLive(): void {
+    if (this.aborted) throw this.aborted;
+  }
+
+  /** Ends the call from outside its script (length limit, shutdown): every wait rejects. */
+  abort(reason: CallAborted): void {
+    if (this.aborted) return;
+    this.aborted = reason;
+    for (const w of [...this.waiters]) this.wake(w, () => w.reject(reason));
   }
 
   registerTransfer(transferUuid: string): void {
@@ -120,6 +181,7 @@ export class CallSession {
     this.phase = 'ended';
     for (const ev of this.queue) if (ev.type === 'command') ev.reply(new CallControlError('call not live'));
     this.queue = [];
+    this.expecting.clear();
   }
 
   /** Updates the call record and tells live listeners (dashboard, subscriptions, webhooks). */
@@ -175,23 +237,48 @@ export class CallSession {
   }
 
   deliver(ev: SessionEvent): void {
-    if (ev.type === 'hangup' && ev.leg === this.inLeg) this.callerGone = true;
-    const w = this.waiter;
-    if (w?.match(ev)) {
-      this.wake(() => w.resolve(ev));
+    if (ev.type !== 'command' && !this.accepts(ev)) return;
+    if (ev.type === 'hangup' && ev.leg === this.inLeg && !this.callerGone) {
+      this.callerGone = true;
+      this.aborted ??= new CallerHungUp();
+    }
+    const w = this.waiters.find((x) => x.match(ev));
+    if (w) {
+      this.wake(w, () => w.resolve(ev));
       return;
     }
-    if (w && this.callerGone && !w.allowCallerHangup) {
-      this.wake(() => w.reject(new CallerHungUp()));
-      return;
+    if (this.callerGone) {
+      for (const x of this.waiters.filter((y) => !y.allowCallerHangup))
+        this.wake(x, () => x.reject(this.aborted!));
     }
+    this.enqueue(ev);
+  }
+
+  /** Drops events of legs this call no longer has and late events of commands it gave up on. */
+  private accepts(ev: DriverEvent): boolean {
+    if ('leg' in ev && !this.legs.has(ev.leg)) return false;
+    const cmd = 'cmd' in ev ? ev.cmd : undefined;
+    if (cmd === undefined) return true;
+    if (!COMPLETES.has(ev.type)) return ev.type !== 'ringing' || this.expecting.has(cmd);
+    return this.expecting.delete(cmd);
+  }
+
+  /** Keeps an event for a later wait; a hang-up or a command is never the one dropped. */
+  private enqueue(ev: SessionEvent): void {
     this.queue.push(ev);
-    if (this.queue.length > 200) this.queue.shift();
+    if (this.queue.length <= MAX_QUEUED) return;
+    const i = this.queue.findIndex((e) => e.type !== 'hangup' && e.type !== 'command');
+    if (i === -1) return;
+    const [dropped] = this.queue.splice(i, 1);
+    this.deps.logger.warn(
+      { call: this.uuid, event: dropped.type },
+      'call event queue full: oldest event dropped',
+    );
   }
 
   /**
-   * The next event that matches, or 'timeout'. Throws CallerHungUp once the caller has gone, unless the
-   * step asked to see that hangup itself.
+   * The next event that matches, or 'timeout'. Rejects with the reason once the call must end (the
+   * caller hung up, the length limit), unless the step asked to see the caller's hang-up itself.
    */
   waitFor(
     match: (ev: SessionEvent) => boolean,
@@ -199,24 +286,26 @@ export class CallSession {
   ): Promise<SessionEvent | 'timeout'> {
     const i = this.queue.findIndex(match);
     if (i !== -1) return Promise.resolve(this.queue.splice(i, 1)[0]);
-    if (this.callerGone && !opts.allowCallerHangup) return Promise.reject(new CallerHungUp());
+    if (this.aborted && !(opts.allowCallerHangup && this.aborted instanceof CallerHungUp))
+      return Promise.reject(this.aborted);
     return new Promise((resolve, reject) => {
       const w: Waiter = { match, resolve, reject, allowCallerHangup: opts.allowCallerHangup ?? false };
       if (opts.timeoutMs !== undefined) {
-        w.cancelTimer = this.deps.clock.schedule(opts.timeoutMs, () => {
-          if (this.waiter === w) this.wake(() => w.resolve('timeout'));
-        });
+        w.cancelTimer = this.deps.clock.schedule(opts.timeoutMs, () =>
+          this.wake(w, () => w.resolve('timeout')),
+        );
       }
-      this.waiter = w;
+      this.waiters.push(w);
       this.host.working(-1);
     });
   }
 
   /** Ends a wait: the script runs again, so the engine counts it as working. */
-  private wake(fn: () => void): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.cancelTimer?.();
+  private wake(w: Waiter, fn: () => void): void {
+    const i = this.waiters.indexOf(w);
+    if (i === -1) return;
+    this.waiters.splice(i, 1);
+    w.cancelTimer?.();
     this.host.working(1);
     fn();
   }

@@ -18,16 +18,33 @@ describe('SimNetwork endpoints', () => {
     const { callUuid } = await sim.placeCall('+13015550123', '+18005550100');
     sim.endpoints.set('+14155550002', { ...sim.endpoints.get('x'), busy: true });
     sim.endpoints.set('+14155550003', { ...sim.endpoints.get('x'), noAnswer: true });
-    await sim.originate({ leg: 'a', callUuid, to: '+14155550001', from: '+1', timeoutS: 30 });
-    await sim.originate({ leg: 'b', callUuid, to: '+14155550002', from: '+1', timeoutS: 30 });
-    await sim.originate({ leg: 'c', callUuid, to: '+14155550003', from: '+1', timeoutS: 10 });
+    await sim.originate('cmd-a', { leg: 'a', callUuid, to: '+14155550001', from: '+1', timeoutS: 30 });
+    await sim.originate('cmd-b', { leg: 'b', callUuid, to: '+14155550002', from: '+1', timeoutS: 30 });
+    await sim.originate('cmd-c', { leg: 'c', callUuid, to: '+14155550003', from: '+1', timeoutS: 10 });
     await clock.advance(2000);
     expect(events.filter((e) => e.type !== 'ringing').map((e) => [e.type, 'leg' in e ? e.leg : ''])).toEqual([
       ['busy', 'b'],
       ['answered', 'a'],
     ]);
     await clock.advance(8000);
-    expect(events.at(-1)).toEqual({ type: 'noAnswer', leg: 'c' });
+    // Each outcome echoes the originate it answers (the driver contract's command ids).
+    expect(events.at(-1)).toEqual({ type: 'noAnswer', leg: 'c', cmd: 'cmd-c' });
+    expect(events.find((e) => e.type === 'busy')).toEqual({ type: 'busy', leg: 'b', cmd: 'cmd-b' });
+  });
+
+  it('echoes the play command in playDone, and sends none for a prompt that was stopped or replaced', async () => {
+    const { clock, sim, events } = network();
+    const placed = await sim.placeCall('+13015550123', '+18005550100');
+    const leg = sim.call(placed.id).legs[0].id;
+    await sim.answer('a1', leg);
+    const prompt = { kind: 'tts' as const, text: 'one two three four five', voice: 'Male' as const };
+    await sim.play('p1', leg, prompt);
+    await sim.play('p2', leg, prompt);
+    await clock.advance(10_000);
+    await sim.play('p3', leg, prompt);
+    await sim.stopPlay('s3', leg);
+    await clock.advance(10_000);
+    expect(events.filter((e) => e.type === 'playDone')).toEqual([{ type: 'playDone', leg, cmd: 'p2' }]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { errorText } from '../commands.js';
 import type { CallSession } from '../session.js';
 import { type ConnectedEnd, connectedPhase } from './connected.js';
 import type { Connected } from './dial.js';
@@ -9,10 +10,48 @@ const DEFAULT_ACCEPT_WINDOW_S = 30;
 
 /**
  * The answered leg is joined to the caller: caps count the call now, `send_digits` are played to the
- * target, and the connected phase runs until someone hangs up or the call is taken back.
+ * target, and the connected phase runs until someone hangs up or the call is taken back. The leases
+ * are released however this ends (a thrown error included).
  */
 export async function connect(s: CallSession, c: Connected): Promise<ConnectedEnd> {
-  const { db, driver } = s.deps;
+  try {
+    const bridged = await bridge(s, c);
+    if (bridged) return bridged;
+    return await connected(s, c);
+  } finally {
+    for (const lease of c.leases) lease.release();
+  }
+}
+
+/**
+ * Joins the caller to the answered leg, trying twice: the caller must not be left in silence. When the
+ * network will not bridge, the answered leg is hung up with the reason and routing goes on.
+ */
+async function bridge(s: CallSession, c: Connected): Promise<ConnectedEnd | undefined> {
+  let reason = '';
+  for (let tryNo = 0; tryNo < 2; tryNo++) {
+    s.checkLive();
+    try {
+      await s.tel.bridge(s.inLeg, c.leg);
+      return undefined;
+    } catch (err) {
+      reason = errorText(err);
+      s.deps.logger.warn({ call: s.uuid, leg: c.leg, err: reason, try: tryNo + 1 }, 'bridge failed');
+    }
+  }
+  await s.tel.hangup(c.leg, 'failed');
+  s.forgetLeg(c.leg);
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+    status: 'failed',
+    ended_at: s.now(),
+    hung_up_by: 'system',
+    end_reason: `bridge failed: ${reason}`,
+  });
+  return { kind: 'failed', reason };
+}
+
+async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
+  const { db } = s.deps;
   const now = s.now();
   for (const lease of c.leases) lease.commit();
   const owners = [
@@ -25,7 +64,6 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
       .values(owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now })))
       .execute();
   }
-  await driver.bridge(s.inLeg, c.leg);
   await s.save(
     {
       status: 'in-progress',
@@ -51,7 +89,8 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
     ended_at: s.now(),
     end_reason: end.kind === 'returned' ? 'returned' : 'normal',
   };
-  if (end.kind === 'ended' && end.by === 'caller') await driver.hangup(c.leg);
+  if (end.kind === 'ended' && end.by === 'caller') await s.tel.hangup(c.leg);
+  s.forgetLeg(c.leg);
   await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
     ...legEnd,
     hung_up_by: end.kind === 'ended' ? end.by : 'system',
@@ -60,7 +99,6 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
     s.pixels.onReturned();
     await forget(s, c);
   }
-  for (const lease of c.leases) lease.release();
   return end;
 }
 
@@ -116,8 +154,8 @@ async function sendDigits(s: CallSession, leg: string, digits: string): Promise<
   for (const run of digits.split(/([wW])/)) {
     if (run === 'w' || run === 'W') delay += PAUSE_MS;
     else if (run) {
-      if (delay === 0) await s.deps.driver.sendDigits(leg, run);
-      else s.deps.clock.schedule(delay, () => s.deps.driver.sendDigits(leg, run));
+      if (delay === 0) await s.tel.sendDigits(leg, run);
+      else s.deps.clock.schedule(delay, () => s.tel.sendDigits(leg, run));
     }
   }
 }

@@ -1,11 +1,16 @@
 import { CallControlError, type KeyScope } from '../../domain/call-control.js';
 import { normalizePhone } from '../../domain/phone.js';
-import type { LegId } from '../../telephony/driver.js';
-import type { CallSession, Command, SessionEvent } from '../session.js';
+import { DriverError, type LegId } from '../../telephony/driver.js';
+import { errorText } from '../commands.js';
+import { CallAborted, type CallSession, type Command, type SessionEvent } from '../session.js';
 import type { Connected } from './dial.js';
 import { startTransfer, type Transfer, transferAnswered, transferEnded } from './transfer.js';
 
-export type ConnectedEnd = { kind: 'ended'; by: 'caller' | 'target' | 'system' } | { kind: 'returned' };
+export type ConnectedEnd =
+  | { kind: 'ended'; by: 'caller' | 'target' | 'system' }
+  | { kind: 'returned' }
+  /** The answered leg could not be joined to the caller: routing goes on as if it had not answered. */
+  | { kind: 'failed'; reason: string };
 
 /** Who handles the call now: the target that answered, or the endpoint it was transferred to. */
 interface Handler {
@@ -53,17 +58,36 @@ export async function connectedPhase(
     acceptBy: mode === 'acceptance' ? now + acceptWindowS * 1000 : null,
   };
   s.phase = 'connected';
-  for (;;) {
-    const legs = new Set([s.inLeg, st.handler.leg, st.active?.leg].filter((l): l is LegId => !!l));
-    const timeoutMs = !st.accepted && st.acceptBy !== null ? Math.max(0, st.acceptBy - s.now()) : undefined;
-    const ev = await s.waitFor((e) => e.type === 'command' || ('leg' in e && legs.has(e.leg)), {
-      timeoutMs,
-      allowCallerHangup: true,
-    });
-    if (ev === 'timeout') return takeBack(s, st);
-    const end = ev.type === 'command' ? await onCommand(s, st, ev) : await onLegEvent(s, st, ev);
-    if (end) return end;
+  try {
+    for (;;) {
+      const end = await nextEvent(s, st);
+      if (end) return end;
+    }
+  } catch (err) {
+    // The call must end now (length limit): everyone still on it is hung up.
+    if (!(err instanceof CallAborted)) throw err;
+    await hangupAll(s, st, 'system');
+    return { kind: 'ended', by: err.by };
   }
+}
+
+/** Waits for the next thing to happen (an event, a command, a deadline) and handles it. */
+async function nextEvent(s: CallSession, st: State): Promise<ConnectedEnd | undefined> {
+  const legs = new Set([s.inLeg, st.handler.leg, st.active?.leg].filter((l): l is LegId => !!l));
+  const acceptBy = !st.accepted && st.acceptBy !== null ? st.acceptBy : Number.POSITIVE_INFINITY;
+  const ringBy = st.active?.status === 'dialing' ? st.active.giveUpAt : Number.POSITIVE_INFINITY;
+  const deadline = Math.min(acceptBy, ringBy);
+  const ev = await s.waitFor((e) => e.type === 'command' || ('leg' in e && legs.has(e.leg)), {
+    timeoutMs: Number.isFinite(deadline) ? Math.max(0, deadline - s.now()) : undefined,
+    allowCallerHangup: true,
+  });
+  if (ev !== 'timeout') return ev.type === 'command' ? onCommand(s, st, ev) : onLegEvent(s, st, ev);
+  if (s.now() >= acceptBy) return takeBack(s, st);
+  // The transferee's outcome never came: the network lost it, so it counts as unanswered.
+  const t = st.active!;
+  s.giveUp(t.cmd);
+  await s.tel.hangup(t.leg, 'no-answer');
+  return onTransferLeg(s, st, t, 'noAnswer');
 }
 
 async function onLegEvent(
@@ -92,7 +116,7 @@ async function onTransferLeg(
   if (type === 'answered') {
     await transferAnswered(s, t);
     if (!st.handler.leg) handOver(st, t);
-    await join(s, st);
+    await joinAfterEvent(s, st);
     return undefined;
   }
   if (!FAILED.has(type) && type !== 'hangup') return undefined;
@@ -100,7 +124,7 @@ async function onTransferLeg(
   await transferEnded(s, t, answered ? 'ended' : 'failed', answered ? 'target' : 'system');
   st.active = null;
   if (!st.handler.leg) return endAlone(answered ? 'target' : 'system');
-  await join(s, st);
+  await joinAfterEvent(s, st);
   return undefined;
 }
 
@@ -114,7 +138,7 @@ async function onHandlerLeft(s: CallSession, st: State): Promise<ConnectedEnd | 
   const t = st.active;
   if (t && t.status !== 'dialing') {
     handOver(st, t);
-    await join(s, st);
+    await joinAfterEvent(s, st);
     return undefined;
   }
   if (t) return undefined; // still ringing: the caller waits for the transferee
@@ -132,27 +156,59 @@ function endAlone(by: 'target' | 'system'): ConnectedEnd {
   return { kind: 'ended', by };
 }
 
-/** Sets who hears whom: a held caller hears music; everyone else present is bridged or conferenced. */
+/**
+ * Sets who hears whom: a held caller hears music; everyone else present is bridged or conferenced.
+ * Throws a DriverError when the network refuses; `joinAfterEvent` is the variant that cannot throw.
+ */
 async function join(s: CallSession, st: State): Promise<void> {
-  const { driver } = s.deps;
   const t = st.active;
   const transferee = t && t.status !== 'dialing' ? t.leg : null;
   const agent = st.handler.leg;
   if (t?.hold) {
-    await driver.unbridge(s.inLeg);
-    await driver.hold(s.inLeg, 'default');
-    if (agent && transferee) await driver.conference([agent, transferee]);
+    await s.tel.unbridge(s.inLeg);
+    await s.tel.hold(s.inLeg, 'default');
+    if (agent && transferee) await s.tel.conference([agent, transferee]);
     return;
   }
-  await driver.unhold(s.inLeg);
+  await s.tel.unhold(s.inLeg);
   const parties = [s.inLeg, agent, transferee].filter((l): l is LegId => !!l);
-  if (parties.length === 2) await driver.bridge(parties[0], parties[1]);
-  else if (parties.length === 3) await driver.conference(parties);
+  if (parties.length === 2) await s.tel.bridge(parties[0], parties[1]);
+  else if (parties.length === 3) await s.tel.conference(parties);
+}
+
+/** After a network event nobody asked for there is nobody to answer: try twice, then log it. */
+async function joinAfterEvent(s: CallSession, st: State): Promise<void> {
+  for (let tryNo = 1; ; tryNo++) {
+    try {
+      return await join(s, st);
+    } catch (err) {
+      if (!(err instanceof DriverError)) throw err;
+      s.deps.logger.warn({ call: s.uuid, err: err.message, try: tryNo }, 'joining the parties failed');
+      if (tryNo === 2) return;
+    }
+  }
+}
+
+/**
+ * Joins the parties for a call-control request; when the network refuses, `undo` puts the state back,
+ * the parties are joined as they were (best effort) and the request is answered `telephony failure`.
+ */
+async function joinOrUndo(s: CallSession, st: State, undo: () => void | Promise<void>): Promise<void> {
+  try {
+    await join(s, st);
+  } catch (err) {
+    if (!(err instanceof DriverError)) throw err;
+    s.deps.logger.warn({ call: s.uuid, err: err.message }, 'call-control request failed in the network');
+    await undo();
+    await joinAfterEvent(s, st);
+    throw new CallControlError('telephony failure');
+  }
 }
 
 async function hangupAll(s: CallSession, st: State, by: 'caller' | 'system'): Promise<void> {
   if (st.active) {
-    await s.deps.driver.hangup(st.active.leg);
+    s.giveUp(st.active.cmd);
+    await s.tel.hangup(st.active.leg);
     await transferEnded(
       s,
       st.active,
@@ -161,7 +217,7 @@ async function hangupAll(s: CallSession, st: State, by: 'caller' | 'system'): Pr
     );
     st.active = null;
   }
-  if (st.handler.leg) await s.deps.driver.hangup(st.handler.leg);
+  if (st.handler.leg) await s.tel.hangup(st.handler.leg);
   if (st.handedTo) {
     await transferEnded(s, st.handedTo, 'ended', by === 'caller' ? 'caller' : 'system');
     st.handedTo = null;
@@ -196,19 +252,26 @@ async function run(
       const t = findTransfer(st, cmd.transferUuid);
       if (!t.hold) throw new CallControlError('caller not held');
       if (t !== st.active) throw new CallControlError('transfer not in progress');
+      const before = t.status;
       t.hold = false;
       if (t.status === 'answered') t.status = 'conferenced';
-      await join(s, st);
+      await joinOrUndo(s, st, () => {
+        t.hold = true;
+        t.status = before;
+      });
       return {};
     }
     case 'stop_transfer': {
       const t = findTransfer(st, cmd.transferUuid);
       if (t !== st.active) throw new CallControlError('transfer not in progress');
       if (!st.handler.leg || st.handler.leg === t.leg) throw new CallControlError('transferor not present');
-      await s.deps.driver.hangup(t.leg);
+      s.giveUp(t.cmd);
+      await s.tel.hangup(t.leg);
       await transferEnded(s, t, 'stopped', 'system');
       st.active = null;
-      await join(s, st);
+      // The transfer is stopped whatever happens; a caller the network will not take off hold is
+      // retried once and the request answered with the failure.
+      await joinOrUndo(s, st, () => {});
       return {};
     }
     case 'return':
@@ -241,7 +304,13 @@ async function transfer(s: CallSession, st: State, cmd: Extract<Command, { kind:
   st.transfers.push(t);
   st.active = t;
   s.registerTransfer(t.uuid);
-  await join(s, st);
+  await joinOrUndo(s, st, async () => {
+    // The caller could not be put on hold: the transfer is called off, the call stays as it was.
+    s.giveUp(t.cmd);
+    await s.tel.hangup(t.leg);
+    await transferEnded(s, t, 'failed', 'system');
+    st.active = null;
+  });
   return { transferUuid: t.uuid };
 }
 
@@ -273,7 +342,12 @@ function authorize(st: State, scope: KeyScope): void {
 
 /** Live call return / unaccepted call: the handler's leg goes, and routing goes on to the next one. */
 async function takeBack(s: CallSession, st: State): Promise<ConnectedEnd> {
-  if (st.handler.leg) await s.deps.driver.hangup(st.handler.leg);
-  await s.deps.driver.unbridge(s.inLeg);
+  if (st.handler.leg) await s.tel.hangup(st.handler.leg);
+  try {
+    await s.tel.unbridge(s.inLeg);
+  } catch (err) {
+    // The handler's leg is gone anyway; the next bridge moves the caller.
+    s.deps.logger.warn({ call: s.uuid, err: errorText(err) }, 'unbridge failed');
+  }
   return { kind: 'returned' };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DialStep } from '../../domain/routing.js';
 import type { Lease } from '../../live/occupancy.js';
-import type { DriverEvent, LegId } from '../../telephony/driver.js';
+import type { CommandId, DriverEvent, LegId } from '../../telephony/driver.js';
 import { insertLeg } from '../call-record.js';
+import { errorText } from '../commands.js';
 import type { GroupInfo, RoutingInput, TargetInfo } from '../routables.js';
 import type { CallSession } from '../session.js';
 import { noteReservation, resolveDynamic } from './dynamic-dial.js';
@@ -96,41 +97,36 @@ function leaseStep(
   return { dials, shared: [groupLease] };
 }
 
-/** Rings every dial at once; the first to answer wins and the rest are cancelled. */
+/** How much longer than its own ring timeout a dial may take before the engine gives up on it. */
+export const RING_MARGIN_MS = 5_000;
+
+interface Ringing {
+  d: Dial;
+  cmd: CommandId;
+  /** When the engine stops waiting for an outcome (the network should answer `noAnswer` first). */
+  giveUpAt: number;
+}
+
+/**
+ * Rings every dial at once; the first to answer wins and the rest are cancelled. A dial the network
+ * refuses, or whose outcome never comes, is ended with its reason and the others go on.
+ */
 async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<Connected | undefined> {
-  const { driver, db } = s.deps;
-  const live = new Map<LegId, Dial>();
+  const live = new Map<LegId, Ringing>();
   let winner: Connected | undefined;
   try {
-    for (const d of await resolveDynamic(s, dials)) {
-      const leg = randomUUID();
-      live.set(leg, d);
-      s.ownLeg(leg);
-      if (s.record.row.forwarded_time == null) await s.save({ forwarded_time: s.now() }, 'forwarded');
-      await insertLeg(db, {
-        id: leg,
-        callUuid: s.uuid,
-        companyId: s.companyId,
-        direction: 'outbound',
-        from: s.callerNumberSent ?? s.caller,
-        to: d.to,
-        targetId: d.target?.id,
-        targetGroupId: d.group?.id,
-        at: s.now(),
-      });
-      await driver.originate({
-        leg,
-        callUuid: s.uuid,
-        to: d.to,
-        from: s.callerNumberSent ?? s.caller,
-        timeoutS: d.timeoutS,
-      });
-      s.announceLeg(leg, 'outbound', d.to, 'ringing');
-    }
+    for (const d of await resolveDynamic(s, dials)) await originate(s, d, live);
     while (live.size > 0 && !winner) {
-      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type));
-      if (ev === 'timeout' || !('leg' in ev)) continue;
-      const d = live.get(ev.leg)!;
+      const giveUpAt = Math.min(...[...live.values()].map((r) => r.giveUpAt));
+      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type), {
+        timeoutMs: Math.max(0, giveUpAt - s.now()),
+      });
+      if (ev === 'timeout') {
+        await giveUpOverdue(s, live);
+        continue;
+      }
+      if (!('leg' in ev)) continue;
+      const { d } = live.get(ev.leg)!;
       live.delete(ev.leg);
       if (ev.type === 'answered') {
         await s.legChanged(ev.leg, 'outbound', d.to, {
@@ -146,28 +142,69 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
           leases: [...(d.lease ? [d.lease] : []), ...shared],
         };
       } else {
-        d.lease?.release();
-        await s.legChanged(ev.leg, 'outbound', d.to, {
-          status: outcomeStatus(ev),
-          ended_at: s.now(),
-          end_reason: outcomeStatus(ev),
-        });
+        await endDial(s, ev.leg, d, outcomeStatus(ev), outcomeStatus(ev));
       }
     }
   } finally {
     // Whoever did not win (or everyone, when the caller hung up) is cancelled and frees its slots.
-    for (const [leg, d] of live) {
-      await driver.hangup(leg, 'cancelled');
-      d.lease?.release();
-      await s.legChanged(leg, 'outbound', d.to, {
-        status: 'cancelled',
-        ended_at: s.now(),
-        end_reason: 'cancelled',
-      });
+    for (const [leg, r] of live) {
+      s.giveUp(r.cmd);
+      await s.tel.hangup(leg, 'cancelled');
+      await endDial(s, leg, r.d, 'cancelled', 'cancelled');
     }
     if (!winner) for (const l of shared) l.release();
   }
   return winner;
+}
+
+/** Writes the leg and sends the originate; a refused originate ends the leg with the reason. */
+async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Promise<void> {
+  s.checkLive();
+  const leg = randomUUID();
+  const from = s.callerNumberSent ?? s.caller;
+  s.ownLeg(leg);
+  if (s.record.row.forwarded_time == null) await s.save({ forwarded_time: s.now() }, 'forwarded');
+  await insertLeg(s.deps.db, {
+    id: leg,
+    callUuid: s.uuid,
+    companyId: s.companyId,
+    direction: 'outbound',
+    from,
+    to: d.to,
+    targetId: d.target?.id,
+    targetGroupId: d.group?.id,
+    at: s.now(),
+  });
+  const cmd = s.expect();
+  // In the map before the command: the driver may answer with events before its promise resolves.
+  live.set(leg, { d, cmd, giveUpAt: s.now() + d.timeoutS * 1000 + RING_MARGIN_MS });
+  try {
+    await s.tel.originate(cmd, { leg, callUuid: s.uuid, to: d.to, from, timeoutS: d.timeoutS });
+  } catch (err) {
+    live.delete(leg);
+    s.giveUp(cmd);
+    await endDial(s, leg, d, 'failed', `originate failed: ${errorText(err)}`);
+    return;
+  }
+  if (live.has(leg)) s.announceLeg(leg, 'outbound', d.to, 'ringing');
+}
+
+/** Dials whose outcome is overdue: the network lost it; they end as unanswered. */
+async function giveUpOverdue(s: CallSession, live: Map<LegId, Ringing>): Promise<void> {
+  for (const [leg, r] of [...live]) {
+    if (r.giveUpAt > s.now()) continue;
+    live.delete(leg);
+    s.giveUp(r.cmd);
+    await s.tel.hangup(leg, 'no-answer');
+    await endDial(s, leg, r.d, 'no-answer', 'ring timeout');
+  }
+}
+
+/** A dial that will not connect: its slots go back and its leg is closed with the reason. */
+async function endDial(s: CallSession, leg: LegId, d: Dial, status: string, reason: string): Promise<void> {
+  d.lease?.release();
+  s.forgetLeg(leg);
+  await s.legChanged(leg, 'outbound', d.to, { status, ended_at: s.now(), end_reason: reason });
 }
 
 function outcomeStatus(ev: DriverEvent): string {

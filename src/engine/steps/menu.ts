@@ -1,8 +1,13 @@
+import { promptSeconds } from '../../domain/prompt.js';
+import type { Prompt } from '../../telephony/driver.js';
+import { errorText } from '../commands.js';
 import type { FlowConfig, MenuOptionConfig } from '../flow-config.js';
 import type { CallSession } from '../session.js';
 
 /** After the last repeat of the greeting, how long we still listen for a key. */
 const LAST_KEY_GRACE_MS = 5_000;
+/** How much longer than its length a prompt may take before we stop waiting for its end. */
+export const PROMPT_MARGIN_MS = 5_000;
 
 export type MenuChoice =
   | { kind: 'option'; option: MenuOptionConfig }
@@ -19,22 +24,9 @@ export async function runMenu(s: CallSession, flow: FlowConfig): Promise<MenuCho
     return one ? { kind: 'option', option: one } : { kind: 'routing-list' };
   };
   if (!flow.greeting) return defaultChoice();
-  const { driver } = s.deps;
-  const keyOrDone = (leg: string) => (e: { type: string; leg?: string }) =>
-    e.leg === leg && (e.type === 'dtmf' || e.type === 'playDone');
   for (let i = 0; i < Math.max(1, flow.repeat); i++) {
-    await driver.play(s.inLeg, flow.greeting);
-    for (;;) {
-      const ev = await s.waitFor(keyOrDone(s.inLeg));
-      if (ev === 'timeout' || ev.type === 'playDone') break;
-      if (ev.type !== 'dtmf') continue;
-      s.keysPressed.push(ev.digit);
-      const option = flow.menuOptions.find((o) => o.option === ev.digit);
-      if (option) {
-        await driver.stopPlay(s.inLeg);
-        return { kind: 'option', option };
-      }
-    }
+    const heard = await playListening(s, flow.greeting, flow);
+    if (heard) return heard;
   }
   for (;;) {
     const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, {
@@ -44,5 +36,48 @@ export async function runMenu(s: CallSession, flow: FlowConfig): Promise<MenuCho
     s.keysPressed.push(ev.digit);
     const option = flow.menuOptions.find((o) => o.option === ev.digit);
     if (option) return { kind: 'option', option };
+  }
+}
+
+/**
+ * Plays the greeting once while listening for keys; the choice when a key picks an option. The wait
+ * ends with the prompt's own `playDone` (a late one of an earlier prompt is dropped by its command id)
+ * or, should that never come, the prompt's length plus a margin. A prompt the network refuses to play
+ * counts as played.
+ */
+async function playListening(
+  s: CallSession,
+  greeting: Prompt,
+  flow: FlowConfig,
+): Promise<MenuChoice | undefined> {
+  const cmd = s.expect();
+  try {
+    await s.tel.play(cmd, s.inLeg, greeting);
+  } catch (err) {
+    s.giveUp(cmd);
+    s.deps.logger.warn({ call: s.uuid, err: errorText(err) }, 'greeting not played');
+    return undefined;
+  }
+  const deadline = s.now() + promptSeconds(greeting) * 1000 + PROMPT_MARGIN_MS;
+  for (;;) {
+    const ev = await s.waitFor(
+      (e) =>
+        'leg' in e &&
+        e.leg === s.inLeg &&
+        (e.type === 'dtmf' || (e.type === 'playDone' && (e.cmd === undefined || e.cmd === cmd))),
+      { timeoutMs: Math.max(0, deadline - s.now()) },
+    );
+    if (ev === 'timeout' || ev.type === 'playDone') {
+      s.giveUp(cmd);
+      return undefined;
+    }
+    if (ev.type !== 'dtmf') continue;
+    s.keysPressed.push(ev.digit);
+    const option = flow.menuOptions.find((o) => o.option === ev.digit);
+    if (option) {
+      s.giveUp(cmd);
+      await s.tel.stopPlay(s.inLeg);
+      return { kind: 'option', option };
+    }
   }
 }

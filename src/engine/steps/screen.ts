@@ -19,13 +19,21 @@ export async function passSuppression(s: CallSession): Promise<boolean> {
     .executeTakeFirst();
   if (!row || (row.campaign_id !== null && row.campaign_id !== s.ctx.flow.campaignId)) return true;
   if (row.can_resubscribe !== 1) return false;
-  await s.deps.driver.play(s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
+  const cmd = s.expect();
+  try {
+    await s.tel.play(cmd, s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
+  } catch {
+    // The caller hears nothing to press 7 for: the block stands.
+    s.giveUp(cmd);
+    return false;
+  }
   const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, {
     timeoutMs: RESUBSCRIBE_WAIT_MS + 5_000,
   });
+  s.giveUp(cmd);
   if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') return false;
   s.keysPressed.push('7');
-  await s.deps.driver.stopPlay(s.inLeg);
+  await s.tel.stopPlay(s.inLeg);
   await db.deleteFrom('suppressed_numbers').where('id', '=', row.id).execute();
   return true;
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { CallControlError } from '../../domain/call-control.js';
 import type { LegId } from '../../telephony/driver.js';
 import { CallRecord, insertLeg } from '../call-record.js';
+import { errorText } from '../commands.js';
 import type { CallSession } from '../session.js';
+import { RING_MARGIN_MS } from './dial.js';
 
 export type TransferStatus = 'dialing' | 'answered' | 'conferenced' | 'stopped' | 'failed' | 'ended';
 
@@ -13,6 +16,10 @@ export interface Transfer {
   hold: boolean;
   status: TransferStatus;
   record: CallRecord;
+  /** The originate of the transferee's leg (its outcome events echo it). */
+  cmd: string;
+  /** When the engine stops waiting for the transferee to answer. */
+  giveUpAt: number;
 }
 
 const TRANSFER_TIMEOUT_S = 30;
@@ -25,7 +32,7 @@ export async function startTransfer(
   keyId: number,
   transferorLeg: LegId | null,
 ): Promise<Transfer> {
-  const { db, driver } = s.deps;
+  const { db } = s.deps;
   const now = s.now();
   const uuid = randomUUID();
   const leg = randomUUID();
@@ -86,8 +93,26 @@ export async function startTransfer(
     to,
     at: now,
   });
-  await driver.originate({ leg, callUuid: s.uuid, to, from, timeoutS: TRANSFER_TIMEOUT_S });
-  return { uuid, leg, to, hold, status: 'dialing', record };
+  const cmd = s.expect();
+  const t: Transfer = {
+    uuid,
+    leg,
+    to,
+    hold,
+    status: 'dialing',
+    record,
+    cmd,
+    giveUpAt: now + TRANSFER_TIMEOUT_S * 1000 + RING_MARGIN_MS,
+  };
+  try {
+    await s.tel.originate(cmd, { leg, callUuid: s.uuid, to, from, timeoutS: TRANSFER_TIMEOUT_S });
+  } catch (err) {
+    s.giveUp(cmd);
+    s.deps.logger.warn({ call: s.uuid, err: errorText(err) }, 'transfer dial failed');
+    await transferEnded(s, t, 'failed', 'system');
+    throw new CallControlError('telephony failure');
+  }
+  return t;
 }
 
 export async function transferAnswered(s: CallSession, t: Transfer): Promise<void> {
@@ -130,6 +155,7 @@ export async function transferEnded(
     },
     now,
   );
+  s.forgetLeg(t.leg);
   await s.legChanged(t.leg, 'outbound', t.to, {
     status: r.connected ? 'ended' : status,
     ended_at: now,

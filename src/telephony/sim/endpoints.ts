@@ -69,11 +69,5 @@ export class EndpointRegistry {
   }
 }
 
-/** How long a prompt plays in the sim: TTS at 2.5 words a second (at least 1 s), audio as long as it is. */
-export function promptSeconds(
-  prompt: { kind: 'tts'; text: string } | { kind: 'audio'; durationS: number },
-): number {
-  if (prompt.kind === 'audio') return Math.max(1, prompt.durationS);
-  const words = prompt.text.trim().split(/\s+/).filter(Boolean).length;
-  return Math.max(1, Math.ceil(words / 2.5));
-}
+/** How long a prompt plays in the sim: the domain's estimate (the engine times its waits by it too). */
+export { promptSeconds } from '../../domain/prompt.js';

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Cancel, Clock } from '../../clock.js';
 import { NotFound, RuleViolation } from '../../domain/errors.js';
-import type { DriverSink, HangupCause, LegId, OriginateRequest, Prompt, TelephonyDriver } from '../driver.js';
+import type {
+  CommandId,
+  DriverEvent,
+  DriverSink,
+  HangupCause,
+  LegId,
+  OriginateRequest,
+  Prompt,
+  TelephonyDriver,
+} from '../driver.js';
 import { type EndpointBehaviour, EndpointRegistry, promptSeconds } from './endpoints.js';
 
 const MAX_REMEMBERED_CALLS = 20_000;
@@ -23,6 +32,10 @@ export interface SimLeg {
   bridgedWith: LegId | null;
   conference: string | null;
   playing: Prompt | null;
+  /** The command that started the prompt playing now: its `playDone` echoes it. */
+  playCmd: CommandId | null;
+  /** The originate that made this leg: its outcome events echo it. */
+  originateCmd: CommandId | null;
   holdMusic: string | null;
   muted: boolean;
   /** DTMF the platform sent to this leg (send_digits). */
@@ -100,24 +113,26 @@ export class SimNetwork implements TelephonyDriver {
 
   // ---- TelephonyDriver: what the engine asks of the network ----
 
-  async originate(req: OriginateRequest): Promise<void> {
+  async originate(cmd: CommandId, req: OriginateRequest): Promise<void> {
+    if (this.legs.get(req.leg)?.originateCmd) return; // idempotent per leg
     const simCallId = this.callByUuid.get(req.callUuid) ?? req.callUuid;
     const leg = this.newLeg({ id: req.leg, simCallId, direction: 'outbound', from: req.from, to: req.to });
+    leg.originateCmd = cmd;
     this.calls.get(simCallId)?.legIds.push(leg.id);
     const b = this.endpoints.get(req.to);
     if (b.unreachable) return this.later(leg, 0, () => this.fail(leg, 'unreachable'));
-    if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id }));
+    if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id, cmd }));
     if (b.reject)
       return this.later(leg, 1, () =>
-        this.finish(leg, 'rejected', { type: 'failed', leg: leg.id, reason: 'rejected' }),
+        this.finish(leg, 'rejected', { type: 'failed', leg: leg.id, cmd, reason: 'rejected' }),
       );
-    this.emit({ type: 'ringing', leg: leg.id });
-    const timeout = () => this.finish(leg, 'no answer', { type: 'noAnswer', leg: leg.id });
+    this.emit({ type: 'ringing', leg: leg.id, cmd });
+    const timeout = () => this.finish(leg, 'no answer', { type: 'noAnswer', leg: leg.id, cmd });
     if (b.noAnswer || b.answerAfterS >= req.timeoutS) return this.later(leg, req.timeoutS, timeout);
     this.later(leg, b.answerAfterS, () => this.answerOutbound(leg, b));
   }
 
-  async answer(legId: LegId): Promise<void> {
+  async answer(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg?.state !== 'ringing') return;
     leg.state = 'answered';
@@ -125,22 +140,22 @@ export class SimNetwork implements TelephonyDriver {
     this.afterAnswer(leg, this.endpoints.get(leg.from));
   }
 
-  async reject(legId: LegId): Promise<void> {
+  async reject(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg && leg.state !== 'ended') this.end(leg, 'rejected');
   }
 
-  async hangup(legId: LegId, cause: HangupCause = 'normal'): Promise<void> {
+  async hangup(_cmd: CommandId, legId: LegId, cause: HangupCause = 'normal'): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg && leg.state !== 'ended') this.end(leg, cause === 'normal' ? 'hung up by platform' : cause);
   }
 
-  async bridge(a: LegId, b: LegId): Promise<void> {
+  async bridge(_cmd: CommandId, a: LegId, b: LegId): Promise<void> {
     const la = this.legs.get(a);
     const lb = this.legs.get(b);
     if (!la || !lb) return;
     for (const l of [la, lb])
-      if (l.bridgedWith && l.bridgedWith !== a && l.bridgedWith !== b) await this.unbridge(l.id);
+      if (l.bridgedWith && l.bridgedWith !== a && l.bridgedWith !== b) this.detach(l.id);
     la.bridgedWith = b;
     lb.bridgedWith = a;
     la.conference = lb.conference = null;
@@ -148,7 +163,11 @@ export class SimNetwork implements TelephonyDriver {
     la.holdMusic = lb.holdMusic = null;
   }
 
-  async unbridge(legId: LegId): Promise<void> {
+  async unbridge(_cmd: CommandId, legId: LegId): Promise<void> {
+    this.detach(legId);
+  }
+
+  private detach(legId: LegId): void {
     const leg = this.legs.get(legId);
     if (!leg?.bridgedWith) return;
     const peer = this.legs.get(leg.bridgedWith);
@@ -156,49 +175,54 @@ export class SimNetwork implements TelephonyDriver {
     leg.bridgedWith = null;
   }
 
-  async conference(legIds: LegId[]): Promise<void> {
+  async conference(_cmd: CommandId, legIds: LegId[]): Promise<void> {
     const room = randomUUID();
     for (const id of legIds) {
       const leg = this.legs.get(id);
       if (!leg) continue;
-      await this.unbridge(id);
+      this.detach(id);
       leg.conference = room;
       leg.holdMusic = null;
       leg.playing = null;
     }
   }
 
-  async play(legId: LegId, prompt: Prompt): Promise<void> {
+  async play(cmd: CommandId, legId: LegId, prompt: Prompt): Promise<void> {
     const leg = this.legs.get(legId);
     if (!leg || leg.state === 'ended') return;
     leg.playing = prompt;
+    leg.playCmd = cmd;
     this.later(leg, promptSeconds(prompt), () => {
-      if (leg.playing !== prompt) return;
+      if (leg.playCmd !== cmd) return;
       leg.playing = null;
-      this.emit({ type: 'playDone', leg: leg.id });
+      leg.playCmd = null;
+      this.emit({ type: 'playDone', leg: leg.id, cmd });
     });
   }
 
-  async stopPlay(legId: LegId): Promise<void> {
+  async stopPlay(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
-    if (leg) leg.playing = null;
+    if (leg) {
+      leg.playing = null;
+      leg.playCmd = null;
+    }
   }
 
   async collect(): Promise<void> {
     // The sim always hears digits; a real driver would arm DTMF detection here.
   }
 
-  async hold(legId: LegId, music: string): Promise<void> {
+  async hold(_cmd: CommandId, legId: LegId, music: string): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg) leg.holdMusic = music;
   }
 
-  async unhold(legId: LegId): Promise<void> {
+  async unhold(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg) leg.holdMusic = null;
   }
 
-  async mute(legId: LegId, on: boolean): Promise<void> {
+  async mute(_cmd: CommandId, legId: LegId, on: boolean): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg) leg.muted = on;
   }
@@ -207,7 +231,7 @@ export class SimNetwork implements TelephonyDriver {
     // Recording media is produced by the SIP driver; the sim only tracks state through the engine.
   }
 
-  async sendDigits(legId: LegId, digits: string): Promise<void> {
+  async sendDigits(_cmd: CommandId, legId: LegId, digits: string): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg) leg.digitsReceived += digits.replace(/[wW]/g, '');
   }
@@ -231,7 +255,8 @@ export class SimNetwork implements TelephonyDriver {
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
     leg.voicemail = b.voicemail;
-    this.emit({ type: 'answered', leg: leg.id, ...(b.voicemail ? { voicemail: true } : {}) });
+    const cmd = leg.originateCmd ?? undefined;
+    this.emit({ type: 'answered', leg: leg.id, cmd, ...(b.voicemail ? { voicemail: true } : {}) });
     this.afterAnswer(leg, b);
   }
 
@@ -251,10 +276,10 @@ export class SimNetwork implements TelephonyDriver {
   }
 
   private fail(leg: SimLeg, reason: string): void {
-    this.finish(leg, reason, { type: 'failed', leg: leg.id, reason });
+    this.finish(leg, reason, { type: 'failed', leg: leg.id, cmd: leg.originateCmd ?? undefined, reason });
   }
 
-  private finish(leg: SimLeg, reason: string, ev: Parameters<SimNetwork['emit']>[0]): void {
+  private finish(leg: SimLeg, reason: string, ev: DriverEvent): void {
     this.end(leg, reason);
     this.emit(ev);
   }
@@ -264,6 +289,7 @@ export class SimNetwork implements TelephonyDriver {
     leg.endedAt = this.clock.now();
     leg.endReason = reason;
     leg.playing = null;
+    leg.playCmd = null;
     leg.holdMusic = null;
     for (const cancel of leg.timers) cancel();
     leg.timers = [];
@@ -282,7 +308,7 @@ export class SimNetwork implements TelephonyDriver {
     );
   }
 
-  private emit(ev: Parameters<DriverSink['event']>[0]): void {
+  private emit(ev: DriverEvent): void {
     this.sink?.event(ev);
   }
 
@@ -308,6 +334,8 @@ export class SimNetwork implements TelephonyDriver {
       bridgedWith: null,
       conference: null,
       playing: null,
+      playCmd: null,
+      originateCmd: null,
       holdMusic: null,
       muted: false,
       digitsReceived: '',

@@ -248,6 +248,7 @@ describe("Call Control API: actions reach the engine with the key's scope", () =
       'transferor not present': 409,
       'call not returnable': 409,
       'call not awaiting acceptance': 409,
+      'telephony failure': 502,
     });
   });
 

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import {
+  COMMAND_TIMEOUT_MS,
+  type CommandId,
+  DriverError,
+  type HangupCause,
+  type LegId,
+  type OriginateRequest,
+  type Prompt,
+  type TelephonyDriver,
+} from '../telephony/driver.js';
+
+/** Ids are unique per process: a random prefix and a counter (cheaper than a uuid per command). */
+const PREFIX = randomBytes(4).toString('hex');
+let seq = 0;
+export function newCommandId(): CommandId {
+  seq = (seq + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PREFIX}-${seq}`;
+}
+
+/**
+ * The engine's side of the driver contract: every command gets an id and a deadline, and any failure
+ * comes back as a `DriverError`. Commands with nothing to fall back to (hang-ups, stopping a prompt,
+ * digits) are best effort: a failure is logged and the call goes on.
+ */
+export class Telephony {
+  constructor(
+    private readonly driver: TelephonyDriver,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly timeoutMs = COMMAND_TIMEOUT_MS,
+  ) {}
+
+  /** Runs one command with its id under the engine's deadline; resolves with the id. */
+  async run(
+    name: string,
+    fn: (cmd: CommandId) => Promise<void>,
+    cmd: CommandId = newCommandId(),
+  ): Promise<CommandId> {
+    let cancel: (() => void) | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      cancel = this.clock.schedule(this.timeoutMs, () => reject(new DriverError(name, 'timeout')));
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => fn(cmd)), deadline]);
+      return cmd;
+    } catch (err) {
+      throw err instanceof DriverError ? err : new DriverError(name, 'network', errorText(err));
+    } finally {
+      cancel?.();
+      deadline.catch(() => {});
+    }
+  }
+
+  /** Best effort: logs a failure instead of throwing. */
+  private async bestEffort(name: string, leg: string, fn: (cmd: CommandId) => Promise<void>): Promise<void> {
+    try {
+      await this.run(name, fn);
+    } catch (err) {
+      this.log.warn({ leg, err: errorText(err) }, `telephony ${name} failed`);
+    }
+  }
+
+  /** `cmd` is made up before the call: the driver may answer with events before its promise resolves. */
+  originate(cmd: CommandId, req: OriginateRequest): Promise<CommandId> {
+    return this.run('originate', (c) => this.driver.originate(c, req), cmd);
+  }
+  answer(leg: LegId): Promise<CommandId> {
+    return this.run('answer', (cmd) => this.driver.answer(cmd, leg));
+  }
+  reject(leg: LegId): Promise<void> {
+    return this.bestEffort('reject', leg, (cmd) => this.driver.reject(cmd, leg));
+  }
+  hangup(leg: LegId, cause?: HangupCause): Promise<void> {
+    return this.bestEffort('hangup', leg, (cmd) => this.driver.hangup(cmd, leg, cause));
+  }
+  bridge(a: LegId, b: LegId): Promise<CommandId> {
+    return this.run('bridge', (cmd) => this.driver.bridge(cmd, a, b));
+  }
+  unbridge(leg: LegId): Promise<CommandId> {
+    return this.run('unbridge', (cmd) => this.driver.unbridge(cmd, leg));
+  }
+  conference(legs: LegId[]): Promise<CommandId> {
+    return this.run('conference', (cmd) => this.driver.conference(cmd, legs));
+  }
+  play(cmd: CommandId, leg: LegId, prompt: Prompt): Promise<CommandId> {
+    return this.run('play', (c) => this.driver.play(c, leg, prompt), cmd);
+  }
+  stopPlay(leg: LegId): Promise<void> {
+    return this.bestEffort('stopPlay', leg, (cmd) => this.driver.stopPlay(cmd, leg));
+  }
+  hold(leg: LegId, music: string): Promise<CommandId> {
+    return this.run('hold', (cmd) => this.driver.hold(cmd, leg, music));
+  }
+  unhold(leg: LegId): Promise<CommandId> {
+    return this.run('unhold', (cmd) => this.driver.unhold(cmd, leg));
+  }
+  sendDigits(leg: LegId, digits: string): Promise<void> {
+    return this.bestEffort('sendDigits', leg, (cmd) => this.driver.sendDigits(cmd, leg, digits));
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
