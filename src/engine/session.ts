@@ -120,7 +120,7 @@ export class CallSession {
     readonly ctx: InboundContext,
     readonly record: CallRecord,
   ) {
-    this.tel = new Telephony(deps.driver, deps.clock, deps.logger);
+    this.tel = new Telephony(deps.driver, deps.clock, deps.logger, (d) => host.working(d));
     this.legs.add(inLeg);
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
     this.webhooks = new CallWebhooks(this, deps.webhooks);

@@ -1,0 +1,67 @@
+import { ManualClock } from '../../src/clock.js';
+import { CallEngine } from '../../src/engine/engine.js';
+import { Occupancy } from '../../src/live/occupancy.js';
+import type { Logger } from '../../src/logger.js';
+import { SimNetwork } from '../../src/telephony/sim/network.js';
+import type { TestApp } from '../helpers/app.js';
+import { ChaosDriver, type ChaosOptions, seeded } from './chaos-driver.js';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  obj: object;
+}
+
+/**
+ * An engine of its own on a test app's database and outbox, talking to the network through a chaos
+ * driver, on its own manual clock; its leases in its own Occupancy so a test can see them all.
+ */
+export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeconds?: number } = {}) {
+  const clock = new ManualClock(t.clock.now());
+  const sim = new SimNetwork(clock);
+  const chaos = new ChaosDriver(sim, clock, { random: seeded(1), ...opts });
+  const occupancy = new Occupancy();
+  const logs: LogLine[] = [];
+  const line = (level: LogLine['level']) => (obj: object, msg?: string) =>
+    logs.push({ level, obj, msg: msg ?? '' });
+  const logger: Logger = {
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  };
+  const engine = new CallEngine({
+    db: t.app.store.db,
+    clock,
+    driver: chaos,
+    logger,
+    bus: t.app.bus,
+    occupancy,
+    random: seeded(2),
+    ratePerMinute: 0.1,
+    maxCallSeconds: opts.maxCallSeconds ?? 3600,
+    pixels: { outbox: t.app.delivery.outbox, conversionRules: t.app.services.conversionRules },
+    webhooks: { outbox: t.app.delivery.outbox, webhooks: t.app.services.webhooks },
+    fetchPing: async () => undefined,
+  });
+  chaos.attach(engine);
+  clock.onQuiescence(() => engine.whenIdle());
+  return {
+    clock,
+    sim,
+    chaos,
+    engine,
+    occupancy,
+    logs,
+    /** Places a call and lets its script run to its first wait. */
+    async call(from: string, to: string) {
+      const placed = await sim.placeCall(from, to);
+      await clock.settle();
+      return { ...placed, inLeg: sim.call(placed.id).legs[0].id };
+    },
+    /** Legs the sim saw for a call, after the inbound one. */
+    outbound(simCallId: string) {
+      return sim.call(simCallId).legs.slice(1);
+    },
+  };
+}
