@@ -153,6 +153,8 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       await endDial(s, leg, r.d, 'cancelled', 'cancelled');
     }
     if (!winner) for (const l of shared) l.release();
+    // Dials never sent (the caller left first, a write failed) give their slots back too.
+    for (const d of dials) if (d.lease && !winner?.leases.includes(d.lease)) d.lease.release();
   }
   return winner;
 }
