@@ -14,7 +14,8 @@ export const CURL_HEADERS = 'User-Agent: curl/8.5.0\r\nAccept: */*\r\n';
 /**
  * Sends exactly these bytes to the app over TCP and reads the answer: a request as a client copied from
  * the documents writes it, with nothing added by a test helper. `Connection: close` is appended to the
- * headers so the server ends the answer by closing.
+ * headers so the server ends the answer by closing (the client must not half-close first: Node drops
+ * a request whose socket ended before the answer was written).
  */
 export async function rawRequest(t: TestApp, head: string, body = ''): Promise<RawResponse> {
   if (!t.app.http.server.listening) await t.app.http.listen({ port: 0, host: '127.0.0.1' });
@@ -25,7 +26,7 @@ export async function rawRequest(t: TestApp, head: string, body = ''): Promise<R
   ]);
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
     socket.on('data', (c) => chunks.push(c));
     socket.on('end', () => resolve(Buffer.concat(chunks)));
     socket.on('error', reject);
