@@ -6,7 +6,7 @@ import { normalizePhone } from '../domain/phone.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { PeopleTable } from '../store/schema-people.js';
-import { isUniqueViolation } from './caller-numbers.js';
+import { isUniqueViolation } from '../store/unique.js';
 import { hashPassword, newJwtCredential, tokenHash } from './users-secrets.js';
 
 export type Person = Selectable<PeopleTable>;
