@@ -47,7 +47,12 @@ interface SimCall {
   id: string;
   callUuid: string | null;
   legIds: LegId[];
+  /** The company whose endpoint behaviours this call sees (the dialed number's), if any. */
+  scope?: number;
 }
+
+/** Which company a dialed number belongs to: scopes a call's endpoint behaviours. */
+export type ScopeResolver = (to: string) => Promise<number | undefined>;
 
 /**
  * The simulated telephone network: virtual callers and endpoints whose behaviour is set per number,
@@ -60,6 +65,7 @@ export class SimNetwork implements TelephonyDriver {
   private readonly calls = new Map<string, SimCall>();
   private readonly callByUuid = new Map<string, string>();
   private sink: DriverSink | undefined;
+  private scopeOf: ScopeResolver = async () => undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -70,14 +76,19 @@ export class SimNetwork implements TelephonyDriver {
     this.sink = sink;
   }
 
+  scopeCallsWith(resolver: ScopeResolver): void {
+    this.scopeOf = resolver;
+  }
+
   // ---- control surface: what callers and endpoints do ----
 
   /** A virtual caller dials `to`. Resolves once the engine has recorded the call. */
   async placeCall(from: string, to: string): Promise<{ id: string; callUuid: string }> {
     if (!this.sink) throw new Error('sim network has no engine attached');
+    const scope = await this.scopeOf(to);
     const leg = this.newLeg({ simCallId: '', direction: 'inbound', from, to });
     leg.simCallId = leg.id;
-    const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id] };
+    const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id], scope };
     this.calls.set(call.id, call);
     this.forgetOldCalls();
     const callUuid = await this.sink.incoming({ leg: leg.id, from, to });
@@ -119,7 +130,7 @@ export class SimNetwork implements TelephonyDriver {
     const leg = this.newLeg({ id: req.leg, simCallId, direction: 'outbound', from: req.from, to: req.to });
     leg.originateCmd = cmd;
     this.calls.get(simCallId)?.legIds.push(leg.id);
-    const b = this.endpoints.get(req.to);
+    const b = this.endpoints.get(req.to, this.calls.get(simCallId)?.scope);
     if (b.unreachable) return this.later(leg, 0, () => this.fail(leg, 'unreachable'));
     if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id, cmd }));
     if (b.reject)
@@ -137,7 +148,7 @@ export class SimNetwork implements TelephonyDriver {
     if (leg?.state !== 'ringing') return;
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
-    this.afterAnswer(leg, this.endpoints.get(leg.from));
+    this.afterAnswer(leg, this.endpoints.get(leg.from, this.calls.get(leg.simCallId)?.scope));
   }
 
   async reject(_cmd: CommandId, legId: LegId): Promise<void> {
