@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /** Every environment variable Switchboard reads, parsed once (documented in README.md). */
@@ -19,6 +20,11 @@ export interface Config {
   /** Hosts / CIDRs outbound deliveries may reach although private (the SSRF guard refuses them otherwise). */
   deliveryAllow: string[];
   deliveryTimeoutMs: number;
+  /**
+   * This process's name among those sharing the database (`NODE_ID`, default the host name): a restart
+   * with the same name ends the calls and re-queues the deliveries the previous run left live.
+   */
+  nodeId: string;
   /** Hard limit on one call's length: the engine ends a call still live after it (`MAX_CALL_SECONDS`). */
   maxCallSeconds: number;
 }
@@ -61,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
     maxCallSeconds: int(env, 'MAX_CALL_SECONDS', 4 * 3600) || 4 * 3600,
+    nodeId: env.NODE_ID?.trim() || hostname(),
     deliveryAllow: (env.DELIVERY_ALLOW ?? '')
       .split(',')
       .map((h) => h.trim())

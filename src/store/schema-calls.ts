@@ -69,7 +69,12 @@ export interface CallsTable {
   upstream_call_uuid: string | null;
   downstream_call_uuids: string;
   created_at: number;
+  /** Written at each transition and by the live-call checkpoint (every few seconds while live). */
   updated_at: number;
+  /** The process (NODE_ID) running the call while it is live (migration 0011). */
+  owner_process: string | null;
+  /** Why the engine ended the call when nobody hung up (`process restarted`, `call length limit`). */
+  end_reason: string | null;
 }
 
 /** One connection of a call: the caller's leg, each dial attempt, transfers. */

@@ -33,6 +33,9 @@ export interface DeliveriesTable {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
+  /** The worker (NODE_ID) sending an in_flight row, and until when the row is its (migration 0011). */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
 }
 
 /** Cookies shared by deliveries with the same `cookie_jar_key` (a call's timer pixels). */

@@ -73,9 +73,14 @@ export class ChaosDriver implements TelephonyDriver, DriverSink {
 
   // ---- the network side: the sim reports here, the engine hears it (or not) ----
 
+  /** Runs right after the engine was told of an incoming call, while it is still setting it up. */
+  duringSetUp: ((call: IncomingCall) => void) | undefined;
+
   incoming(call: IncomingCall): Promise<string> {
     this.inbound.add(call.leg);
-    return this.engine!.incoming(call);
+    const uuid = this.engine!.incoming(call);
+    this.duringSetUp?.(call);
+    return uuid;
   }
 
   event(ev: DriverEvent): void {

@@ -269,10 +269,8 @@ describe('lost and late events', () => {
     const rig = chaosRig(t);
     const { number } = await twoTargets();
     // The hang-up reaches the engine while `incoming` is still writing the call.
-    const placing = rig.sim.placeCall(CALLER, number);
-    const inLeg = [...(rig.sim as any).legs.keys()].at(-1) as string;
-    rig.sim.hangupFromNetwork(inLeg);
-    const placed = await placing;
+    rig.chaos.duringSetUp = (c) => rig.sim.hangupFromNetwork(c.leg);
+    const placed = await rig.sim.placeCall(CALLER, number);
     await rig.clock.advance(5000);
     expect(await record(t, placed.callUuid)).toMatchObject({ status: 'finished', hung_up_by: 'caller' });
     expect(rig.chaos.sent.filter(([name]) => name === 'originate')).toHaveLength(0);
