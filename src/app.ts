@@ -22,6 +22,7 @@ import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
 import { deferredLogger, type Logger } from './logger.js';
 import { buildServices, type Services } from './services/index.js';
+import { sqlCallStore } from './store/call-store.js';
 import { openStore, ping, type Store } from './store/db.js';
 import { companyOfTrackingNumber } from './store/lookups.js';
 import { SimNetwork } from './telephony/sim/network.js';
@@ -82,17 +83,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   let serverLog: Logger | undefined;
   const logger = deferredLogger(() => serverLog);
   const engine = new CallEngine({
-    db: store.db,
+    store: sqlCallStore(store.db, delivery.outbox),
     clock,
     driver: sim,
     logger,
     maxCallSeconds: config.maxCallSeconds,
+    processId: config.nodeId,
     bus,
-    occupancy,
+    leases: occupancy,
     random,
     ratePerMinute: config.callRatePerMinute,
-    pixels: { outbox: delivery.outbox, conversionRules: services.conversionRules },
-    webhooks: { outbox: delivery.outbox, webhooks: services.webhooks },
+    pixels: { conversionRules: services.conversionRules },
+    webhooks: { webhooks: services.webhooks },
     // Pings go where deliveries may (DELIVERY_ALLOW): both are URLs customers wrote.
     fetchPing: guardedFetchPing(delivery.guard),
   });

@@ -1,3 +1,8 @@
+/** What a call hears: spoken text or an audio file. */
+export type Prompt =
+  | { kind: 'tts'; text: string; voice: 'Male' | 'Female' }
+  | { kind: 'audio'; name: string; durationS: number };
+
 /** How long a prompt plays: an audio file's length, or text spoken at 2.5 words a second. */
 export function promptSeconds(
   prompt: { kind: 'tts'; text: string } | { kind: 'audio'; durationS: number },

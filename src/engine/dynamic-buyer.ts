@@ -5,11 +5,11 @@
  */
 import { Agent, request } from 'undici';
 import type { SsrfGuard } from '../delivery/ssrf.js';
+import { INBOUND_NUMBER_TAG } from '../domain/flow.js';
 import { expandMacros, type MacroFacts } from '../domain/macros.js';
 import { toE164 } from '../domain/phone.js';
 
-/** The literal a dynamic target's `number` holds. */
-export const INBOUND_NUMBER_TAG = '[inbound_number]';
+export { INBOUND_NUMBER_TAG };
 /** The call is waiting on hold meanwhile, so a slow buyer is treated as no buyer. */
 export const PING_TIMEOUT_MS = 3000;
 /** The call's tag that keeps the uuid of the buyer's reservation the call was sent to. */

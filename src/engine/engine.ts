@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import type { Cancel } from '../clock.js';
 import { type CallControl, CallControlError } from '../domain/call-control.js';
 import { NotFound } from '../domain/errors.js';
+import type { InboundContext } from '../domain/flow.js';
 import { phoneInfo } from '../domain/phone.js';
-import { claimReservation } from '../services/reservations.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
-import { CallRecord, insertLeg } from './call-record.js';
+import { CallRecord } from './call-record.js';
 import { errorText, Telephony } from './commands.js';
-import { type InboundContext, loadInbound } from './flow-config.js';
+import { endInterrupted } from './recovery.js';
 import { runCall } from './run-call.js';
 import { CallAborted, CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
+
+/** How often live calls are checkpointed (issue: at most 5 s of talk time lost to a crash). */
+export const CHECKPOINT_MS = 5_000;
 
 /**
  * Owns live calls: turns each incoming call into a session running its script, routes driver events to
@@ -35,6 +38,7 @@ export class CallEngine implements DriverSink {
     },
   };
   private active = 0;
+  private checkpoint: Cancel | undefined;
   private idleWaiters: (() => void)[] = [];
   /** Events for incoming legs whose call is still being set up: handed to the session once it exists. */
   private readonly settingUp = new Map<LegId, DriverEvent[]>();
@@ -56,23 +60,25 @@ export class CallEngine implements DriverSink {
   }
 
   private async setUp(call: IncomingCall): Promise<string> {
-    const ctx = await loadInbound(this.deps.db, call.to);
+    const { store } = this.deps;
+    const ctx = await store.inbound(call.to);
     if (!ctx) {
       await new Telephony(this.deps.driver, this.deps.clock, this.deps.logger).reject(call.leg);
       throw new NotFound('Number');
     }
     const uuid = randomUUID();
     const now = this.deps.clock.now();
-    const claim = await claimReservation(this.deps.db, {
+    const claim = await store.claimReservation({
       companyId: ctx.companyId,
       caller: call.from,
       number: call.to,
       now,
       callUuid: uuid,
     });
-    if (claim?.afid) ctx.affiliate = (await this.affiliateByAfid(ctx.companyId, claim.afid)) ?? ctx.affiliate;
-    const record = await CallRecord.create(this.deps.db, await this.firstRow(uuid, call, ctx));
-    await insertLeg(this.deps.db, {
+    if (claim?.afid)
+      ctx.affiliate = (await store.affiliateByAfid(ctx.companyId, claim.afid)) ?? ctx.affiliate;
+    const record = await CallRecord.create(store, await this.firstRow(uuid, call, ctx));
+    await store.insertLeg({
       id: call.leg,
       callUuid: uuid,
       companyId: ctx.companyId,
@@ -96,6 +102,7 @@ export class CallEngine implements DriverSink {
       number: call.to,
     });
     this.working(1);
+    this.scheduleCheckpoint();
     const limit = this.deps.clock.schedule(this.deps.maxCallSeconds * 1000, () =>
       session.abort(new CallAborted('system', 'call length limit')),
     );
@@ -154,36 +161,42 @@ export class CallEngine implements DriverSink {
   }
 
   /**
-   * Calls left in progress by a process that stopped (crash, kill) can no longer be live here: close
-   * them at their last recorded moment. Single-node assumption; with several nodes only the owner may.
+   * Ends the calls this process left live when it stopped (crash, kill -9): each closes at its last
+   * checkpoint with reason `process restarted`, and fires its end pixels, `call_ended` webhook and
+   * conversion decision like any ended call. Calls of other processes sharing the database are left
+   * alone. Returns how many were closed.
    */
   async closeInterrupted(): Promise<number> {
-    const stale = await this.deps.db
-      .selectFrom('calls')
-      .select(['uuid', 'start_time', 'updated_at'])
-      .where('status', '=', 'in-progress')
-      .execute();
-    for (const c of stale) {
-      const total = Math.max(0, Math.round((c.updated_at - c.start_time) / 1000));
-      await this.deps.db
-        .updateTable('calls')
-        .set({
-          status: 'finished',
-          hung_up_by: 'system',
-          end_time: c.updated_at,
-          total_duration: total,
-          billable_minutes: total > 0 ? Math.ceil(total / 60) : 0,
-        })
-        .where('uuid', '=', c.uuid)
-        .execute();
-      await this.deps.db
-        .updateTable('call_legs')
-        .set({ status: 'ended', ended_at: c.updated_at, end_reason: 'interrupted' })
-        .where('call_uuid', '=', c.uuid)
-        .where('ended_at', 'is', null)
-        .execute();
+    const stale = await this.deps.store.interruptedCalls(this.deps.processId);
+    for (const row of stale) {
+      try {
+        await endInterrupted(this.deps, this.host, row);
+      } catch (err) {
+        this.deps.logger.error({ call: row.uuid, err: errorText(err) }, 'closing an interrupted call failed');
+      }
     }
     return stale.length;
+  }
+
+  /**
+   * Every few seconds of clock time while calls are live, one write marks them all as live now, so a
+   * crash loses at most that much of their talk time (the restart closes them at this instant).
+   */
+  private scheduleCheckpoint(): void {
+    if (this.checkpoint) return;
+    this.checkpoint = this.deps.clock.schedule(CHECKPOINT_MS, async () => {
+      this.checkpoint = undefined;
+      if (!this.sessions.size) return;
+      this.scheduleCheckpoint();
+      // Leases of calls that are no longer live (a path that forgot one) go back, too.
+      const swept = this.deps.leases.sweep((uuid) => this.sessions.has(uuid));
+      if (swept) this.deps.logger.warn({ swept }, 'leases of ended calls released by the sweeper');
+      try {
+        await this.deps.store.checkpoint(this.deps.processId, this.deps.clock.now());
+      } catch (err) {
+        this.deps.logger.warn({ err: errorText(err) }, 'live-call checkpoint failed');
+      }
+    });
   }
 
   liveCalls(): number {
@@ -207,43 +220,16 @@ export class CallEngine implements DriverSink {
     for (const w of waiters) w();
   }
 
-  private async affiliateByAfid(companyId: number, afid: string): Promise<InboundContext['affiliate']> {
-    const a = await this.deps.db
-      .selectFrom('affiliates')
-      .selectAll()
-      .where('company_id', '=', companyId)
-      .where('afid', '=', afid)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    return a
-      ? { id: a.id, afid: a.afid, name: [a.first_name, a.last_name].filter(Boolean).join(' ') || null }
-      : null;
-  }
-
   /** Earlier calls of this caller to the company: repeat flags and the dedupe window, in one query. */
-  private async priorCalls(ctx: InboundContext, caller: string, now: number) {
-    const dedupeFrom = ctx.flow.dedupeSeconds > 0 ? now - ctx.flow.dedupeSeconds * 1000 : now;
-    const affiliateId = ctx.affiliate?.id ?? -1;
-    const row = await this.deps.db
-      .selectFrom('calls')
-      .select([
-        sql<number>`count(*)`.as('any'),
-        sql<number>`sum(case when number_id = ${ctx.number.id} then 1 else 0 end)`.as('number'),
-        sql<number>`sum(case when affiliate_id = ${affiliateId} then 1 else 0 end)`.as('affiliate'),
-        sql<number>`sum(case when campaign_id = ${ctx.flow.campaignId} and created_at > ${dedupeFrom} then 1 else 0 end)`.as(
-          'duplicate',
-        ),
-      ])
-      .where('company_id', '=', ctx.companyId)
-      .where('caller', '=', caller)
-      .executeTakeFirst();
-    const n = (v: unknown) => Number(v ?? 0);
-    return {
-      any: n(row?.any),
-      number: n(row?.number),
-      affiliate: n(row?.affiliate),
-      duplicate: n(row?.duplicate),
-    };
+  private priorCalls(ctx: InboundContext, caller: string, now: number) {
+    return this.deps.store.priorCalls({
+      companyId: ctx.companyId,
+      caller,
+      numberId: ctx.number.id,
+      affiliateId: ctx.affiliate?.id ?? null,
+      campaignId: ctx.flow.campaignId,
+      dedupeFrom: ctx.flow.dedupeSeconds > 0 ? now - ctx.flow.dedupeSeconds * 1000 : now,
+    });
   }
 
   private async firstRow(uuid: string, call: IncomingCall, ctx: InboundContext) {
@@ -293,6 +279,8 @@ export class CallEngine implements DriverSink {
       downstream_call_uuids: '[]',
       created_at: now,
       updated_at: now,
+      owner_process: this.deps.processId,
+      end_reason: null,
     };
   }
 }

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Outbox } from '../delivery/index.js';
+import type { ConversionRule } from '../domain/conversions.js';
 import { decideConversion } from '../domain/conversions.js';
 import { expandMacros, type MacroFacts } from '../domain/macros.js';
 import { saleTimerSchedule, type Timer, timersAtEnd, timersAtStart } from '../domain/timers.js';
-import type { ConversionRuleService } from '../services/conversion-rules.js';
 import type { CallSession } from './session.js';
 
 export interface PixelDeps {
-  outbox: Outbox;
-  conversionRules: Pick<ConversionRuleService, 'forCampaign'>;
+  /** A campaign's conversion rules (the conversion-rules service, cached). */
+  conversionRules: { forCampaign(campaignId: number): Promise<ConversionRule[]> };
 }
 
 /**
@@ -48,6 +47,15 @@ export class CallPixels {
       if (this.connectedAt === null || this.s.phase === 'ended') return;
       for (const t of timers) await this.fire(t);
     });
+  }
+
+  /**
+   * A call closed after a restart: it was connected since `connectedAt`; sale timers that already
+   * fired early (the record says so) are not fired again.
+   */
+  resume(connectedAt: number | null, saleTimerFired: boolean): void {
+    this.connectedAt = connectedAt;
+    if (saleTimerFired) for (const t of this.timers) if (t.seconds > 0) this.fired.add(t.id);
   }
 
   /** Live call return: the time with the returned handler does not count. */
@@ -106,37 +114,26 @@ export class CallPixels {
 
   private async fire(t: Timer): Promise<void> {
     this.fired.add(t.id);
-    const { db } = this.s.deps;
     const url = expandMacros(t.url, this.macroFacts());
     const now = this.s.now();
-    const fireOrder = this.s.nextFireOrder();
-    await db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('fired_pixels')
-        .values({
-          company_id: this.s.companyId,
-          call_uuid: this.s.uuid,
-          url,
-          fire_order: fireOrder,
-          batch_uuid: randomUUID(),
-          webhook_name: null,
-          status: 'new',
-          created_at: now,
-          fired_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await this.deps.outbox.enqueue(tx, {
+    await this.s.deps.store.fire([
+      {
         companyId: this.s.companyId,
-        kind: 'pixel',
-        url,
-        firedPixelId: row.id,
         callUuid: this.s.uuid,
-        cookieJarKey: `call:${this.s.uuid}`,
-      });
-    });
-    // The worker cannot see a row before its transaction commits (PostgreSQL): look again now.
-    this.deps.outbox.kick();
+        url,
+        webhookName: null,
+        fireOrder: this.s.nextFireOrder(),
+        batchUuid: randomUUID(),
+        at: now,
+        delivery: {
+          companyId: this.s.companyId,
+          kind: 'pixel',
+          url,
+          callUuid: this.s.uuid,
+          cookieJarKey: `call:${this.s.uuid}`,
+        },
+      },
+    ]);
     if (t.seconds > 0) await this.s.save({ network_sale_timer_fired: now }, 'pixel');
   }
 

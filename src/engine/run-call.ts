@@ -1,8 +1,8 @@
+import { callDurations } from '../domain/call-durations.js';
+import type { FlowConfig } from '../domain/flow.js';
 import { type DialStep, planRoute } from '../domain/routing.js';
 import { DriverError } from '../telephony/driver.js';
-import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
-import { loadRoutingList } from './routables.js';
-import { CallAborted, type CallSession } from './session.js';
+import { CallAborted, CallerHungUp, type CallSession } from './session.js';
 import { connect } from './steps/connect.js';
 import { type Connected, dialNumber, dialPlan } from './steps/dial.js';
 import { runMenu } from './steps/menu.js';
@@ -11,7 +11,7 @@ import { initialTags, passSuppression, randomizeStaticCaller } from './steps/scr
 /** How many times a menu may send the caller on to another campaign (`target_cid`) before we stop. */
 const MAX_CAMPAIGN_HOPS = 5;
 
-type Outcome = { status: string; hungUpBy: 'caller' | 'target' | 'system' };
+export type Outcome = { status: string; hungUpBy: 'caller' | 'target' | 'system'; reason?: string };
 
 /** The whole life of an inbound call: screen, greet, route, connect, and always a final record. */
 export async function runCall(s: CallSession): Promise<void> {
@@ -49,7 +49,7 @@ async function script(s: CallSession): Promise<Outcome> {
       await s.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, 'menu');
     if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
     if (choice.kind === 'option' && choice.option.targetCid) {
-      const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
+      const next = await s.deps.store.campaignFlow(s.companyId, { cid: choice.option.targetCid });
       if (!next) return { status: 'no-target', hungUpBy: 'system' };
       flow = next;
       continue;
@@ -79,21 +79,16 @@ async function route(
   flow: FlowConfig,
   option?: { id: number; targetNumber: string | null },
 ): Promise<Attempts> {
-  const { db, occupancy, random } = s.deps;
+  const { store, leases, random } = s.deps;
   if (option) {
-    const own = await db
-      .selectFrom('routing_entries')
-      .select('id')
-      .where('owner_type', '=', 'menu_option')
-      .where('owner_id', '=', option.id)
-      .executeTakeFirst();
-    if (own) return routeList({ owner: 'menu_option', id: option.id });
+    if (await store.hasOwnRoutingList('menu_option', option.id))
+      return routeList({ owner: 'menu_option', id: option.id });
     if (option.targetNumber) return once(() => dialNumber(s, option.targetNumber!));
   }
   return routeList(flow.routing);
 
   async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
-    const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
+    const input = await store.routingList(s.companyId, owner, s.now(), leases);
     const queue = reservedFirst(
       planRoute(input.entries, { now: s.now(), callTags: s.tags, random }),
       s.reservation?.targetId,
@@ -123,8 +118,11 @@ function once(dial: () => Promise<Connected | undefined>): Attempts {
   };
 }
 
-/** Durations and money from the record's instants; the caller's leg is closed if still up. */
-async function finish(s: CallSession, outcome: Outcome): Promise<void> {
+/**
+ * Durations and money from the record's instants; the caller's leg is closed if still up. Also closes a
+ * call a stopped process left live (then the clock reads the call's last checkpoint).
+ */
+export async function finish(s: CallSession, outcome: Outcome): Promise<void> {
   await s.pixels.atEnd();
   const now = s.now();
   if (!s.callerGone) await s.tel.hangup(s.inLeg);
@@ -133,29 +131,16 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
     ended_at: now,
     hung_up_by: outcome.hungUpBy,
   });
-  const r = s.record.row;
-  const secs = (from: number | null | undefined, to: number | null | undefined) =>
-    from == null || to == null ? 0 : Math.max(0, Math.round((to - from) / 1000));
-  const total = secs(r.start_time, now);
-  // A caller who hangs up in the menu spent the whole call there.
-  const ivr = secs(r.ivr_started_at, r.ivr_ended_at ?? now);
-  const waitFrom = r.ivr_ended_at ?? (r.forwarded_time != null ? r.start_time : null);
-  const hold =
-    r.forwarded_time == null && r.ivr_ended_at == null ? 0 : secs(waitFrom, r.connected_time ?? now);
-  const billable = total > 0 ? Math.ceil(total / 60) : 0;
+  const reason =
+    outcome.reason ?? (s.aborted && !(s.aborted instanceof CallerHungUp) ? s.aborted.reason : null);
   await s.record.save(
     {
+      ...callDurations(s.record.row, now, s.deps.ratePerMinute),
       status: outcome.status,
       hung_up_by: outcome.hungUpBy,
       end_time: now,
-      total_duration: total,
-      ivr_duration: ivr,
-      hold_duration: hold,
-      dialed_call_duration: secs(r.connected_time, now),
-      time_to_connect_in_seconds: ivr + hold,
+      end_reason: reason,
       keys_pressed: JSON.stringify(s.keysPressed),
-      billable_minutes: billable,
-      charge_total: Math.round(billable * s.deps.ratePerMinute * 100) / 100,
     },
     now,
   );

@@ -1,24 +1,28 @@
 import type { Clock } from '../clock.js';
 import { CallControlError, type KeyScope } from '../domain/call-control.js';
+import type { InboundContext } from '../domain/flow.js';
 import type { EventBus } from '../live/bus.js';
-import type { Occupancy } from '../live/occupancy.js';
+import type { Leases } from '../live/occupancy.js';
 import type { Logger } from '../logger.js';
-import type { Db } from '../store/db.js';
+import type { CallStore } from '../store/call-store.js';
 import type { CommandId, DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
-import { type CallPatch, type CallRecord, type LegPatch, updateLeg } from './call-record.js';
+import type { CallPatch, CallRecord, LegPatch } from './call-record.js';
 import { newCommandId, Telephony } from './commands.js';
 import type { FetchPing } from './dynamic-buyer.js';
-import type { InboundContext } from './flow-config.js';
 import { CallPixels, type PixelDeps } from './pixels.js';
 import { CallWebhooks, type WebhookDeps } from './webhooks.js';
 
 export interface EngineDeps {
-  db: Db;
+  /** The engine's only way to the database (DESIGN.md §1). */
+  store: CallStore;
   clock: Clock;
   driver: TelephonyDriver;
   logger: Logger;
   bus: EventBus;
-  occupancy: Occupancy;
+  /** Concurrency and cap leases (the live state; in-process, or shared across nodes). */
+  leases: Leases;
+  /** This process among those sharing the database: its live calls are marked with it. */
+  processId: string;
   random: () => number;
   ratePerMinute: number;
   /** Hard limit on a call's length (configuration `MAX_CALL_SECONDS`). */
@@ -140,6 +144,11 @@ export class CallSession {
     return this.fireOrder++;
   }
 
+  /** A call resumed after a restart goes on numbering after what it had already fired. */
+  resumeFireOrder(next: number): void {
+    this.fireOrder = Math.max(this.fireOrder, next);
+  }
+
   ownLeg(leg: LegId): void {
     this.legs.add(leg);
     this.host.ownLeg(leg, this);
@@ -207,7 +216,7 @@ export class CallSession {
     to: string,
     patch: LegPatch,
   ): Promise<void> {
-    await updateLeg(this.deps.db, leg, patch);
+    await this.deps.store.updateLeg(leg, patch);
     this.announceLeg(leg, direction, to, patch.status);
   }
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Outbox } from '../delivery/index.js';
-import type { WebhookService } from '../services/webhooks.js';
 import type { WebhookEvent } from '../store/schema-webhooks.js';
 import type { CallRow } from './call-record.js';
 import type { CallSession } from './session.js';
 
+/** A campaign webhook as the engine needs it. */
+export interface CampaignWebhook {
+  name: string;
+  url: string;
+  fallback_url: string | null;
+  events: readonly string[];
+}
+
 export interface WebhookDeps {
-  outbox: Outbox;
-  webhooks: Pick<WebhookService, 'forCampaign'>;
+  /** A campaign's webhooks (the webhooks service), read at each event. */
+  webhooks: { forCampaign(campaignId: number): Promise<CampaignWebhook[]> };
 }
 
 /**
@@ -30,38 +36,27 @@ export class CallWebhooks {
     // One body for every webhook of the event: the same facts, whoever receives them.
     const body = JSON.stringify(webhookBody(event, now, this.s.record.row));
     const batch = randomUUID();
-    await this.s.deps.db.transaction().execute(async (tx) => {
-      for (const w of hooks) {
-        const row = await tx
-          .insertInto('fired_pixels')
-          .values({
-            company_id: this.s.companyId,
-            call_uuid: this.s.uuid,
-            url: w.url,
-            fire_order: this.s.nextFireOrder(),
-            batch_uuid: batch,
-            webhook_name: w.name,
-            status: 'new',
-            created_at: now,
-            fired_at: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await this.deps.outbox.enqueue(tx, {
+    await this.s.deps.store.fire(
+      hooks.map((w) => ({
+        companyId: this.s.companyId,
+        callUuid: this.s.uuid,
+        url: w.url,
+        webhookName: w.name,
+        fireOrder: this.s.nextFireOrder(),
+        batchUuid: batch,
+        at: now,
+        delivery: {
           companyId: this.s.companyId,
-          kind: 'webhook',
+          kind: 'webhook' as const,
           url: w.url,
           fallbackUrl: w.fallback_url,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          firedPixelId: row.id,
           callUuid: this.s.uuid,
-        });
-      }
-    });
-    // The worker cannot see the rows before the transaction commits (PostgreSQL): look again now.
-    this.deps.outbox.kick();
+        },
+      })),
+    );
   }
 }
 

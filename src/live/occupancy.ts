@@ -28,7 +28,22 @@ export interface Lease {
   uncommit(): void;
 }
 
-export class Occupancy {
+/** How many calls an owner is on now: what routing reads of the live state. */
+export interface LeaseCounts {
+  inProgress(owner: OwnerKey): number;
+}
+
+/**
+ * The leases part of the live state: atomic check-and-take of concurrency slots and cap reservations.
+ * `callUuid` says whose lease it is, so a sweeper can take back leases of calls no longer live.
+ */
+export interface Leases extends LeaseCounts {
+  tryAcquire(claims: Claim[], callUuid?: string): Lease | undefined;
+  /** Releases every lease held for a call that `isLive` says is gone; how many it released. */
+  sweep(isLive: (callUuid: string) => boolean): number;
+}
+
+export class Occupancy implements Leases {
   private readonly live = new Map<OwnerKey, number>();
   private readonly used = new Map<string, number>();
   private readonly pending = new Map<string, number>();
@@ -37,7 +52,23 @@ export class Occupancy {
     return this.live.get(owner) ?? 0;
   }
 
-  tryAcquire(claims: Claim[]): Lease | undefined {
+  /** Leases held per call, for the sweeper. */
+  private readonly held = new Map<string, Set<Lease>>();
+
+  sweep(isLive: (callUuid: string) => boolean): number {
+    let n = 0;
+    for (const [uuid, leases] of [...this.held]) {
+      if (isLive(uuid)) continue;
+      for (const lease of [...leases]) {
+        lease.release();
+        n++;
+      }
+      this.held.delete(uuid);
+    }
+    return n;
+  }
+
+  tryAcquire(claims: Claim[], callUuid?: string): Lease | undefined {
     for (const c of claims) {
       if (c.concurrencyCap !== null && this.inProgress(c.owner) >= c.concurrencyCap) return undefined;
       for (const cap of c.caps) {
@@ -50,7 +81,7 @@ export class Occupancy {
     }
     let committed = false;
     let released = false;
-    return {
+    const lease: Lease = {
       commit: () => {
         if (committed || released) return;
         committed = true;
@@ -72,8 +103,18 @@ export class Occupancy {
           this.bump(this.live, c.owner, -1);
           if (!committed) for (const cap of c.caps) this.bump(this.pending, cap.window, -1);
         }
+        if (callUuid === undefined) return;
+        const mine = this.held.get(callUuid);
+        mine?.delete(lease);
+        if (mine?.size === 0) this.held.delete(callUuid);
       },
     };
+    if (callUuid !== undefined) {
+      const mine = this.held.get(callUuid) ?? new Set<Lease>();
+      mine.add(lease);
+      this.held.set(callUuid, mine);
+    }
+    return lease;
   }
 
   private usage(cap: CapClaim): number {

@@ -14,9 +14,9 @@ import {
   type RouteContext,
   type RoutingEntry,
 } from '../domain/routing.js';
-import { loadRoutingList } from '../engine/routables.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
+import { loadRoutingList } from '../store/routing-inputs.js';
 import type { NumberPoolsTable } from '../store/schema.js';
 import type { PostbackKeysTable } from '../store/schema-rtb.js';
 import type { ConversionRuleService } from './conversion-rules.js';

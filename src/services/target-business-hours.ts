@@ -1,9 +1,7 @@
-import type { Selectable } from 'kysely';
 import { type FieldErrors, ValidationFailed } from '../domain/errors.js';
 import type { Conn } from '../store/db.js';
-import type { BusinessHoursTable } from '../store/schema.js';
 
-export type BusinessHour = Selectable<BusinessHoursTable>;
+export { type BusinessHour, hoursOf } from '../store/business-hours.js';
 
 /** One entry of `business_hours_attributes` (Rails nested attributes). */
 export interface BusinessHourInput {
@@ -141,19 +139,4 @@ async function write(conn: Conn, targetId: number, step: Step, now: number): Pro
       })
       .execute();
   }
-}
-
-/** Business hours of many targets at once, by day. */
-export async function hoursOf(conn: Conn, targetIds: number[]): Promise<Map<number, BusinessHour[]>> {
-  const out = new Map<number, BusinessHour[]>();
-  if (targetIds.length === 0) return out;
-  const rows = await conn
-    .selectFrom('business_hours')
-    .selectAll()
-    .where('target_id', 'in', targetIds)
-    .orderBy('day_of_week')
-    .orderBy('id')
-    .execute();
-  for (const r of rows) out.set(r.target_id, [...(out.get(r.target_id) ?? []), r]);
-  return out;
 }

@@ -95,7 +95,9 @@ export interface CallLegsTable {
   end_reason: string | null;
 }
 
-export type RoutingOwner = 'campaign' | 'number' | 'menu_option';
+import type { RoutingOwner } from '../domain/flow.js';
+
+export type { RoutingOwner };
 
 export interface RoutingEntriesTable {
   id: Generated<number>;

@@ -39,9 +39,9 @@ export type LegId = string;
 /** Made up by the engine for each command; echoed by the events that complete it. */
 export type CommandId = string;
 
-export type Prompt =
-  | { kind: 'tts'; text: string; voice: 'Male' | 'Female' }
-  | { kind: 'audio'; name: string; durationS: number };
+export type { Prompt } from '../domain/prompt.js';
+
+import type { Prompt } from '../domain/prompt.js';
 
 export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'cancelled';
 

@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/clock.js';
 import { CallEngine } from '../../src/engine/engine.js';
 import { Occupancy } from '../../src/live/occupancy.js';
 import type { Logger } from '../../src/logger.js';
+import { sqlCallStore } from '../../src/store/call-store.js';
 import { SimNetwork } from '../../src/telephony/sim/network.js';
 import type { TestApp } from '../helpers/app.js';
 import { ChaosDriver, type ChaosOptions, seeded } from './chaos-driver.js';
@@ -31,17 +32,18 @@ export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeco
     error: line('error'),
   };
   const engine = new CallEngine({
-    db: t.app.store.db,
+    store: sqlCallStore(t.app.store.db, t.app.delivery.outbox),
     clock,
+    processId: 'chaos-rig',
     driver: chaos,
     logger,
     bus: t.app.bus,
-    occupancy,
+    leases: occupancy,
     random: seeded(2),
     ratePerMinute: 0.1,
     maxCallSeconds: opts.maxCallSeconds ?? 3600,
-    pixels: { outbox: t.app.delivery.outbox, conversionRules: t.app.services.conversionRules },
-    webhooks: { outbox: t.app.delivery.outbox, webhooks: t.app.services.webhooks },
+    pixels: { conversionRules: t.app.services.conversionRules },
+    webhooks: { webhooks: t.app.services.webhooks },
     fetchPing: async () => undefined,
   });
   chaos.attach(engine);

@@ -51,19 +51,15 @@ async function bridge(s: CallSession, c: Connected): Promise<ConnectedEnd | unde
 }
 
 async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
-  const { db } = s.deps;
   const now = s.now();
   for (const lease of c.leases) lease.commit();
   const owners = [
     ...(c.target ? [{ owner_type: 'target' as const, owner_id: c.target.id }] : []),
     ...(c.group ? [{ owner_type: 'target_group' as const, owner_id: c.group.id }] : []),
   ];
-  if (owners.length) {
-    await db
-      .insertInto('cap_hits')
-      .values(owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now })))
-      .execute();
-  }
+  await s.deps.store.addCapHits(
+    owners.map((o) => ({ ...o, company_id: s.companyId, call_uuid: s.uuid, hit_at: now })),
+  );
   await s.save(
     {
       status: 'in-progress',
@@ -108,7 +104,7 @@ async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
  */
 async function forget(s: CallSession, c: Connected): Promise<void> {
   for (const lease of c.leases) lease.uncommit();
-  await s.deps.db.deleteFrom('cap_hits').where('call_uuid', '=', s.uuid).execute();
+  await s.deps.store.removeCapHits(s.uuid);
   await s.save(
     {
       connected: 0,
@@ -128,24 +124,8 @@ async function forget(s: CallSession, c: Connected): Promise<void> {
 /** How long an acceptance-mode target has to accept: the longest window of its live call-control keys. */
 async function acceptanceWindowS(s: CallSession, c: Connected): Promise<number> {
   if (c.target?.liveCallMode !== 'acceptance') return 0;
-  const groupIds = (
-    await s.deps.db
-      .selectFrom('target_group_members')
-      .select('target_group_id')
-      .where('target_id', '=', c.target.id)
-      .execute()
-  ).map((g) => g.target_group_id);
-  let q = s.deps.db
-    .selectFrom('call_control_keys')
-    .select('return_timeout_seconds')
-    .where('revoked_at', 'is', null);
-  q = q.where((eb) =>
-    groupIds.length
-      ? eb.or([eb('target_id', '=', c.target!.id), eb('target_group_id', 'in', groupIds)])
-      : eb('target_id', '=', c.target!.id),
-  );
-  const rows = await q.execute();
-  return rows.length ? Math.max(...rows.map((r) => r.return_timeout_seconds)) : DEFAULT_ACCEPT_WINDOW_S;
+  const windows = await s.deps.store.acceptanceWindows(c.target.id);
+  return windows.length ? Math.max(...windows) : DEFAULT_ACCEPT_WINDOW_S;
 }
 
 /** Digits go out in runs between `w` pauses, each run half a second per pause after the last. */
@@ -161,13 +141,5 @@ async function sendDigits(s: CallSession, leg: string, digits: string): Promise<
 }
 
 async function targetRepeat(s: CallSession, targetId: number): Promise<number> {
-  const prior = await s.deps.db
-    .selectFrom('calls')
-    .select('id')
-    .where('company_id', '=', s.companyId)
-    .where('caller', '=', s.caller)
-    .where('target_id', '=', targetId)
-    .where('uuid', '!=', s.uuid)
-    .executeTakeFirst();
-  return prior ? 1 : 0;
+  return (await s.deps.store.calledTargetBefore(s.companyId, s.caller, targetId, s.uuid)) ? 1 : 0;
 }

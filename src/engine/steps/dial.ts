@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DialStep } from '../../domain/routing.js';
 import type { Lease } from '../../live/occupancy.js';
+import type { GroupInfo, RoutingInput, TargetInfo } from '../../store/routing-inputs.js';
 import type { CommandId, DriverEvent, LegId } from '../../telephony/driver.js';
-import { insertLeg } from '../call-record.js';
 import { errorText } from '../commands.js';
-import type { GroupInfo, RoutingInput, TargetInfo } from '../routables.js';
 import type { CallSession } from '../session.js';
 import { noteReservation, resolveDynamic } from './dynamic-dial.js';
 
@@ -70,11 +69,11 @@ function leaseStep(
   step: DialStep,
   input: RoutingInput,
 ): { dials: Dial[]; shared: Lease[] } | undefined {
-  const occ = s.deps.occupancy;
+  const occ = s.deps.leases;
   if (step.kind === 'single') {
     const target = input.targets.get(step.target.id)!;
     const group = step.group ? (input.groups.get(step.group.id) ?? null) : null;
-    const lease = occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim]);
+    const lease = occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim], s.uuid);
     if (!lease) return undefined;
     return {
       dials: [{ to: target.number, timeoutS: step.target.timeoutSeconds, target, group, lease }],
@@ -82,12 +81,12 @@ function leaseStep(
     };
   }
   const group = input.groups.get(step.group.id)!;
-  const groupLease = occ.tryAcquire([group.claim]);
+  const groupLease = occ.tryAcquire([group.claim], s.uuid);
   if (!groupLease) return undefined;
   const dials: Dial[] = [];
   for (const t of step.targets) {
     const target = input.targets.get(t.id)!;
-    const lease = occ.tryAcquire([target.claim]);
+    const lease = occ.tryAcquire([target.claim], s.uuid);
     if (lease) dials.push({ to: target.number, timeoutS: t.timeoutSeconds, target, group, lease });
   }
   if (!dials.length) {
@@ -166,7 +165,7 @@ async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Pr
   const from = s.callerNumberSent ?? s.caller;
   s.ownLeg(leg);
   if (s.record.row.forwarded_time == null) await s.save({ forwarded_time: s.now() }, 'forwarded');
-  await insertLeg(s.deps.db, {
+  await s.deps.store.insertLeg({
     id: leg,
     callUuid: s.uuid,
     companyId: s.companyId,

@@ -1,6 +1,6 @@
 import type { Lease } from '../../live/occupancy.js';
+import type { TargetInfo } from '../../store/routing-inputs.js';
 import { INBOUND_NUMBER_TAG, type PingCall, pingBuyer, RESERVATION_TAG } from '../dynamic-buyer.js';
-import type { TargetInfo } from '../routables.js';
 import type { CallSession } from '../session.js';
 
 interface Dialable {

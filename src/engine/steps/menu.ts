@@ -1,7 +1,7 @@
+import type { FlowConfig, MenuOptionConfig } from '../../domain/flow.js';
 import { promptSeconds } from '../../domain/prompt.js';
 import type { Prompt } from '../../telephony/driver.js';
 import { errorText } from '../commands.js';
-import type { FlowConfig, MenuOptionConfig } from '../flow-config.js';
 import type { CallSession } from '../session.js';
 
 /** After the last repeat of the greeting, how long we still listen for a key. */

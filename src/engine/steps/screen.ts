@@ -10,15 +10,10 @@ const RESUBSCRIBE_WAIT_MS = 10_000;
  * block and go on. Returns false when the call must end here.
  */
 export async function passSuppression(s: CallSession): Promise<boolean> {
-  const { db } = s.deps;
-  const row = await db
-    .selectFrom('suppressed_numbers')
-    .selectAll()
-    .where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller)
-    .executeTakeFirst();
-  if (!row || (row.campaign_id !== null && row.campaign_id !== s.ctx.flow.campaignId)) return true;
-  if (row.can_resubscribe !== 1) return false;
+  const { store } = s.deps;
+  const row = await store.suppression(s.companyId, s.caller);
+  if (!row || (row.campaignId !== null && row.campaignId !== s.ctx.flow.campaignId)) return true;
+  if (!row.canResubscribe) return false;
   const cmd = s.expect();
   try {
     await s.tel.play(cmd, s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
@@ -34,7 +29,7 @@ export async function passSuppression(s: CallSession): Promise<boolean> {
   if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') return false;
   s.keysPressed.push('7');
   await s.tel.stopPlay(s.inLeg);
-  await db.deleteFrom('suppressed_numbers').where('id', '=', row.id).execute();
+  await store.liftSuppression(row.id);
   return true;
 }
 
@@ -43,13 +38,7 @@ export async function passSuppression(s: CallSession): Promise<boolean> {
  * call control API can tell those calls apart (`caller_number_sent`).
  */
 export async function randomizeStaticCaller(s: CallSession): Promise<void> {
-  const row = await s.deps.db
-    .selectFrom('static_caller_numbers')
-    .select('id')
-    .where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller)
-    .executeTakeFirst();
-  if (!row) return;
+  if (!(await s.deps.store.isStaticCaller(s.companyId, s.caller))) return;
   const area = phoneInfo(s.caller).areaCode ?? '202';
   for (let i = 0; i < 50; i++) {
     const exchange = 200 + Math.floor(s.deps.random() * 800);
@@ -68,22 +57,7 @@ export async function initialTags(s: CallSession): Promise<Record<string, string
   const info = phoneInfo(s.caller);
   const geo = [info.areaCode, info.country?.toLowerCase()].filter(Boolean);
   if (geo.length) tags.geo = geo.join(',');
-  const contact = await s.deps.db
-    .selectFrom('contact_numbers')
-    .select('contact_id')
-    .where('company_id', '=', s.companyId)
-    .where('number', '=', s.caller)
-    .executeTakeFirst();
-  if (contact) {
-    const rows = await s.deps.db
-      .selectFrom('tag_values')
-      .select(['key', 'value'])
-      .where('owner_type', '=', 'contact')
-      .where('owner_id', '=', contact.contact_id)
-      .orderBy('id')
-      .execute();
-    for (const r of rows)
-      tags[r.key] = tags[r.key] && tags[r.key] !== r.value ? `${tags[r.key]},${r.value}` : r.value;
-  }
+  for (const r of await s.deps.store.contactTags(s.companyId, s.caller))
+    tags[r.key] = tags[r.key] && tags[r.key] !== r.value ? `${tags[r.key]},${r.value}` : r.value;
   return tags;
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CallControlError } from '../../domain/call-control.js';
+import { billableMinutes, chargeTotal, secondsBetween } from '../../domain/call-durations.js';
 import type { LegId } from '../../telephony/driver.js';
-import { CallRecord, insertLeg } from '../call-record.js';
+import { CallRecord } from '../call-record.js';
 import { errorText } from '../commands.js';
 import type { CallSession } from '../session.js';
 import { RING_MARGIN_MS } from './dial.js';
@@ -32,12 +33,12 @@ export async function startTransfer(
   keyId: number,
   transferorLeg: LegId | null,
 ): Promise<Transfer> {
-  const { db } = s.deps;
+  const { store } = s.deps;
   const now = s.now();
   const uuid = randomUUID();
   const leg = randomUUID();
   const parent = s.record.row;
-  const record = await CallRecord.create(db, {
+  const record = await CallRecord.create(store, {
     ...parent,
     id: undefined,
     uuid: randomUUID(),
@@ -64,27 +65,22 @@ export async function startTransfer(
   });
   const downstream = [...JSON.parse(String(parent.downstream_call_uuids ?? '[]')), record.uuid];
   await s.save({ downstream_call_uuids: JSON.stringify(downstream) }, 'transfer');
-  await db
-    .insertInto('call_transfers')
-    .values({
-      id: uuid,
-      company_id: s.companyId,
-      call_uuid: s.uuid,
-      downstream_call_uuid: record.uuid,
-      transfer_to: to,
-      hold_caller: hold ? 1 : 0,
-      status: 'dialing',
-      leg_id: leg,
-      transferor_leg_id: transferorLeg,
-      created_by_key_id: keyId,
-      created_at: now,
-      answered_at: null,
-      ended_at: null,
-    })
-    .execute();
+  await store.createTransfer({
+    id: uuid,
+    company_id: s.companyId,
+    call_uuid: s.uuid,
+    downstream_call_uuid: record.uuid,
+    transfer_to: to,
+    hold_caller: hold ? 1 : 0,
+    status: 'dialing',
+    leg_id: leg,
+    transferor_leg_id: transferorLeg,
+    created_by_key_id: keyId,
+    created_at: now,
+  });
   s.ownLeg(leg);
   const from = s.callerNumberSent ?? s.caller;
-  await insertLeg(db, {
+  await store.insertLeg({
     id: leg,
     callUuid: record.uuid,
     companyId: s.companyId,
@@ -120,11 +116,7 @@ export async function transferAnswered(s: CallSession, t: Transfer): Promise<voi
   t.status = 'answered';
   await t.record.save({ connected: 1, connected_time: now }, now);
   await s.legChanged(t.leg, 'outbound', t.to, { status: 'answered', answered_at: now });
-  await s.deps.db
-    .updateTable('call_transfers')
-    .set({ status: 'answered', answered_at: now })
-    .where('id', '=', t.uuid)
-    .execute();
+  await s.deps.store.updateTransfer(t.uuid, { status: 'answered', answered_at: now });
 }
 
 /** Closes the transfer and its downstream record with the durations it had. */
@@ -136,10 +128,9 @@ export async function transferEnded(
 ): Promise<void> {
   const now = s.now();
   const r = t.record.row;
-  const secs = (a: number | null | undefined, b: number) =>
-    a == null ? 0 : Math.max(0, Math.round((b - a) / 1000));
+  const secs = secondsBetween;
   const total = secs(r.start_time, now);
-  const billable = total > 0 ? Math.ceil(total / 60) : 0;
+  const billable = billableMinutes(total);
   t.status = status;
   await t.record.save(
     {
@@ -151,7 +142,7 @@ export async function transferEnded(
       hold_duration: secs(r.start_time, r.connected_time ?? now),
       time_to_connect_in_seconds: secs(r.start_time, r.connected_time ?? now),
       billable_minutes: billable,
-      charge_total: Math.round(billable * s.deps.ratePerMinute * 100) / 100,
+      charge_total: chargeTotal(billable, s.deps.ratePerMinute),
     },
     now,
   );
@@ -161,9 +152,5 @@ export async function transferEnded(
     ended_at: now,
     hung_up_by: hungUpBy,
   });
-  await s.deps.db
-    .updateTable('call_transfers')
-    .set({ status, ended_at: now })
-    .where('id', '=', t.uuid)
-    .execute();
+  await s.deps.store.updateTransfer(t.uuid, { status, ended_at: now });
 }

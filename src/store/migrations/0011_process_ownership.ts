@@ -10,7 +10,11 @@ export function processOwnershipMigration() {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable('calls').addColumn('owner_process', 'text').execute();
       await db.schema.alterTable('calls').addColumn('end_reason', 'text').execute();
-      await db.schema.createIndex('calls_owner_live').on('calls').columns(['owner_process', 'status']).execute();
+      await db.schema
+        .createIndex('calls_owner_live')
+        .on('calls')
+        .columns(['owner_process', 'status'])
+        .execute();
       await db.schema.alterTable('deliveries').addColumn('lease_owner', 'text').execute();
       await db.schema.alterTable('deliveries').addColumn('lease_expires_at', 'bigint').execute();
     },

@@ -1,36 +1,6 @@
-import type { Conn } from '../store/db.js';
-import type { RoutingOwner } from '../store/schema-calls.js';
-import type { Prompt } from '../telephony/driver.js';
-
-/** Settings that steer one call through greeting, menu and routing: a campaign's, or a number's overrides. */
-export interface MenuOptionConfig {
-  id: number;
-  option: string;
-  targetNumber: string | null;
-  targetCid: string | null;
-}
-
-export interface FlowConfig {
-  campaignId: number;
-  cid: string;
-  campaignName: string | null;
-  dedupeSeconds: number;
-  recordCalls: boolean;
-  greeting: Prompt | null;
-  repeat: number;
-  menuOptions: MenuOptionConfig[];
-  /** Tracking pixels: the campaign's, or the number's overrides. */
-  timers: { id: number; seconds: number; url: string }[];
-  /** Where this flow's routing list lives (the number's own list when it has one). */
-  routing: { owner: RoutingOwner; id: number };
-}
-
-export interface InboundContext {
-  companyId: number;
-  number: { id: number; number: string; sid: string | null };
-  affiliate: { id: number; afid: string; name: string | null } | null;
-  flow: FlowConfig;
-}
+import type { FlowConfig, InboundContext, MenuOptionConfig } from '../domain/flow.js';
+import type { Prompt } from '../domain/prompt.js';
+import type { Conn } from './db.js';
 
 /** Loads what an incoming call to `to` needs; undefined when no live number matches. */
 export async function loadInbound(db: Conn, to: string): Promise<InboundContext | undefined> {

@@ -1,11 +1,11 @@
+import type { RoutingOwner } from '../domain/flow.js';
 import type { CapState, RoutableGroup, RoutableTarget, RoutingEntry } from '../domain/routing.js';
 import { ianaZone } from '../domain/timezones.js';
-import type { CapClaim, Claim, Occupancy } from '../live/occupancy.js';
-import { type CapView, capsOf } from '../services/caps.js';
-import { tagsOf } from '../services/tag-values.js';
-import { hoursOf } from '../services/target-business-hours.js';
-import type { Conn } from '../store/db.js';
-import type { RoutingOwner } from '../store/schema-calls.js';
+import type { CapClaim, Claim, LeaseCounts } from '../live/occupancy.js';
+import { hoursOf } from './business-hours.js';
+import { type CapView, capsOf } from './caps.js';
+import type { Conn } from './db.js';
+import { tagsOf } from './tags.js';
 
 /** What the engine needs about a target beyond the routing decision itself. */
 export interface TargetInfo {
@@ -37,7 +37,7 @@ export interface RoutingInput {
 /** Reads a routing list with everything the decision needs: hours, caps filled now, tags, live counts. */
 export async function loadRoutingList(
   db: Conn,
-  occupancy: Occupancy,
+  occupancy: LeaseCounts,
   companyId: number,
   owner: { owner: RoutingOwner; id: number },
   now: number,
@@ -113,7 +113,7 @@ export async function loadRoutingList(
   return { entries, targets: targets.info, groups: groupInfo };
 }
 
-async function loadTargets(db: Conn, occupancy: Occupancy, companyId: number, ids: number[], now: number) {
+async function loadTargets(db: Conn, occupancy: LeaseCounts, companyId: number, ids: number[], now: number) {
   const routable = new Map<number, RoutableTarget>();
   const info = new Map<number, TargetInfo>();
   if (!ids.length) return { routable, info };
