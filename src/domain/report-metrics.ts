@@ -147,7 +147,8 @@ export const epc = (s: ReportSums): number =>
  * Cost per call: what the company paid its publishers (payout) / total calls, in dollars. Not the
  * platform's call cost: the seed's row has cost 0.12 over 3 calls and cpc 0.
  */
-export const cpc = (s: ReportSums): number => (s.total_calls === 0 ? 0 : dollars(s.payout_cents) / s.total_calls);
+export const cpc = (s: ReportSums): number =>
+  s.total_calls === 0 ? 0 : dollars(s.payout_cents) / s.total_calls;
 
 /** The metrics of one report row, in the seed's order. */
 export interface ReportMetrics {

@@ -87,7 +87,8 @@ export function parseReportParams(
 
   let tagValueKey: string | undefined;
   if (!blank(p.tag_value_key)) {
-    if (facet !== undefined && facet !== 'tag_value') fail('tag_value_key', 'is only used with facet tag_value');
+    if (facet !== undefined && facet !== 'tag_value')
+      fail('tag_value_key', 'is only used with facet tag_value');
     else tagValueKey = String(p.tag_value_key).trim();
   }
 
@@ -159,7 +160,13 @@ export function planRange(start: number, end: number, zone: string): RangePlan {
     const midnight = dayStart(nextDay(dayOf(start, zone), zone), zone);
     return {
       days: null,
-      edges: midnight < end ? [[start, midnight], [midnight, end]] : [[start, end]],
+      edges:
+        midnight < end
+          ? [
+              [start, midnight],
+              [midnight, end],
+            ]
+          : [[start, end]],
     };
   }
   // Whole days end where the day holding `end` begins (that day is partial, or excluded when `end` is midnight).

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { FacetAggregator, type FacetCall, type FacetRow, TagIndex } from '../domain/report-facets.js';
-import { type DayNumber, dayLabel, daysTouched, dayStart, nextDay } from '../domain/report-query.js';
+import { type DayNumber, dayLabel, dayStart, daysTouched, nextDay } from '../domain/report-query.js';
 import type { Conn, Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import {

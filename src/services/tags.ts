@@ -19,8 +19,9 @@ export type Tag = TagRow;
 const HOUR_MS = 3_600_000;
 /** -1 in the change log: every day of the company is summed again (tag sets changed for past calls). */
 const ALL_DAYS = -1;
-// A key as tag lists can carry it (`<<<key:value>>>`): no colon or angle brackets.
-const KEY = /^[^:<>\u0000-\u001f]{1,255}$/;
+// A key as tag lists can carry it (`<<<key:value>>>`): no colon or angle brackets, no control characters.
+const KEY = /^[^:<>]{1,255}$/;
+const hasControl = (s: string) => [...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 
 /**
  * The Tags resource: the tag keys a company's reports index (seed 001, "Not all tag values are
@@ -45,7 +46,8 @@ export class TagService {
 
   async create(companyId: number, input: { key?: unknown }): Promise<Tag> {
     const key = validKey(input.key);
-    if (await findTagByKey(this.db, companyId, key)) throw ValidationFailed.field('key', 'has already been taken');
+    if (await findTagByKey(this.db, companyId, key))
+      throw ValidationFailed.field('key', 'has already been taken');
     const now = this.clock.now();
     return this.db
       .transaction()
@@ -85,8 +87,11 @@ function validKey(raw: unknown): string {
     throw ValidationFailed.field('key', "can't be blank");
   if (typeof raw !== 'string') throw ValidationFailed.field('key', 'must be a string');
   const key = raw.trim();
-  if (!KEY.test(key))
-    throw ValidationFailed.field('key', 'must be 1 to 255 characters without ":", "<", ">" or control characters');
+  if (!KEY.test(key) || hasControl(key))
+    throw ValidationFailed.field(
+      'key',
+      'must be 1 to 255 characters without ":", "<", ">" or control characters',
+    );
   if (SYSTEM_TAG_KEYS.includes(key))
     throw ValidationFailed.field('key', 'is a system tag, always reported (no need to create it)');
   return key;

@@ -143,7 +143,11 @@ export async function writeDays(
   for (let i = 0; i < days.length; i += INSERT_CHUNK) {
     await tx
       .insertInto('report_days')
-      .values(days.slice(i, i + INSERT_CHUNK).map((day) => ({ company_id: companyId, day, zone, computed_at: now })))
+      .values(
+        days
+          .slice(i, i + INSERT_CHUNK)
+          .map((day) => ({ company_id: companyId, day, zone, computed_at: now })),
+      )
       .onConflict((oc) => oc.columns(['company_id', 'day']).doUpdateSet({ zone, computed_at: now }))
       .execute();
   }

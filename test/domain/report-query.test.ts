@@ -1,14 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../src/domain/errors.js';
 import { TagIndex } from '../../src/domain/report-facets.js';
-import { dayLabel, dayOf, daysTouched, dayStart, parseReportParams, planRange } from '../../src/domain/report-query.js';
+import {
+  dayLabel,
+  dayOf,
+  dayStart,
+  daysTouched,
+  parseReportParams,
+  planRange,
+} from '../../src/domain/report-query.js';
 import { parseRfc3339 } from '../../src/services/calls.js';
 
 const NY = 'America/New_York';
 const KOLKATA = 'Asia/Kolkata';
 
 describe('report parameters', () => {
-  const base = { domain: 'calls', facet: 'daily', created_at_start: '2024-10-25', created_at_end: '2024-10-28' };
+  const base = {
+    domain: 'calls',
+    facet: 'daily',
+    created_at_start: '2024-10-25',
+    created_at_end: '2024-10-28',
+  };
 
   it('reads bare dates as midnight in the company zone, times as given', () => {
     const q = parseReportParams(base, NY, parseRfc3339);
@@ -21,11 +33,18 @@ describe('report parameters', () => {
 
   it('refuses a range of 2 years or more (calendar years in the zone)', () => {
     expect(() =>
-      parseReportParams({ ...base, created_at_start: '2022-02-28', created_at_end: '2024-02-28' }, NY, parseRfc3339),
+      parseReportParams(
+        { ...base, created_at_start: '2022-02-28', created_at_end: '2024-02-28' },
+        NY,
+        parseRfc3339,
+      ),
     ).toThrow(ValidationFailed);
     expect(
-      parseReportParams({ ...base, created_at_start: '2022-02-28', created_at_end: '2024-02-27' }, NY, parseRfc3339)
-        .end,
+      parseReportParams(
+        { ...base, created_at_start: '2022-02-28', created_at_end: '2024-02-27' },
+        NY,
+        parseRfc3339,
+      ).end,
     ).toBeGreaterThan(0);
   });
 });

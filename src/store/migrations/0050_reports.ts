@@ -63,7 +63,9 @@ export function reportsMigration(dialect: Dialect) {
 
       await db.schema
         .createTable('tags')
-        .addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', pg ? 'serial' : 'integer', (c) =>
+          pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
         .addColumn('company_id', 'integer', (c) => c.notNull())
         .addColumn('key', 'text', (c) => c.notNull())
         // Calls created from this moment are indexed; null once re-indexed (every call).
@@ -72,7 +74,12 @@ export function reportsMigration(dialect: Dialect) {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('tags_company_key').unique().on('tags').columns(['company_id', 'key']).execute();
+      await db.schema
+        .createIndex('tags_company_key')
+        .unique()
+        .on('tags')
+        .columns(['company_id', 'key'])
+        .execute();
 
       let rollups = db.schema
         .createTable('report_rollups')
@@ -127,14 +134,18 @@ async function sqliteTriggers(db: Kysely<any>): Promise<void> {
     `INSERT INTO report_call_changes (company_id, hour) VALUES (${row}.company_id, ${row}.created_at / 3600000);`;
   const changed = WATCHED.map((c) => `OLD."${c}" IS NOT NEW."${c}"`).join(' OR ');
   const moved = `OLD.company_id IS NOT NEW.company_id OR OLD.created_at IS NOT NEW.created_at`;
-  await sql.raw(`CREATE TRIGGER calls_report_insert AFTER INSERT ON calls BEGIN ${mark('NEW')} END`).execute(db);
+  await sql
+    .raw(`CREATE TRIGGER calls_report_insert AFTER INSERT ON calls BEGIN ${mark('NEW')} END`)
+    .execute(db);
   await sql
     .raw(`CREATE TRIGGER calls_report_update AFTER UPDATE ON calls WHEN ${changed} BEGIN ${mark('NEW')} END`)
     .execute(db);
   await sql
     .raw(`CREATE TRIGGER calls_report_move AFTER UPDATE ON calls WHEN ${moved} BEGIN ${mark('OLD')} END`)
     .execute(db);
-  await sql.raw(`CREATE TRIGGER calls_report_delete AFTER DELETE ON calls BEGIN ${mark('OLD')} END`).execute(db);
+  await sql
+    .raw(`CREATE TRIGGER calls_report_delete AFTER DELETE ON calls BEGIN ${mark('OLD')} END`)
+    .execute(db);
 }
 
 async function postgresTriggers(db: Kysely<any>): Promise<void> {

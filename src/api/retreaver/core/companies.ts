@@ -11,7 +11,10 @@ const CompanyBody = Type.Object(
     default_click_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     default_sale_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     time_zone: Type.Optional(
-      Type.String({ maxLength: 64, description: 'Reports cut days in this zone (a target time_zone name); default UTC.' }),
+      Type.String({
+        maxLength: 64,
+        description: 'Reports cut days in this zone (a target time_zone name); default UTC.',
+      }),
     ),
     // Read-only fields a client may echo back from a GET; accepted and ignored.
     id: Type.Optional(Type.Unknown()),

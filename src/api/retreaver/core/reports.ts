@@ -14,7 +14,9 @@ const ReportQuery = Type.Object(
     domain: Type.Optional(Type.String({ description: "The domain of the report. Currently only 'calls'." })),
     facet: Type.Optional(Type.String({ description: `One of ${FACETS.join(', ')}.` })),
     created_at_start: Type.Optional(
-      Type.String({ description: 'Start (inclusive): a date (midnight in the company time zone) or RFC 3339 time.' }),
+      Type.String({
+        description: 'Start (inclusive): a date (midnight in the company time zone) or RFC 3339 time.',
+      }),
     ),
     created_at_end: Type.Optional(
       Type.String({ description: 'End (exclusive); after the start and less than 2 years from it.' }),
@@ -22,7 +24,9 @@ const ReportQuery = Type.Object(
     page: Type.Optional(Type.String({ description: 'Page of facet rows, from 1.' })),
     per_page: Type.Optional(Type.String({ description: 'Facet rows per page, 1–10000 (default 25).' })),
     tag_value_key: Type.Optional(
-      Type.String({ description: 'With facet=tag_value: report the values of this tag instead of the tag keys.' }),
+      Type.String({
+        description: 'With facet=tag_value: report the values of this tag instead of the tag keys.',
+      }),
     ),
   },
   { additionalProperties: true },
@@ -40,7 +44,12 @@ export async function reportRoutes(app: CoreApp, { reports }: Pick<Services, 're
     '/api/v1/reports',
     {
       config: { csv: true },
-      schema: { tags: ['Reports'], summary: 'Get a Report', description: DESCRIPTION, querystring: ReportQuery },
+      schema: {
+        tags: ['Reports'],
+        summary: 'Get a Report',
+        description: DESCRIPTION,
+        querystring: ReportQuery,
+      },
     },
     async (req, reply) => {
       const report = await reports.report(req.core.companyId, req.query);

@@ -43,7 +43,11 @@ const ABOUT =
   'Reports (`/api/v1/reports.json?facet=tag_value`) show only created tag keys plus the system tags ' +
   '(geo, caller_state, caller_city, caller_zip). A new tag covers calls made from its creation ' +
   '(`indexed_from`); `POST /tags/{id}/reindex` covers every past call (`indexed_from` null).';
-const doc = (summary: string, description: string) => ({ tags, summary, description: `${description}\n\n${ABOUT}` });
+const doc = (summary: string, description: string) => ({
+  tags,
+  summary,
+  description: `${description}\n\n${ABOUT}`,
+});
 
 export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 'tags'>) {
   app.get(
@@ -56,7 +60,11 @@ export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 
     '/tags',
     {
       config: { wrap: 'tag' },
-      schema: { ...doc('Create a Tag', 'Starts indexing the key from now.'), body: TagBody, querystring: AuthQuery },
+      schema: {
+        ...doc('Create a Tag', 'Starts indexing the key from now.'),
+        body: TagBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) => {
       const body = req.body as Static<typeof TagBody>;
@@ -74,7 +82,10 @@ export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 
     '/tags/:id/reindex',
     {
       schema: {
-        ...doc('Re-index a Tag', 'Indexes the key on every past call; reports include them from the next request.'),
+        ...doc(
+          'Re-index a Tag',
+          'Indexes the key on every past call; reports include them from the next request.',
+        ),
         params: IdParams,
         querystring: AuthQuery,
       },

@@ -80,7 +80,13 @@ describe('GET /api/v1/reports: parameter validation (400 in the Core API error s
 
   it('names every bad parameter at once', async () => {
     const errs = await bad('domain=x&facet=y&created_at_start=z&page=-1');
-    expect(Object.keys(errs).sort()).toEqual(['created_at_end', 'created_at_start', 'domain', 'facet', 'page']);
+    expect(Object.keys(errs).sort()).toEqual([
+      'created_at_end',
+      'created_at_start',
+      'domain',
+      'facet',
+      'page',
+    ]);
   });
 
   it('answers XML errors in the Core XML error shape', async () => {

@@ -45,7 +45,11 @@ beforeAll(async () => {
     buyers.push({ id: b.id, name });
   }
   for (const cid of ['c1', 'c2']) {
-    const c = await create(t, '/campaigns', 'campaign', { name: `Campaign ${cid}`, cid, timers_attributes: [] });
+    const c = await create(t, '/campaigns', 'campaign', {
+      name: `Campaign ${cid}`,
+      cid,
+      timers_attributes: [],
+    });
     campaigns.push({ id: c.id, name: c.name });
     const n = await create(t, '/numbers', 'number', { cid, afid: 'a1' });
     numbers.push({ id: n.id, number: n.number });
@@ -130,7 +134,12 @@ function expectedRows(from: number, to: number, group: Grouper) {
   return groups;
 }
 
-function checkFacet(body: { count: number; count_total: number; data: any[] }, facet: string, from: number, to: number) {
+function checkFacet(
+  body: { count: number; count_total: number; data: any[] },
+  facet: string,
+  from: number,
+  to: number,
+) {
   const { group, name } = FACETS[facet];
   const groups = expectedRows(from, to, group);
   expect(body.data.map((r) => r.id).sort()).toEqual([...groups.keys()].sort());
@@ -147,14 +156,24 @@ function checkFacet(body: { count: number; count_total: number; data: any[] }, f
 
 describe('GET /api/v1/reports.json: facets and metrics', () => {
   const ranges: [string, string, number, number][] = [
-    ['whole days', 'created_at_start=2025-03-07&created_at_end=2025-03-12', local('2025-03-07'), local('2025-03-12')],
+    [
+      'whole days',
+      'created_at_start=2025-03-07&created_at_end=2025-03-12',
+      local('2025-03-07'),
+      local('2025-03-12'),
+    ],
     [
       'partial days at both ends',
       `created_at_start=2025-03-07T15:30:00-05:00&created_at_end=2025-03-10T06:00:00Z`,
       Date.parse('2025-03-07T15:30:00-05:00'),
       Date.parse('2025-03-10T06:00:00Z'),
     ],
-    ['within one day', 'created_at_start=2025-03-09T01:00:00Z&created_at_end=2025-03-09T20:00:00Z', Date.parse('2025-03-09T01:00:00Z'), Date.parse('2025-03-09T20:00:00Z')],
+    [
+      'within one day',
+      'created_at_start=2025-03-09T01:00:00Z&created_at_end=2025-03-09T20:00:00Z',
+      Date.parse('2025-03-09T01:00:00Z'),
+      Date.parse('2025-03-09T20:00:00Z'),
+    ],
   ];
   for (const facet of Object.keys(FACETS)) {
     for (const [label, query, from, to] of ranges) {
@@ -193,7 +212,8 @@ describe('GET /api/v1/reports.json: facets and metrics', () => {
   });
 
   it('shows the seed row fields in the seed order', async () => {
-    const row = (await report('facet=campaign&created_at_start=2025-03-07&created_at_end=2025-03-12')).data[0];
+    const row = (await report('facet=campaign&created_at_start=2025-03-07&created_at_end=2025-03-12'))
+      .data[0];
     expect(Object.keys(row)).toEqual([
       'id',
       'facet_name',
@@ -319,7 +339,11 @@ describe('GET /api/v1/reports: paging and formats', () => {
 
   it('defuses spreadsheet formulas and quotes commas in CSV cells', async () => {
     await insertCalls(t, [
-      call({ company_id: t.companyId, created_at: local('2025-03-20', 9), tags: { utm_campaign: '=HYPERLINK("x")' } }),
+      call({
+        company_id: t.companyId,
+        created_at: local('2025-03-20', 9),
+        tags: { utm_campaign: '=HYPERLINK("x")' },
+      }),
       call({ company_id: t.companyId, created_at: local('2025-03-20', 9), tags: { utm_campaign: 'a,b' } }),
     ]);
     const res = await t.api(
@@ -335,7 +359,10 @@ describe('GET /api/v1/reports: paging and formats', () => {
   });
 
   it('errors on a CSV request come as JSON in the Core error shape', async () => {
-    const res = await t.api('GET', '/api/v1/reports.csv?domain=calls&facet=nope&created_at_start=2025-03-07&created_at_end=2025-03-12');
+    const res = await t.api(
+      'GET',
+      '/api/v1/reports.csv?domain=calls&facet=nope&created_at_start=2025-03-07&created_at_end=2025-03-12',
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors.facet[0]).toContain('"nope" is not a facet');
   });

@@ -59,7 +59,9 @@ describe('Tags resource', () => {
     ]);
     await create(t, '/tags', 'tag', { key: 'dup' });
     expect((await errs({ tag: { key: 'dup' } })).key).toEqual(['has already been taken']);
-    expect((await errs({ tag: { key: 'x', colour: 'red' } }))['colour']).toEqual(['is not a known attribute']);
+    expect((await errs({ tag: { key: 'x', colour: 'red' } }))['colour']).toEqual([
+      'is not a known attribute',
+    ]);
   });
 
   it('keeps tenants apart: another company’s tag is 404, and the same key is free there', async () => {
@@ -81,7 +83,12 @@ describe('Reports: tag indexing (seed: "Not all tag values are indexed")', () =>
     // 3 calls of 3, 4 and 4 s, the last two repeats, 0.04 each: the seed's row.
     const base = { company_id: t.companyId, charge_total: 0.04 };
     await insertCalls(t, [
-      call({ ...base, created_at: DAY + 3_600_000, total_duration: 3, tags: { utm_campaign: 'ret_campaign_123' } }),
+      call({
+        ...base,
+        created_at: DAY + 3_600_000,
+        total_duration: 3,
+        tags: { utm_campaign: 'ret_campaign_123' },
+      }),
       call({
         ...base,
         created_at: DAY + 7_200_000,
@@ -141,7 +148,11 @@ describe('Reports: tag indexing (seed: "Not all tag values are indexed")', () =>
 
   it('answers an unindexed key with an empty report, and reports system tags without creating them', async () => {
     await insertCalls(t, [
-      call({ company_id: t.companyId, created_at: DAY + 4 * 3_600_000, tags: { unindexed_tag_value: 'x', geo: '301,us' } }),
+      call({
+        company_id: t.companyId,
+        created_at: DAY + 4 * 3_600_000,
+        tags: { unindexed_tag_value: 'x', geo: '301,us' },
+      }),
     ]);
     expect(await report('tag_value_key=unindexed_tag_value')).toEqual({ count: 0, count_total: 0, data: [] });
     const keys = (await report('')).data.map((r: any) => r.id);
@@ -154,11 +165,15 @@ describe('Reports: tag indexing (seed: "Not all tag values are indexed")', () =>
   it('indexes a new tag from its creation on; re-indexing covers past calls; deleting stops it', async () => {
     const key = 'late_key';
     // One call before the tag exists, one after (same day, so the day's rollup must be summed again).
-    await insertCalls(t, [call({ company_id: t.companyId, created_at: DAY + 5 * 3_600_000, tags: { [key]: 'early' } })]);
+    await insertCalls(t, [
+      call({ company_id: t.companyId, created_at: DAY + 5 * 3_600_000, tags: { [key]: 'early' } }),
+    ]);
     await report('');
     t.clock.set(DAY + 6 * 3_600_000);
     const tag = await create(t, '/tags', 'tag', { key });
-    await insertCalls(t, [call({ company_id: t.companyId, created_at: DAY + 7 * 3_600_000, tags: { [key]: 'late' } })]);
+    await insertCalls(t, [
+      call({ company_id: t.companyId, created_at: DAY + 7 * 3_600_000, tags: { [key]: 'late' } }),
+    ]);
     const since = await report(`tag_value_key=${key}`);
     expect(since.data.map((r: any) => [r.id, r.total_calls])).toEqual([['late', 1]]);
 
