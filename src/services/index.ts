@@ -12,6 +12,7 @@ import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
+import { OAuthService } from './oauth.js';
 import { PostbackKeyService } from './postback-keys.js';
 import { ReportRollups } from './report-rollups.js';
 import { ReportService } from './reports.js';
@@ -22,6 +23,7 @@ import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TagService } from './tags.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
 export interface ServiceDeps {
@@ -43,6 +45,7 @@ export function buildServices(deps: ServiceDeps) {
     occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const users = new UserService(deps.db, deps.clock);
   return {
     accounts: new AccountService(deps.db, deps.clock),
     affiliates,
@@ -61,6 +64,8 @@ export function buildServices(deps: ServiceDeps) {
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
     reports: new ReportService(deps.db, new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock)),
     tags: new TagService(deps.db, deps.clock),
+    users,
+    oauth: new OAuthService(deps.db, deps.clock, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }

@@ -18,6 +18,8 @@ import { suppressedNumberRoutes } from './suppressed-numbers.js';
 import { tagRoutes } from './tags.js';
 import { targetGroupRoutes } from './target-groups.js';
 import { targetRoutes } from './targets.js';
+import { userRoutes } from './users.js';
+import { oauthAppRoutes } from './users-oauth-apps.js';
 import { webhookSecretRoutes } from './webhook-secret.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -43,4 +45,6 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await webhookSecretRoutes(app, services);
   await reportRoutes(app, services);
   await tagRoutes(app, services);
+  await userRoutes(app, services);
+  await oauthAppRoutes(app, services);
 }
