@@ -61,7 +61,8 @@ function insertRange(app: App, dialect: Dialect, companyId: number, from: number
   const total = sql`(5 + h2 % 600)`;
   const connected = sql`(h1 % 10 < 7)`;
   const converted = sql`(h1 % 10 < 2)`;
-  const text = (e: ReturnType<typeof sql>) => (dialect === 'sqlite' ? e : sql`CAST(${e} AS TEXT)`);
+  // Parenthesized: SQLite's || binds tighter than +.
+  const text = (e: ReturnType<typeof sql>) => (dialect === 'sqlite' ? sql`(${e})` : sql`CAST(${e} AS TEXT)`);
   const tags = sql`'{"geo":"' || ${text(sql`200 + h2 % 50`)} || ',us","utm_campaign":"u' || ${text(sql`h1 % 20`)} || '"}'`;
   return sql`
     INSERT INTO calls (uuid, company_id, status, caller, caller_country, number, number_id, campaign_id, cid,
