@@ -85,8 +85,14 @@ export class Dialog {
     const headers: Header[] = [
       { name: 'via', value: via },
       { name: 'max-forwards', value: '70' },
-      { name: 'from', value: formatNameAddr({ display: undefined, uri: this.localUri, params: { tag: this.localTag } }) },
-      { name: 'to', value: formatNameAddr({ display: undefined, uri: this.remoteUri, params: { tag: this.remoteTag } }) },
+      {
+        name: 'from',
+        value: formatNameAddr({ display: undefined, uri: this.localUri, params: { tag: this.localTag } }),
+      },
+      {
+        name: 'to',
+        value: formatNameAddr({ display: undefined, uri: this.remoteUri, params: { tag: this.remoteTag } }),
+      },
       { name: 'call-id', value: this.callId },
       { name: 'cseq', value: `${cseq} ${method}` },
       ...this.routeSet.map((value) => ({ name: 'route', value })),

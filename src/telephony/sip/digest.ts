@@ -25,11 +25,18 @@ export function digestResponse(p: {
 }): string {
   const ha1 = md5(`${p.username}:${p.realm}:${p.password}`);
   const ha2 = md5(`${p.method}:${p.uri}`);
-  return p.qop ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
+  return p.qop
+    ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`)
+    : md5(`${ha1}:${p.nonce}:${ha2}`);
 }
 
 /** The Authorization value answering a WWW-/Proxy-Authenticate challenge, or undefined if not Digest. */
-export function authorize(challenge: string, creds: Credentials, method: string, uri: string): string | undefined {
+export function authorize(
+  challenge: string,
+  creds: Credentials,
+  method: string,
+  uri: string,
+): string | undefined {
   const c = parseAuth(challenge);
   if (c?.scheme !== 'digest' || !c.params.nonce) return undefined;
   const realm = c.params.realm ?? '';
@@ -66,7 +73,11 @@ export class DigestChallenger {
   }
 
   /** 'ok', 'stale' (a good but old nonce: challenge again), or 'bad'. */
-  verify(authorization: string, method: string, password: (user: string) => string | undefined): {
+  verify(
+    authorization: string,
+    method: string,
+    password: (user: string) => string | undefined,
+  ): {
     result: 'ok' | 'stale' | 'bad';
     username?: string;
   } {

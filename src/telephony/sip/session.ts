@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Cancel, Clock } from '../../clock.js';
-import { authorize, type Credentials } from './digest.js';
 import { cseqOf, Dialog, tagOf } from './dialog.js';
+import { authorize, type Credentials } from './digest.js';
 import { formatNameAddr } from './headers.js';
 import { type Header, header, headerList, type SipRequest, type SipResponse } from './message.js';
 import {
@@ -171,7 +171,7 @@ export abstract class InviteSession {
   private onRefer(req: SipRequest, tx: ServerTransaction): void {
     const d = this.dialog!;
     const referTo = header(req, 'refer-to');
-    const target = referTo ? /<([^>]+)>/.exec(referTo)?.[1] ?? referTo.split(';')[0].trim() : undefined;
+    const target = referTo ? (/<([^>]+)>/.exec(referTo)?.[1] ?? referTo.split(';')[0].trim()) : undefined;
     if (!target || !this.listener?.refer?.(target)) return tx.respond(responseTo(req, 603, d.localTag));
     tx.respond(responseTo(req, 202, d.localTag));
     // RFC 3515 §2.4.4: the implicit subscription gets at least one NOTIFY; ours says the transfer is taken.
@@ -341,7 +341,10 @@ export class OutboundCall extends InviteSession {
     const headers: Header[] = [
       { name: 'via', value: ua.via(this.protocol) },
       { name: 'max-forwards', value: '70' },
-      { name: 'from', value: formatNameAddr({ display: req.from.display, uri: req.from.uri, params: { tag: newTag() } }) },
+      {
+        name: 'from',
+        value: formatNameAddr({ display: req.from.display, uri: req.from.uri, params: { tag: newTag() } }),
+      },
       { name: 'to', value: `<${req.to}>` },
       { name: 'call-id', value: `${randomBytes(10).toString('hex')}@switchboard` },
       { name: 'cseq', value: '1 INVITE' },
@@ -465,7 +468,13 @@ export class OutboundCall extends InviteSession {
       ...this.invite.headers.filter((h) => keep.has(h.name)),
       { name: 'cseq', value: `${cseqOf(this.invite)} CANCEL` },
     ];
-    const cancel: SipRequest = { kind: 'request', method: 'CANCEL', uri: this.invite.uri, headers, body: Buffer.alloc(0) };
+    const cancel: SipRequest = {
+      kind: 'request',
+      method: 'CANCEL',
+      uri: this.invite.uri,
+      headers,
+      body: Buffer.alloc(0),
+    };
     this.ua.layer.request(cancel, this.req.via, { response: () => {}, timeout: () => {} });
   }
 

@@ -10,8 +10,20 @@ import type { Clock } from '../../clock.js';
 import { dialogKey, tagOf } from './dialog.js';
 import { parseCSeq, parseUri, parseVia } from './headers.js';
 import { header, headerList, type SipMessage, type SipRequest, type SipResponse } from './message.js';
-import { InboundCall, type InviteSession, OutboundCall, type OutboundRequest, type UaContext } from './session.js';
-import { DEFAULT_TIMING, responseTo, type ServerTransaction, type Timing, TransactionLayer } from './transaction.js';
+import {
+  InboundCall,
+  type InviteSession,
+  OutboundCall,
+  type OutboundRequest,
+  type UaContext,
+} from './session.js';
+import {
+  DEFAULT_TIMING,
+  responseTo,
+  type ServerTransaction,
+  type Timing,
+  TransactionLayer,
+} from './transaction.js';
 import { listen, type Peer, type Protocol, type Transport } from './transport.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, REGISTER';
@@ -130,7 +142,8 @@ export class UserAgent implements UaContext {
 
   private malformed(error: string, status: 400 | 505, from: Peer, req?: SipRequest): void {
     // Answer what we can answer (it needs a Via to go back on); drop the rest, and never answer an ACK.
-    if (!req || req.method === 'ACK' || !headerList(req, 'via')[0] || !parseVia(headerList(req, 'via')[0])) return;
+    if (!req || req.method === 'ACK' || !headerList(req, 'via')[0] || !parseVia(headerList(req, 'via')[0]))
+      return;
     this.layer.sender.send(responseTo(req, status, undefined, error.slice(0, 80)), from);
   }
 
@@ -208,20 +221,31 @@ export class UserAgent implements UaContext {
   }
 
   private inDialog(req: SipRequest, tx: ServerTransaction, toTag: string): void {
-    const s = this.sessions.get(dialogKey(header(req, 'call-id') ?? '', toTag, tagOf(header(req, 'from')) ?? ''));
+    const s = this.sessions.get(
+      dialogKey(header(req, 'call-id') ?? '', toTag, tagOf(header(req, 'from')) ?? ''),
+    );
     if (!s?.dialog || !s.alive) return tx.respond(responseTo(req, 481));
     s.onRequest(req, tx);
   }
 
   private onAck(ack: SipRequest): void {
-    const key = dialogKey(header(ack, 'call-id') ?? '', tagOf(header(ack, 'to')) ?? '', tagOf(header(ack, 'from')) ?? '');
+    const key = dialogKey(
+      header(ack, 'call-id') ?? '',
+      tagOf(header(ack, 'to')) ?? '',
+      tagOf(header(ack, 'from')) ?? '',
+    );
     this.sessions.get(key)?.onAck(ack);
   }
 
   /** A 2xx retransmitted after its transaction ended: the session re-sends its ACK. */
   private onStray(res: SipResponse): void {
-    if (res.status < 200 || res.status >= 300 || parseCSeq(header(res, 'cseq') ?? '')?.method !== 'INVITE') return;
-    const key = dialogKey(header(res, 'call-id') ?? '', tagOf(header(res, 'from')) ?? '', tagOf(header(res, 'to')) ?? '');
+    if (res.status < 200 || res.status >= 300 || parseCSeq(header(res, 'cseq') ?? '')?.method !== 'INVITE')
+      return;
+    const key = dialogKey(
+      header(res, 'call-id') ?? '',
+      tagOf(header(res, 'from')) ?? '',
+      tagOf(header(res, 'to')) ?? '',
+    );
     const s = this.sessions.get(key);
     if (s instanceof OutboundCall) s.reack();
   }

@@ -4,7 +4,8 @@ import { SystemClock } from '../../../src/clock.js';
 import type { InboundCall, OutboundCall } from '../../../src/telephony/sip/session.js';
 import { UserAgent } from '../../../src/telephony/sip/ua.js';
 
-const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+const SDP =
+  'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
 const uas: UserAgent[] = [];
 afterEach(async () => {
   for (const u of uas) await u.stop();
@@ -12,11 +13,14 @@ afterEach(async () => {
 });
 
 async function agent(onInvite: (c: InboundCall) => void = () => {}) {
-  const ua = new UserAgent({ clock: new SystemClock(), listenHost: '127.0.0.1', listenPort: 0 }, {
-    invite: (c) => {
-      void c.prepare().then(() => onInvite(c));
+  const ua = new UserAgent(
+    { clock: new SystemClock(), listenHost: '127.0.0.1', listenPort: 0 },
+    {
+      invite: (c) => {
+        void c.prepare().then(() => onInvite(c));
+      },
     },
-  });
+  );
   await ua.start();
   uas.push(ua);
   return ua;
@@ -78,7 +82,12 @@ describe('two user agents over UDP', () => {
       via: { protocol: 'UDP', host: '127.0.0.1', port: b.boundPort },
     });
     const busyLog: string[] = [];
-    busy.listener = { progress: () => {}, answered: () => {}, failed: (s) => busyLog.push(`failed ${s}`), ended: () => {} };
+    busy.listener = {
+      progress: () => {},
+      answered: () => {},
+      failed: (s) => busyLog.push(`failed ${s}`),
+      ended: () => {},
+    };
     busy.start();
     await until(() => busyLog.length === 1);
     expect(busyLog).toEqual(['failed 486']);
