@@ -99,7 +99,10 @@ export class RtpLeg {
 
   /** Queues RFC 4733 packets for a digit string: 100 ms per digit, three end packets, 60 ms gaps. */
   queueDigits(events: number[], done: () => void): void {
-    if (this.dtmfPayloadType === undefined) return done();
+    if (this.dtmfPayloadType === undefined) {
+      done();
+      return;
+    }
     const packets: DigitJob['packets'] = [];
     let ts = this.ts;
     for (const event of events) {

@@ -126,7 +126,10 @@ export abstract class InviteSession {
   /** A request inside our dialog. */
   onRequest(req: SipRequest, tx: ServerTransaction): void {
     const d = this.dialog!;
-    if (!d.acceptRemoteSeq(req)) return tx.respond(responseTo(req, 500, d.localTag, 'CSeq Out of Order'));
+    if (!d.acceptRemoteSeq(req)) {
+      tx.respond(responseTo(req, 500, d.localTag, 'CSeq Out of Order'));
+      return;
+    }
     const ok = (extra: Header[] = [], body?: Buffer) => {
       const res = responseTo(req, 200, d.localTag);
       res.headers.push(...extra);
@@ -138,20 +141,28 @@ export abstract class InviteSession {
         ok();
         this.finish('bye');
         return;
-      case 'INVITE':
-        return this.onReinvite(req, tx);
+      case 'INVITE': {
+        this.onReinvite(req, tx);
+        return;
+      }
       case 'INFO': {
         ok();
         const digit = /Signal\s*=\s*([0-9*#A-Da-d])/.exec(req.body.toString())?.[1];
         if (digit && /dtmf-relay/i.test(header(req, 'content-type') ?? '')) this.listener?.info?.(digit);
         return;
       }
-      case 'REFER':
-        return this.onRefer(req, tx);
-      case 'OPTIONS':
-        return ok([{ name: 'allow', value: this.ua.allow }]);
-      case 'UPDATE':
-        return tx.respond(responseTo(req, 501, d.localTag));
+      case 'REFER': {
+        this.onRefer(req, tx);
+        return;
+      }
+      case 'OPTIONS': {
+        ok([{ name: 'allow', value: this.ua.allow }]);
+        return;
+      }
+      case 'UPDATE': {
+        tx.respond(responseTo(req, 501, d.localTag));
+        return;
+      }
       default:
         tx.respond(responseTo(req, 405, d.localTag));
     }
@@ -159,9 +170,15 @@ export abstract class InviteSession {
 
   private onReinvite(req: SipRequest, tx: ServerTransaction): void {
     const d = this.dialog!;
-    if (this.reinviting || this.reliable) return tx.respond(responseTo(req, 491, d.localTag));
+    if (this.reinviting || this.reliable) {
+      tx.respond(responseTo(req, 491, d.localTag));
+      return;
+    }
     const answer = this.listener?.reoffer?.(req.body.toString());
-    if (answer === undefined) return tx.respond(responseTo(req, 488, d.localTag));
+    if (answer === undefined) {
+      tx.respond(responseTo(req, 488, d.localTag));
+      return;
+    }
     const res = responseTo(req, 200, d.localTag);
     res.headers.push({ name: 'contact', value: this.ua.contact(this.protocol) }, SDP);
     res.body = Buffer.from(answer);
@@ -172,7 +189,10 @@ export abstract class InviteSession {
     const d = this.dialog!;
     const referTo = header(req, 'refer-to');
     const target = referTo ? (/<([^>]+)>/.exec(referTo)?.[1] ?? referTo.split(';')[0].trim()) : undefined;
-    if (!target || !this.listener?.refer?.(target)) return tx.respond(responseTo(req, 603, d.localTag));
+    if (!target || !this.listener?.refer?.(target)) {
+      tx.respond(responseTo(req, 603, d.localTag));
+      return;
+    }
     tx.respond(responseTo(req, 202, d.localTag));
     // RFC 3515 §2.4.4: the implicit subscription gets at least one NOTIFY; ours says the transfer is taken.
     this.notify('SIP/2.0 200 OK', 'terminated;reason=noresource');
@@ -294,7 +314,10 @@ export class InboundCall extends InviteSession {
 
   hangup(status = 480): void {
     if (this.state === 'ended') return;
-    if (this.tx.state === 'proceeding') return this.reject(status);
+    if (this.tx.state === 'proceeding') {
+      this.reject(status);
+      return;
+    }
     this.sendBye();
     this.finish('local');
   }
@@ -374,8 +397,14 @@ export class OutboundCall extends InviteSession {
   }
 
   private onResponse(res: SipResponse): void {
-    if (res.status < 200) return this.onProvisional(res);
-    if (res.status < 300) return this.onSuccess(res);
+    if (res.status < 200) {
+      this.onProvisional(res);
+      return;
+    }
+    if (res.status < 300) {
+      this.onSuccess(res);
+      return;
+    }
     if (this.final) return;
     if ((res.status === 401 || res.status === 407) && this.retryWithAuth(res)) return;
     this.fail(res.status);
@@ -384,7 +413,10 @@ export class OutboundCall extends InviteSession {
   private onProvisional(res: SipResponse): void {
     if (this.final || this.state === 'ended') return;
     this.provisional = true;
-    if (this.cancelWanted) return this.sendCancel();
+    if (this.cancelWanted) {
+      this.sendCancel();
+      return;
+    }
     if (res.status > 100) this.listener?.progress(res.status);
   }
 
@@ -480,7 +512,10 @@ export class OutboundCall extends InviteSession {
 
   hangup(): void {
     if (this.state === 'ended') return;
-    if (!this.dialog) return this.cancel();
+    if (!this.dialog) {
+      this.cancel();
+      return;
+    }
     this.sendBye();
     this.finish('local');
   }

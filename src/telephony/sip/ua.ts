@@ -148,29 +148,51 @@ export class UserAgent implements UaContext {
   }
 
   private onRequest(req: SipRequest, tx: ServerTransaction | undefined, from: Peer): void {
-    if (!tx) return this.onAck(req);
+    if (!tx) {
+      this.onAck(req);
+      return;
+    }
     const reject = this.check(req);
-    if (reject) return tx.respond(reject);
+    if (reject) {
+      tx.respond(reject);
+      return;
+    }
     const toTag = tagOf(header(req, 'to'));
-    if (toTag) return this.inDialog(req, tx, toTag);
+    if (toTag) {
+      this.inDialog(req, tx, toTag);
+      return;
+    }
     switch (req.method) {
-      case 'INVITE':
-        return this.onInvite(req, tx);
-      case 'CANCEL':
-        return this.onCancel(req, tx);
+      case 'INVITE': {
+        this.onInvite(req, tx);
+        return;
+      }
+      case 'CANCEL': {
+        this.onCancel(req, tx);
+        return;
+      }
       case 'OPTIONS': {
         const res = responseTo(req, 200, randomBytes(4).toString('hex'));
         res.headers.push({ name: 'allow', value: ALLOW }, { name: 'accept', value: 'application/sdp' });
-        return tx.respond(res);
+        tx.respond(res);
+        return;
       }
       case 'REGISTER':
-        if (this.handlers.register) return this.handlers.register(req, tx, from);
-        return tx.respond(responseTo(req, 405));
+        if (this.handlers.register) {
+          this.handlers.register(req, tx, from);
+          return;
+        }
+        {
+          tx.respond(responseTo(req, 405));
+          return;
+        }
       case 'BYE':
       case 'INFO':
       case 'REFER':
-      case 'NOTIFY':
-        return tx.respond(responseTo(req, 481));
+      case 'NOTIFY': {
+        tx.respond(responseTo(req, 481));
+        return;
+      }
       default: {
         const res = responseTo(req, 405);
         res.headers.push({ name: 'allow', value: ALLOW });
@@ -201,9 +223,15 @@ export class UserAgent implements UaContext {
     const key = pendingKey(req);
     const branch = parseVia(headerList(req, 'via')[0])?.params.branch ?? '';
     const seen = this.pending.get(key);
-    if (seen && seen.branch !== branch) return tx.respond(responseTo(req, 482));
+    if (seen && seen.branch !== branch) {
+      tx.respond(responseTo(req, 482));
+      return;
+    }
     const ctype = header(req, 'content-type');
-    if (req.body.length && ctype && !/application\/sdp/i.test(ctype)) return tx.respond(responseTo(req, 415));
+    if (req.body.length && ctype && !/application\/sdp/i.test(ctype)) {
+      tx.respond(responseTo(req, 415));
+      return;
+    }
     const call = new InboundCall(this, req, tx);
     this.pending.set(key, { branch, call });
     // Forget it once the transaction is over; the dialog, if any, lives on in `sessions`.
@@ -215,16 +243,26 @@ export class UserAgent implements UaContext {
 
   private onCancel(req: SipRequest, tx: ServerTransaction): void {
     const invite = this.layer.inviteFor(req);
-    if (!invite) return tx.respond(responseTo(req, 481));
+    if (!invite) {
+      tx.respond(responseTo(req, 481));
+      return;
+    }
     tx.respond(responseTo(req, 200));
-    for (const { call } of this.pending.values()) if (call.tx === invite) return call.onCancel();
+    for (const { call } of this.pending.values())
+      if (call.tx === invite) {
+        call.onCancel();
+        return;
+      }
   }
 
   private inDialog(req: SipRequest, tx: ServerTransaction, toTag: string): void {
     const s = this.sessions.get(
       dialogKey(header(req, 'call-id') ?? '', toTag, tagOf(header(req, 'from')) ?? ''),
     );
-    if (!s?.dialog || !s.alive) return tx.respond(responseTo(req, 481));
+    if (!s?.dialog || !s.alive) {
+      tx.respond(responseTo(req, 481));
+      return;
+    }
     s.onRequest(req, tx);
   }
 
