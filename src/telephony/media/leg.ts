@@ -93,7 +93,7 @@ export class RtpLeg {
       payload,
     );
     this.ts = (this.ts + payload.length) >>> 0;
-    this.socket.send(pkt, this.remote.port, this.remote.address);
+    this.transmit(pkt);
     this.packetsOut++;
   }
 
@@ -151,13 +151,21 @@ export class RtpLeg {
         },
         writeDtmf(next.event),
       );
-      this.socket.send(pkt, this.remote.port, this.remote.address);
+      this.transmit(pkt);
       this.ts = Math.max(this.ts, next.timestamp);
       if (next.last) return true;
     }
   }
 
+  private transmit(pkt: Buffer): void {
+    if (this.closed || !this.remote) return;
+    this.socket.send(pkt, this.remote.port, this.remote.address);
+  }
+
+  private closed = false;
+
   close(): void {
+    this.closed = true;
     this.player?.done(false);
     this.player = undefined;
     for (const j of this.digits) j.done();

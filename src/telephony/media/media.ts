@@ -22,6 +22,8 @@ export interface MediaEngine {
   open(leg: string): Promise<{ port: number }>;
   /** Where the leg's peer expects media, from its SDP (latching may correct the address later). */
   connect(leg: string, remote: RemoteEndpoint): void;
+  /** The leg's local RTP port (what our SDP advertises). */
+  portOf(leg: string): number | undefined;
   bridge(a: string, b: string): void;
   unbridge(leg: string): void;
   conference(legs: string[]): void;

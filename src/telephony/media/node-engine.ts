@@ -25,6 +25,8 @@ export class NodeMediaEngine implements MediaEngine {
   private cursor: number;
   private timer: NodeJS.Timeout | undefined;
   private nextTickAt = 0;
+  /** Packets relayed between bridged legs since start (tests and the benchmark read it). */
+  relayed = 0;
   /** Measured tick lateness, for the benchmark. */
   readonly tickLateness: number[] = [];
 
@@ -61,6 +63,10 @@ export class NodeMediaEngine implements MediaEngine {
     throw new Error('no free RTP port');
   }
 
+  portOf(id: string): number | undefined {
+    return this.legs.get(id)?.port;
+  }
+
   connect(id: string, remote: RemoteEndpoint): void {
     this.legs.get(id)?.connect(remote);
   }
@@ -74,6 +80,7 @@ export class NodeMediaEngine implements MediaEngine {
     const to = from.peer;
     if (!to || to.player || to.digits.length) return;
     to.sendAudio(transcode(from.codec, to.codec, payload));
+    this.relayed++;
   }
 
   bridge(a: string, b: string): void {
