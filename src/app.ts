@@ -67,6 +67,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
   const sim = new SimNetwork(clock);
+  // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
+  let serverLog: Logger | undefined;
+  const logger = deferredLogger(() => serverLog);
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -77,11 +80,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       allow: config.deliveryAllow,
       timeoutMs: config.deliveryTimeoutMs,
       pollMs: clock.kind === 'manual' ? 60_000 : 1_000,
+      owner: config.nodeId,
     },
+    logger,
   });
-  // The HTTP server's logger exists only further down; the engine logs through it once it does.
-  let serverLog: Logger | undefined;
-  const logger = deferredLogger(() => serverLog);
   const engine = new CallEngine({
     store: sqlCallStore(store.db, delivery.outbox),
     clock,

@@ -3,6 +3,7 @@
  * through one durable outbox (DESIGN.md §1). `createDelivery` wires the pieces with defaults; the app owns
  * start()/close() of the worker.
  */
+import { type Logger, silentLogger } from '../logger.js';
 import { PostgresAdapter } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../store/db.js';
@@ -33,6 +34,8 @@ export interface DeliveryConfig {
   /** How long a host's checked addresses are reused (ms). Default 30,000. */
   dnsCacheMs?: number;
   userAgent?: string;
+  /** This process among those sharing the database (NODE_ID): it owns the rows it puts on the wire. */
+  owner?: string;
 }
 
 export interface DeliveryDeps {
@@ -41,6 +44,7 @@ export interface DeliveryDeps {
   /** Source of jitter; tests pin it. Default Math.random. */
   random?: () => number;
   config?: DeliveryConfig;
+  logger?: Logger;
 }
 
 export function createDelivery(deps: DeliveryDeps): {
@@ -68,6 +72,8 @@ export function createDelivery(deps: DeliveryDeps): {
     backoffBaseMs: c.backoffBaseMs ?? 2_000,
     backoffCapMs: c.backoffCapMs ?? 600_000,
     userAgent: c.userAgent ?? 'Switchboard-Delivery/1',
+    owner: c.owner ?? 'local',
+    logger: deps.logger ?? silentLogger,
     dialect: deps.db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite',
   });
   const outbox = new Outbox({

@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { Cancel, Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import type { DeliveriesTable } from '../store/schema-delivery.js';
 import { loadJar, type StoredCookie, saveJar } from './cookies.js';
@@ -10,6 +11,8 @@ import { signWebhook, webhookSecret } from './signing.js';
 import type { SsrfGuard } from './ssrf.js';
 
 const PENDING = sql.lit('pending' as const);
+/** Expired leases of other (dead) workers are looked for on every this many polls. */
+const REQUEUE_EVERY_POLLS = 30;
 /** The key of the general fill: no host name contains a NUL. */
 const ANY = '\u0000any';
 
@@ -28,6 +31,9 @@ export interface WorkerOptions {
   backoffBaseMs: number;
   backoffCapMs: number;
   userAgent: string;
+  /** Who claims rows: an in_flight row carries it and an expiry (`lease_owner`, `lease_expires_at`). */
+  owner: string;
+  logger: Logger;
   dialect: 'sqlite' | 'postgres';
 }
 
@@ -37,6 +43,7 @@ export interface WorkerOptions {
  */
 export class DeliveryWorker {
   private started = false;
+  private polls = 0;
   private closed = false;
   private crashed = false;
   private reserved = 0;
@@ -66,20 +73,46 @@ export class DeliveryWorker {
   }
 
   /**
-   * Puts rows a crashed worker left 'in_flight' back to 'pending', then polls. A request that was on the wire
-   * at the crash is sent again, with the same X-Switchboard-Delivery id, so receivers can drop the repeat.
+   * Puts rows this worker left 'in_flight' when it stopped back to 'pending', then polls. A request that
+   * was on the wire at the crash is sent again, with the same X-Switchboard-Delivery id, so receivers can
+   * drop the repeat. Rows other workers hold are left alone until their lease expires.
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.requeue(true);
+    this.schedulePoll();
+    this.kick();
+  }
+
+  /** How long a claimed row is this worker's: well past the longest a send (with redirects) can take. */
+  private leaseMs(): number {
+    return Math.max(60_000, 2 * this.opts.timeoutMs * (this.opts.maxRedirects + 2));
+  }
+
+  private claim(now: number) {
+    return {
+      status: 'in_flight' as const,
+      updated_at: now,
+      lease_owner: this.opts.owner,
+      lease_expires_at: now + this.leaseMs(),
+    };
+  }
+
+  /** Rows whose worker died: expired leases (anyone's), and at start our own and unowned ones. */
+  private async requeue(atStart: boolean): Promise<void> {
     const now = this.opts.clock.now();
     await this.opts.db
       .updateTable('deliveries')
-      .set({ status: 'pending', updated_at: now })
+      .set({ status: 'pending', updated_at: now, lease_owner: null, lease_expires_at: null })
       .where('status', '=', 'in_flight')
+      .where((eb) =>
+        eb.or([
+          eb('lease_expires_at', '<', now),
+          ...(atStart ? [eb('lease_owner', '=', this.opts.owner), eb('lease_owner', 'is', null)] : []),
+        ]),
+      )
       .execute();
-    this.schedulePoll();
-    this.kick();
   }
 
   private schedulePoll(): void {
@@ -87,6 +120,8 @@ export class DeliveryWorker {
       this.timers.delete(cancel);
       if (this.closed) return;
       this.schedulePoll();
+      if (++this.polls % REQUEUE_EVERY_POLLS === 0)
+        await this.requeue(false).catch((err) => this.opts.logger.error({ err: String(err) }, 'delivery requeue failed'));
       this.kick();
       await this.settleFills();
     });
@@ -132,7 +167,7 @@ export class DeliveryWorker {
           if (!this.closed) await fill();
         } while (this.again.has(key) && !this.closed);
       } catch (err) {
-        console.error('delivery worker:', err);
+        this.opts.logger.error({ err: String(err) }, 'delivery worker failed');
       } finally {
         this.busy.delete(key);
       }
@@ -175,7 +210,7 @@ export class DeliveryWorker {
     if (!picked.length) return;
     const claimed = await this.opts.db
       .updateTable('deliveries')
-      .set({ status: 'in_flight', updated_at: now })
+      .set(this.claim(now))
       .where(
         'id',
         'in',
@@ -216,7 +251,7 @@ export class DeliveryWorker {
           () => ids,
         )
         .updateTable('deliveries')
-        .set({ status: 'in_flight', updated_at: now })
+        .set(this.claim(now))
         .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
         .where('status', '=', PENDING)
         .returningAll()
@@ -231,7 +266,7 @@ export class DeliveryWorker {
 
   private launch(row: DeliveryRow): void {
     const p: Promise<void> = this.deliver(row)
-      .catch((err) => console.error('delivery worker:', err))
+      .catch((err) => this.opts.logger.error({ err: String(err) }, 'delivery failed'))
       .finally(() => {
         const wasFull = this.inFlight.size >= this.opts.maxInFlight;
         this.inFlight.delete(p);

@@ -143,6 +143,53 @@ describe('outbox', () => {
     expect(delivered).toHaveLength(30);
   });
 
+  it("a restarting worker re-queues only its own in-flight rows; another's wait for their lease to expire", async () => {
+    env = await setup({ owner: 'node-a' });
+    env.rx.setHandler(() => {}); // requests hang: rows stay in flight until the "crash"
+    for (let i = 0; i < 3; i++)
+      await env.outbox.enqueue(env.db, {
+        companyId: env.companyId,
+        kind: 'pixel',
+        url: env.rx.url(`/a${i}`),
+      });
+    const { until } = await import('./helpers.js');
+    await until(() => env.rx.hits.length === 3);
+    await env.worker.close({ abort: true });
+    const leased = await env.db.selectFrom('deliveries').selectAll().execute();
+    expect(leased.map((r) => [r.status, r.lease_owner])).toEqual([
+      ['in_flight', 'node-a'],
+      ['in_flight', 'node-a'],
+      ['in_flight', 'node-a'],
+    ]);
+    expect(leased[0].lease_expires_at).toBeGreaterThan(env.clock.now());
+
+    // Another process starting on the same database leaves node-a's rows alone…
+    const other = env.make({ owner: 'node-b' });
+    await other.worker.start();
+    expect((await env.db.selectFrom('deliveries').select('status').execute()).map((r) => r.status)).toEqual([
+      'in_flight',
+      'in_flight',
+      'in_flight',
+    ]);
+    // …until node-a's leases expire: then its polls take them back.
+    // (expired leases are looked for every 30 polls of 250 ms)
+    await env.clock.advance(leased[0].lease_expires_at! - env.clock.now() + 250 * 31);
+    await other.worker.close({ abort: true });
+    const after = await env.db.selectFrom('deliveries').select(['status', 'lease_owner']).execute();
+    expect(after.filter((r) => r.status === 'in_flight' && r.lease_owner === 'node-a')).toEqual([]);
+
+    // node-a restarting takes its own rows back at once.
+    await env.db
+      .updateTable('deliveries')
+      .set({ status: 'in_flight', lease_owner: 'node-a', lease_expires_at: env.clock.now() + 3_600_000 })
+      .execute();
+    const again = env.make({ owner: 'node-a' });
+    await again.worker.start();
+    await again.worker.close({ abort: true });
+    const mine = await env.db.selectFrom('deliveries').select(['status', 'lease_owner']).execute();
+    expect(mine.filter((r) => r.status === 'in_flight' && r.lease_owner === 'node-a')).toHaveLength(0);
+  });
+
   it('two workers on one database never send the same row twice', async () => {
     env = await setup();
     const other = env.make();
