@@ -3,9 +3,10 @@
  * through one durable outbox (DESIGN.md §1). `createDelivery` wires the pieces with defaults; the app owns
  * start()/close() of the worker.
  */
-import { type Logger, silentLogger } from '../logger.js';
+
 import { PostgresAdapter } from 'kysely';
 import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { Outbox } from './outbox.js';
 import { type Resolver, SsrfGuard } from './ssrf.js';

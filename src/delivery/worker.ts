@@ -121,7 +121,9 @@ export class DeliveryWorker {
       if (this.closed) return;
       this.schedulePoll();
       if (++this.polls % REQUEUE_EVERY_POLLS === 0)
-        await this.requeue(false).catch((err) => this.opts.logger.error({ err: String(err) }, 'delivery requeue failed'));
+        await this.requeue(false).catch((err) =>
+          this.opts.logger.error({ err: String(err) }, 'delivery requeue failed'),
+        );
       this.kick();
       await this.settleFills();
     });

@@ -1,10 +1,19 @@
 import { type CountryCode, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { DomainError } from './errors.js';
 import type { Random } from './random-ids.js';
 
 /**
  * The simulated number inventory: stands in for a carrier's stock of numbers. Pure: it proposes valid
  * candidates; whoever allocates checks them against the numbers already in use.
  */
+/** No unused number could be drawn for a pool (the inventory of that type and country is used up). */
+export class InventoryExhausted extends DomainError {
+  readonly code = 'inventory_exhausted';
+  constructor() {
+    super('number inventory exhausted');
+  }
+}
+
 export const NUMBER_TYPES = ['Toll-free', 'Local'] as const;
 export type NumberType = (typeof NUMBER_TYPES)[number];
 

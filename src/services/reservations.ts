@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Cancel, Clock } from '../clock.js';
-import { candidates, type NumberCountry, type NumberType } from '../domain/number-inventory.js';
+import {
+  candidates,
+  InventoryExhausted,
+  type NumberCountry,
+  type NumberType,
+} from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
 import type { NumberPoolsTable } from '../store/schema.js';
@@ -217,6 +222,8 @@ export class ReservationService {
             .executeTakeFirstOrThrow();
         });
       } catch (err) {
+        // No number left to provision: the ping gets the documented no-number answer, not a 500.
+        if (err instanceof InventoryExhausted) return undefined;
         if (!isUniqueViolation(err)) throw err;
       }
     }
@@ -235,7 +242,7 @@ export class ReservationService {
       if (!used) return c;
       if (++draws >= 2000) break;
     }
-    throw new Error('number inventory exhausted');
+    throw new InventoryExhausted();
   }
 
   private insert(

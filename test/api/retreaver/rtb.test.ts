@@ -234,6 +234,17 @@ describe('POST /rtbs.json: statuses', () => {
     expect(pool.body.number_pool.numbers_count).toBe(2);
   });
 
+  it('no-number (not a 500) when the number inventory has nothing left to provision', async () => {
+    const s = await rtbSetup(t, { pool: { max_pool_size: 5 } });
+    // A random source that always draws the same number: the second provisioning finds only used ones.
+    (t.app.services.reservations as unknown as { random: () => number }).random = () => 0.5;
+    const first = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: '+13015550101' });
+    expect(first.body.status).toBe('reserved');
+    const second = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: '+13015550102' });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ status: 'no-number', inbound_number: null, expires_at: null });
+  });
+
   it('no-number with no pool and no inbound_number', async () => {
     const s = await rtbSetup(t, { pool: null });
     const res = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: CALLER });
