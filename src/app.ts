@@ -156,7 +156,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (rtbApi) => {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
-      db: store.db,
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });

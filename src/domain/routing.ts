@@ -50,6 +50,11 @@ export interface RouteContext {
   now: number;
   callTags: Record<string, string>;
   random: () => number; // [0, 1)
+  /**
+   * Live call counts read now, for entries read earlier (a cache): used instead of the entries' own
+   * `inProgress`, so cached entries are only read, never written.
+   */
+  inProgress?: (owner: 'target' | 'target_group', id: number) => number;
 }
 
 export type Eligibility =
@@ -139,14 +144,16 @@ function keySeenBefore(tags: RoutableTarget['tags'], i: number): boolean {
 export function eligibility(target: RoutableTarget, ctx: RouteContext): Eligibility {
   if (target.paused) return NO.paused;
   if (anyCapFull(target.caps)) return NO.cap;
-  if (atConcurrencyCap(target.concurrencyCap, target.inProgress)) return NO.concurrency;
+  const live = ctx.inProgress ? ctx.inProgress('target', target.id) : target.inProgress;
+  if (atConcurrencyCap(target.concurrencyCap, live)) return NO.concurrency;
   if (!tagsAccept(target.tags, ctx.callTags)) return NO.tags;
   if (!isOpen(target.businessHours, target.zone, ctx.now)) return NO.closed;
   return OK;
 }
 
-function groupAvailable(group: RoutableGroup): boolean {
-  return !anyCapFull(group.caps) && !atConcurrencyCap(group.concurrencyCap, group.inProgress);
+function groupAvailable(group: RoutableGroup, ctx: RouteContext): boolean {
+  const live = ctx.inProgress ? ctx.inProgress('target_group', group.id) : group.inProgress;
+  return !anyCapFull(group.caps) && !atConcurrencyCap(group.concurrencyCap, live);
 }
 
 /**
@@ -179,7 +186,7 @@ function collectCandidates(entries: readonly RoutingEntry[], ctx: RouteContext):
       continue;
     }
     const g = entry.group;
-    if (!groupAvailable(g)) continue;
+    if (!groupAvailable(g, ctx)) continue;
     if (g.behavior === 2) {
       const targets = g.members.filter((m) => eligibility(m, ctx).ok);
       if (targets.length > 0)
@@ -302,4 +309,36 @@ function dialEachTargetOnce(c: Candidates, order: readonly number[]): DialStep[]
 export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): DialStep[] {
   const candidates = collectCandidates(entries, ctx);
   return dialEachTargetOnce(candidates, orderCandidates(candidates, ctx.random));
+}
+
+/**
+ * The target planRoute would dial first (for a simuldial step, its first member), without ordering the
+ * whole plan: the same candidates, the lowest priority level, one drawn with chance weight / sum of the
+ * level's positive weights (uniformly when none is positive) — the law of planRoute's first step.
+ * A real-time bid asks this: which buyer would take the call now.
+ */
+export function firstTarget(entries: readonly RoutingEntry[], ctx: RouteContext): number | null {
+  const c = collectCandidates(entries, ctx);
+  if (!c.steps.length) return null;
+  let top = Number.POSITIVE_INFINITY;
+  for (const p of c.priorities) if (p < top) top = p;
+  const level: number[] = [];
+  for (let i = 0; i < c.priorities.length; i++) if (c.priorities[i] === top) level.push(i);
+  const weighted = level.filter((i) => c.weights[i] > 0);
+  let pick = level[Math.floor(ctx.random() * level.length)];
+  if (weighted.length) {
+    let sum = 0;
+    for (const i of weighted) sum += c.weights[i];
+    let x = ctx.random() * sum;
+    pick = weighted[weighted.length - 1];
+    for (const i of weighted) {
+      x -= c.weights[i];
+      if (x < 0) {
+        pick = i;
+        break;
+      }
+    }
+  }
+  const step = c.steps[pick];
+  return step.kind === 'single' ? step.target.id : step.targets[0].id;
 }

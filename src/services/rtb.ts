@@ -1,23 +1,16 @@
 import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type ConversionRule, decidingRules } from '../domain/conversions.js';
-import { type FieldErrors, Gone, Unauthenticated, ValidationFailed } from '../domain/errors.js';
+import { type FieldErrors, Gone, NotFound, Unauthenticated, ValidationFailed } from '../domain/errors.js';
 import { toCents } from '../domain/money.js';
 import { phoneInfo, toE164 } from '../domain/phone.js';
 import type { Random } from '../domain/random-ids.js';
-import {
-  anyCapFull,
-  atConcurrencyCap,
-  eligibility,
-  type RoutableGroup,
-  type RoutableTarget,
-  type RouteContext,
-  type RoutingEntry,
-} from '../domain/routing.js';
+import { firstTarget, type RoutingEntry } from '../domain/routing.js';
 import type { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
 import { loadRoutingList } from '../store/routing-inputs.js';
 import type { NumberPoolsTable } from '../store/schema.js';
+import type { CallsTable } from '../store/schema-calls.js';
 import type { PostbackKeysTable } from '../store/schema-rtb.js';
 import type { ConversionRuleService } from './conversion-rules.js';
 import { TtlCache } from './postback-keys.js';
@@ -32,6 +25,11 @@ export interface PingInput {
   callerNumber?: string;
   inboundNumber?: string;
   tags: Record<string, string>;
+}
+
+export interface ReservationFacts {
+  call?: Selectable<CallsTable>;
+  target?: { id: number; tid: string | null; name: string | null; number: string };
 }
 
 export interface PingResult {
@@ -53,19 +51,12 @@ export const ROUTING_CACHE_MS = 5000;
 /** A key read from the store is trusted this long; revoking through this process drops it at once. */
 export const KEY_CACHE_MS = 1000;
 
-/** One way a ping's buyer can be chosen: a target, or a simuldial group (its first eligible member). */
-interface Candidate {
-  weight: number;
-  target?: RoutableTarget;
-  group?: RoutableGroup;
-}
-
 interface CachedCampaign {
   loadedAt: number;
   checkedAt: number;
   fingerprint: string;
-  /** Candidates by ascending priority level. */
-  levels: Candidate[][];
+  /** The campaign's routing list as routing reads it (live counts are read per ping). */
+  entries: RoutingEntry[];
   rules: ConversionRule[];
 }
 
@@ -115,6 +106,43 @@ export class RtbService {
         shielded: false,
       };
     });
+  }
+
+  /** A reservation as a live postback key of its campaign may see it. */
+  async reservationByKey(uuid: string, key: unknown): Promise<Reservation> {
+    const k =
+      typeof key === 'string' && key
+        ? await this.db
+            .selectFrom('postback_keys')
+            .select(['campaign_id', 'revoked_at'])
+            .where('key', '=', key)
+            .executeTakeFirst()
+        : undefined;
+    if (!k || k.revoked_at !== null)
+      throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
+    const row = await this.db
+      .selectFrom('reservations')
+      .selectAll()
+      .where('uuid', '=', uuid)
+      .where('campaign_id', '=', k.campaign_id)
+      .executeTakeFirst();
+    if (!row) throw new NotFound('Call reservation');
+    return row;
+  }
+
+  /** What a call reservation shows besides itself: the call that claimed it and the buyer it names. */
+  async reservationFacts(r: Reservation): Promise<ReservationFacts> {
+    const call = r.call_uuid
+      ? await this.db.selectFrom('calls').selectAll().where('uuid', '=', r.call_uuid).executeTakeFirst()
+      : undefined;
+    const target = r.target_id
+      ? await this.db
+          .selectFrom('targets')
+          .select(['id', 'tid', 'name', 'number'])
+          .where('id', '=', r.target_id)
+          .executeTakeFirst()
+      : undefined;
+    return { call, target };
   }
 
   /** Forgets a revoked key now (other nodes forget it within KEY_CACHE_MS). */
@@ -209,11 +237,13 @@ export class RtbService {
   ): Promise<ReservationDraft> {
     const campaign = await this.campaign(key, now);
     const tags = { ...geoTag(caller), ...pingTags };
-    const targetId = firstBuyer(
-      campaign.levels,
-      { now, callTags: tags, random: this.random },
-      this.occupancy,
-    );
+    const targetId = firstTarget(campaign.entries, {
+      now,
+      callTags: tags,
+      random: this.random,
+      // The cached entries are shared by every ping: live counts are read, never written into them.
+      inProgress: (owner, id) => this.occupancy.inProgress(`${owner}:${id}`),
+    });
     const rule = targetId === null ? undefined : payoutRule(campaign.rules, targetId, publisher.id);
     return {
       companyId: key.company_id,
@@ -261,7 +291,7 @@ export class RtbService {
       loadedAt: now,
       checkedAt: now,
       fingerprint,
-      levels: candidateLevels(input.entries),
+      entries: input.entries,
       rules,
     };
   }
@@ -315,70 +345,6 @@ export class RtbService {
       ...rows.filter((p) => p.affiliate_id === null),
     ];
   }
-}
-
-/**
- * The routing list as the ping's buyer choice needs it: every way to reach a target, grouped by priority
- * level in ascending order (as planRoute orders them: a target's own priority, a simuldial group's).
- */
-function candidateLevels(entries: RoutingEntry[]): Candidate[][] {
-  const byLevel = new Map<number, Candidate[]>();
-  const add = (priority: number, c: Candidate) => {
-    const level = byLevel.get(priority);
-    if (level) level.push(c);
-    else byLevel.set(priority, [c]);
-  };
-  for (const e of entries) {
-    if (e.kind === 'target') add(e.target.priority, { weight: e.target.weight, target: e.target });
-    else if (e.group.behavior === 2)
-      add(e.group.priority ?? 1, { weight: e.group.weight ?? 1, group: e.group });
-    else for (const m of e.group.members) add(m.priority, { weight: m.weight, target: m, group: e.group });
-  }
-  return [...byLevel.keys()].sort((a, b) => a - b).map((p) => byLevel.get(p)!);
-}
-
-/**
- * The target planRoute would dial first, without ordering the whole list: the lowest priority level with an
- * eligible candidate, then one of them drawn with chance weight / sum (uniformly when no weight is
- * positive), which is the law of the first step of planRoute's weighted order. Live counts are read now.
- */
-export function firstBuyer(levels: Candidate[][], ctx: RouteContext, occupancy: Occupancy): number | null {
-  for (const level of levels) {
-    const eligible: { id: number; weight: number }[] = [];
-    for (const c of level) {
-      const id = eligibleTarget(c, ctx, occupancy);
-      if (id !== null) eligible.push({ id, weight: c.weight });
-    }
-    if (eligible.length) return draw(eligible, ctx.random);
-  }
-  return null;
-}
-
-function eligibleTarget(c: Candidate, ctx: RouteContext, occupancy: Occupancy): number | null {
-  const g = c.group;
-  if (g) {
-    g.inProgress = occupancy.inProgress(`target_group:${g.id}`);
-    if (anyCapFull(g.caps) || atConcurrencyCap(g.concurrencyCap, g.inProgress)) return null;
-  }
-  const members = c.target ? [c.target] : (g?.members ?? []);
-  for (const t of members) {
-    t.inProgress = occupancy.inProgress(`target:${t.id}`);
-    if (eligibility(t, ctx).ok) return t.id;
-  }
-  return null;
-}
-
-function draw(items: { id: number; weight: number }[], random: () => number): number {
-  const weighted = items.filter((i) => i.weight > 0);
-  if (!weighted.length) return items[Math.floor(random() * items.length)].id;
-  let sum = 0;
-  for (const i of weighted) sum += i.weight;
-  let x = random() * sum;
-  for (const i of weighted) {
-    x -= i.weight;
-    if (x < 0) return i.id;
-  }
-  return weighted[weighted.length - 1].id;
 }
 
 /** The tag a call from this caller will carry (as the engine's screening sets it), so geo-tagged buyers match. */

@@ -26,3 +26,13 @@ export async function companyOfTrackingNumber(conn: Conn, number: string): Promi
     .executeTakeFirst();
   return row?.company_id;
 }
+
+/** The company a recorded call belongs to (the sim API shows a call only to its company's keys). */
+export async function companyOfCall(conn: Conn, callUuid: string): Promise<number | undefined> {
+  const row = await conn
+    .selectFrom('calls')
+    .select('company_id')
+    .where('uuid', '=', callUuid)
+    .executeTakeFirst();
+  return row?.company_id;
+}

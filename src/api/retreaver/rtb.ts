@@ -1,12 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Type } from 'typebox';
-import { NotFound, Unauthenticated, ValidationFailed } from '../../domain/errors.js';
+import { ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
 import type { Services } from '../../services/index.js';
 import type { Reservation } from '../../services/reservations.js';
-import type { PingInput } from '../../services/rtb.js';
-import type { Db } from '../../store/db.js';
+import type { PingInput, ReservationFacts } from '../../services/rtb.js';
 import { registerBodyParsers } from './body.js';
 import type { CoreApp } from './core/plugin.js';
 import { toWireError, wireError } from './errors.js';
@@ -15,7 +14,6 @@ import { send, sendError } from './reply.js';
 
 export interface RtbApiDeps {
   rtb: Services['rtb'];
-  db: Db;
   isMaintenance: () => boolean;
 }
 
@@ -82,7 +80,8 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     { schema: { ...PingDoc, summary: 'Reserve a transfer number for a caller (call reservation webhook)' } },
     async (req, reply) => {
       const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
-      return send(reply, await presentCallReservation(deps.db, reservation, shielded));
+      const facts = await deps.rtb.reservationFacts(reservation);
+      return send(reply, presentCallReservation(reservation, facts, shielded));
     },
   );
 
@@ -97,12 +96,11 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
       },
     },
     async (req, reply) => {
-      const row = await reservationByKey(
-        deps.db,
+      const row = await deps.rtb.reservationByKey(
         (req.params as { uuid: string }).uuid,
         (req.query as any).key,
       );
-      return send(reply, await presentCallReservation(deps.db, row, false));
+      return send(reply, presentCallReservation(row, await deps.rtb.reservationFacts(row), false));
     },
   );
 }
@@ -150,17 +148,8 @@ export function presentRtb(r: Reservation, shielded: boolean) {
  * The seed's `call_reservation`: `inbound_number` as the seed prints it (E.164 digits as a JSON number)
  * and the `call` it stands for, which is the claiming call's record once there is one.
  */
-export async function presentCallReservation(db: Db, r: Reservation, shielded: boolean) {
-  const call = r.call_uuid
-    ? await db.selectFrom('calls').selectAll().where('uuid', '=', r.call_uuid).executeTakeFirst()
-    : undefined;
-  const target = r.target_id
-    ? await db
-        .selectFrom('targets')
-        .select(['id', 'tid', 'name', 'number'])
-        .where('id', '=', r.target_id)
-        .executeTakeFirst()
-    : undefined;
+export function presentCallReservation(r: Reservation, facts: ReservationFacts, shielded: boolean) {
+  const { call, target } = facts;
   const tagValues = Object.entries(JSON.parse(r.tags) as Record<string, string>).map(([key, value]) => ({
     key,
     value,
@@ -201,25 +190,4 @@ function formatNational(e164: string): string {
   const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
   if (nanp) return `(${nanp[1]}) ${nanp[2]}-${nanp[3]}`;
   return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
-}
-
-/** A reservation is visible with a live postback key of its campaign. */
-async function reservationByKey(db: Db, uuid: string, key: unknown): Promise<Reservation> {
-  const k =
-    typeof key === 'string' && key
-      ? await db
-          .selectFrom('postback_keys')
-          .select(['campaign_id', 'revoked_at'])
-          .where('key', '=', key)
-          .executeTakeFirst()
-      : undefined;
-  if (!k || k.revoked_at !== null) throw new Unauthenticated('Unauthorized: unknown or revoked postback key');
-  const row = await db
-    .selectFrom('reservations')
-    .selectAll()
-    .where('uuid', '=', uuid)
-    .where('campaign_id', '=', k.campaign_id)
-    .executeTakeFirst();
-  if (!row) throw new NotFound('Call reservation');
-  return row;
 }

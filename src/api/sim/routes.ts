@@ -5,6 +5,7 @@ import { normalizePhone } from '../../domain/phone.js';
 import type { CallEngine } from '../../engine/engine.js';
 import type { AccountService } from '../../services/accounts.js';
 import type { Db } from '../../store/db.js';
+import { companyOfCall } from '../../store/lookups.js';
 import { toBehaviour } from '../../telephony/sim/endpoints.js';
 import type { SimNetwork } from '../../telephony/sim/network.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
@@ -50,14 +51,9 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
 
   const visibleCall = async (req: unknown, id: string) => {
     const { call, legs } = sim.call(id);
-    const row = call.callUuid
-      ? await deps.db
-          .selectFrom('calls')
-          .select('company_id')
-          .where('uuid', '=', call.callUuid)
-          .executeTakeFirst()
-      : undefined;
-    if (!row || !(req as any).simCompanies.includes(row.company_id)) throw new NotFound('Sim call');
+    const companyId = call.callUuid ? await companyOfCall(deps.db, call.callUuid) : undefined;
+    if (companyId === undefined || !(req as any).simCompanies.includes(companyId))
+      throw new NotFound('Sim call');
     return { call, legs };
   };
   const visibleLeg = async (req: unknown, id: string) => {
