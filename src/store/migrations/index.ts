@@ -10,6 +10,7 @@ import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { processOwnershipMigration } from './0011_process_ownership.js';
+import { apiKeysMigration } from './0020_api_keys.js';
 import { reportsMigration } from './0050_reports.js';
 import { peopleMigration } from './0060_people.js';
 import { columnKit, type Dialect } from './kit.js';
@@ -31,6 +32,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0011_process_ownership': processOwnershipMigration(),
+        '0020_api_keys': apiKeysMigration(kit),
         '0050_reports': reportsMigration(dialect),
         '0060_people': peopleMigration(kit),
       };
