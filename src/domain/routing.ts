@@ -313,32 +313,51 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
 
 /**
  * The target planRoute would dial first (for a simuldial step, its first member), without ordering the
- * whole plan: the same candidates, the lowest priority level, one drawn with chance weight / sum of the
- * level's positive weights (uniformly when none is positive) — the law of planRoute's first step.
- * A real-time bid asks this: which buyer would take the call now.
+ * whole plan: the same candidates and eligibility, the lowest priority level that has an eligible one
+ * (levels above it are never checked), one drawn with chance weight / sum of the level's positive
+ * weights (uniformly when none is positive) — the law of planRoute's first step. A real-time bid asks
+ * this: which buyer would take the call now.
  */
 export function firstTarget(entries: readonly RoutingEntry[], ctx: RouteContext): number | null {
-  const c = collectCandidates(entries, ctx);
-  if (!c.steps.length) return null;
-  let top = Number.POSITIVE_INFINITY;
-  for (const p of c.priorities) if (p < top) top = p;
-  const level: number[] = [];
-  for (let i = 0; i < c.priorities.length; i++) if (c.priorities[i] === top) level.push(i);
-  const weighted = level.filter((i) => c.weights[i] > 0);
-  let pick = level[Math.floor(ctx.random() * level.length)];
-  if (weighted.length) {
-    let sum = 0;
-    for (const i of weighted) sum += c.weights[i];
-    let x = ctx.random() * sum;
-    pick = weighted[weighted.length - 1];
-    for (const i of weighted) {
-      x -= c.weights[i];
-      if (x < 0) {
-        pick = i;
-        break;
-      }
-    }
+  const levels = new Map<number, { weight: number; pick: () => number | null }[]>();
+  const add = (priority: number, weight: number, pick: () => number | null) => {
+    const level = levels.get(priority);
+    if (level) level.push({ weight, pick });
+    else levels.set(priority, [{ weight, pick }]);
+  };
+  const ok = (t: RoutableTarget) => eligibility(t, ctx).ok;
+  for (const e of entries) {
+    if (e.kind === 'target')
+      add(e.target.priority, e.target.weight, () => (ok(e.target) ? e.target.id : null));
+    else if (e.group.behavior === 2)
+      add(e.group.priority ?? 1, e.group.weight ?? 1, () =>
+        groupAvailable(e.group, ctx) ? (e.group.members.find(ok)?.id ?? null) : null,
+      );
+    else
+      for (const m of e.group.members)
+        add(m.priority, m.weight, () => (groupAvailable(e.group, ctx) && ok(m) ? m.id : null));
   }
-  const step = c.steps[pick];
-  return step.kind === 'single' ? step.target.id : step.targets[0].id;
+  for (const p of [...levels.keys()].sort((a, b) => a - b)) {
+    const eligible: { id: number; weight: number }[] = [];
+    for (const c of levels.get(p)!) {
+      const id = c.pick();
+      if (id !== null) eligible.push({ id, weight: c.weight });
+    }
+    if (eligible.length) return drawOne(eligible, ctx.random);
+  }
+  return null;
+}
+
+/** One item, with chance weight / sum of the positive weights; uniformly when none is positive. */
+function drawOne(items: { id: number; weight: number }[], random: () => number): number {
+  const weighted = items.filter((i) => i.weight > 0);
+  if (!weighted.length) return items[Math.floor(random() * items.length)].id;
+  let sum = 0;
+  for (const i of weighted) sum += i.weight;
+  let x = random() * sum;
+  for (const i of weighted) {
+    x -= i.weight;
+    if (x < 0) return i.id;
+  }
+  return weighted[weighted.length - 1].id;
 }
