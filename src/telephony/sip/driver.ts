@@ -318,7 +318,8 @@ export class SipDriver {
     if (/^sips?:/i.test(to)) {
       const u = parseUri(to);
       const domain = this.registrar?.domain;
-      if (u?.user && domain && u.host === domain) {
+      // Our own domain (on our port or none) means a registered user, not a host to call directly.
+      if (u?.user && domain && u.host === domain && (u.port === undefined || u.port === this.ua.port)) {
         const b = this.registrar!.contacts(u.user)[0];
         if (!b) return undefined;
         return { target: b.contact, via: (await this.ua.resolve(b.contact)) ?? b.source };
