@@ -52,7 +52,12 @@ describe('Registrar', () => {
     const d = new DigestChallenger('sb.test', () => clock.now());
     const other = new DigestChallenger('sb.test', () => clock.now());
     const pw = () => 'secret';
-    const a = authorize(other.challenge(), { username: '101', password: 'secret' }, 'REGISTER', 'sip:sb.test')!;
+    const a = authorize(
+      other.challenge(),
+      { username: '101', password: 'secret' },
+      'REGISTER',
+      'sip:sb.test',
+    )!;
     expect(d.verify(a, 'REGISTER', pw).result).toBe('bad');
     const b = authorize(d.challenge(), { username: '101', password: 'secret' }, 'REGISTER', 'sip:sb.test')!;
     expect(d.verify(b, 'REGISTER', pw).result).toBe('ok');
@@ -63,7 +68,11 @@ describe('Registrar', () => {
 
 describe('loadSipConfig', () => {
   it('defaults, trunk credentials, and errors that name the variable', () => {
-    expect(loadSipConfig({})).toMatchObject({ listenHost: '0.0.0.0', listenPort: 5060, rtpPorts: [20000, 29999] });
+    expect(loadSipConfig({})).toMatchObject({
+      listenHost: '0.0.0.0',
+      listenPort: 5060,
+      rtpPorts: [20000, 29999],
+    });
     expect(loadSipConfig({ SIP_TRUNK: 'sip:acme:p%40ss@trunk.example:5080' }).trunk).toEqual({
       uri: 'sip:trunk.example:5080',
       credentials: { username: 'acme', password: 'p@ss' },
