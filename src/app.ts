@@ -96,6 +96,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
+  // Keeps report rollups current between reports; tests on the manual clock refresh per report instead.
+  const stopReportSweeper = clock.kind === 'system' ? services.reportRollups.startSweeper() : () => {};
 
   let shuttingDown = false;
   const http = Fastify({
@@ -177,6 +179,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     occupancy,
     bootstrapKey,
     async close() {
+      stopReportSweeper();
       shuttingDown = true;
       await http.close();
       await delivery.worker.close();

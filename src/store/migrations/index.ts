@@ -10,6 +10,8 @@ import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { reportsMigration } from './0050_reports.js';
+import { reportChangesHourMigration } from './0051_report_changes_hour.js';
+import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered.js';
 import { peopleMigration } from './0060_people.js';
 import { columnKit, type Dialect } from './kit.js';
 
@@ -30,6 +32,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0050_reports': reportsMigration(dialect),
+        '0051_report_changes_hour': reportChangesHourMigration(),
+        '0052_report_rollups_clustered': reportRollupsClusteredMigration(dialect),
         '0060_people': peopleMigration(kit),
       };
     },
