@@ -7,7 +7,8 @@
  * times `GET /api/v1/reports.json` over real HTTP for each facet on a 30-day range. Target: p95 < 300 ms.
  * Also printed: the first report after seeding (it sums the 30 days: "cold"), a range with partial days,
  * and a report right after 1,000 new calls landed in the range (one day summed again).
- * BENCH_CALLS overrides the size; BENCH_ITERATIONS the timed requests per facet (default 30).
+ * BENCH_CALLS overrides the size; BENCH_ITERATIONS the timed requests per facet (default 30); BENCH_DB picks
+ * one database.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -229,7 +230,9 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 const results: string[] = [];
-for (const dialect of ['sqlite', 'postgres'] as const) {
+// BENCH_DB=sqlite or BENCH_DB=postgres runs one of them.
+const only = process.env.BENCH_DB;
+for (const dialect of (['sqlite', 'postgres'] as const).filter((d) => !only || d === only)) {
   if (dialect === 'postgres' && !(await postgresAnswers())) {
     console.log(`\n== postgres: ${PG_URL} does not answer; skipped`);
     continue;
