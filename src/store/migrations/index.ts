@@ -12,6 +12,7 @@ import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { reportsMigration } from './0050_reports.js';
 import { reportChangesHourMigration } from './0051_report_changes_hour.js';
 import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered.js';
+import { reportInsertStatementTriggerMigration } from './0053_report_insert_statement_trigger.js';
 import { peopleMigration } from './0060_people.js';
 import { columnKit, type Dialect } from './kit.js';
 
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0050_reports': reportsMigration(dialect),
         '0051_report_changes_hour': reportChangesHourMigration(),
         '0052_report_rollups_clustered': reportRollupsClusteredMigration(dialect),
+        '0053_report_insert_statement_trigger': reportInsertStatementTriggerMigration(dialect),
         '0060_people': peopleMigration(kit),
       };
     },
