@@ -11,6 +11,7 @@ import { toWireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
+import { ringCentralFace } from './api/ringcentral/index.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -159,6 +160,17 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });
+  await http.register(
+    async (rc) => {
+      await ringCentralFace(rc as CoreApp, {
+        services,
+        parties: engine.parties,
+        rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+        isMaintenance: () => config.maintenance || shuttingDown,
+      });
+    },
+    { prefix: '/restapi' },
+  );
   await http.register(async (simApi) => {
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
   });

@@ -19,6 +19,7 @@ import { StaticCallerNumberService } from './static-caller-numbers.js';
 import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { TelephonySessionService } from './telephony-sessions.js';
 import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
@@ -58,6 +59,7 @@ export function buildServices(deps: ServiceDeps) {
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
+    telephonySessions: new TelephonySessionService(deps.db, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }
