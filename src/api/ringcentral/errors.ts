@@ -11,6 +11,7 @@ import {
   ValidationFailed,
 } from '../../domain/errors.js';
 import { OAuthError } from '../../services/oauth.js';
+import { SubscriptionRefused } from '../../services/subscriptions.js';
 
 /** An error of this face, already in its wire shape. */
 export interface RcWireError {
@@ -48,6 +49,7 @@ export class PartyStateError extends DomainError {
 export function toRcError(err: unknown): RcWireError {
   if (err instanceof OAuthError)
     return oauthError(err.error === 'invalid_client' ? 401 : 400, err.error, err.message, err.rcCode);
+  if (err instanceof SubscriptionRefused) return rcError(400, err.rcCode, err.message);
   if (err instanceof PartyStateError) return rcError(409, 'TAS-109', err.message);
   if (err instanceof CallControlError)
     return rcError(409, 'TAS-109', `Call is not in a state for this action: ${err.message}`);
