@@ -84,9 +84,12 @@ export class SubscriptionNotifier {
   private async handle(ev: Extract<LiveEvent, { type: 'leg.updated' }>, sequence: number): Promise<void> {
     const subs = await this.deps.subscriptions.activeIn(ev.companyId);
     if (subs.length === 0) return;
-    const view = await this.deps.sessions.get(ev.companyId, ev.callUuid).catch(() => undefined);
-    const leg = view?.legs.find((l) => l.id === ev.legId);
-    if (!view || !leg) return;
+    const current = await this.deps.sessions.get(ev.companyId, ev.callUuid).catch(() => undefined);
+    const found = current?.legs.find((l) => l.id === ev.legId);
+    if (!current || !found) return;
+    // The records may have moved on since the event (this runs after it): show the leg as the event saw it.
+    const leg = { ...found, status: ev.status };
+    const view = { ...current, legs: current.legs.map((l) => (l.id === leg.id ? leg : l)) };
     const owner = view.owners.get(leg.id);
     for (const sub of subs) {
       for (const raw of filtersOf(sub)) {

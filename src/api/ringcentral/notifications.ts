@@ -32,7 +32,11 @@ export function notificationBodies(
     },
     async presenceBody(view: SessionView, _leg: LegRow, personId: number, sequence: number, f: EventFilter) {
       const person = await users.get(view.call.company_id, personId);
-      const active = activeCallsOf(person, await sessions.active(person.company_id, person));
+      // This session as the event saw it; the person's other sessions as they are now.
+      const others = (await sessions.active(person.company_id, person)).filter(
+        (v) => v.call.uuid !== view.call.uuid,
+      );
+      const active = activeCallsOf(person, [view, ...others]);
       const rank = ['Ringing', 'OnHold', 'CallConnected'] as const;
       const telephonyStatus = rank.find((s) => active.some((c) => c.telephonyStatus === s)) ?? 'NoCall';
       return {

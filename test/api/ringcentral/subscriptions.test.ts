@@ -59,7 +59,7 @@ const MY_SESSIONS = '/restapi/v1.0/account/~/extension/~/telephony/sessions';
 const MY_PRESENCE = '/restapi/v1.0/account/~/extension/~/presence?detailedTelephonyState=true&sipData=true';
 
 /** Lets the notifier and the delivery worker finish what the last steps started. */
-export async function settle(world: RcWorld) {
+async function settle(world: RcWorld) {
   for (let i = 0; i < 3; i++) {
     await world.t.app.notifier.idle();
     await world.t.app.delivery.worker.drain();
