@@ -24,6 +24,7 @@ import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TagService } from './tags.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { TelephonySessionService } from './telephony-sessions.js';
 import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
@@ -69,6 +70,7 @@ export function buildServices(deps: ServiceDeps) {
     tags: new TagService(deps.db, deps.clock),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
+    telephonySessions: new TelephonySessionService(deps.db, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }

@@ -12,6 +12,7 @@ import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { apiKeysMigration } from './0020_api_keys.js';
 import { reportsMigration } from './0050_reports.js';
 import { peopleMigration } from './0060_people.js';
+import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -33,6 +34,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0020_api_keys': apiKeysMigration(kit),
         '0050_reports': reportsMigration(dialect),
         '0060_people': peopleMigration(kit),
+        '0061_rc_subscriptions': rcSubscriptionsMigration(),
       };
     },
   };
