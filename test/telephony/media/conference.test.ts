@@ -21,7 +21,7 @@ describe('conference mixing and mute', () => {
   it('each member hears the others (summed) but not itself; a muted member is not heard', async () => {
     const base = 30_000 + Math.floor(Math.random() * 10_000) * 2;
     engine = new NodeMediaEngine({ host: '127.0.0.1', ports: [base, base + 20], events: { dtmf: () => {} } });
-    const peers = [];
+    const peers: { id: string; s: dgram.Socket; got: Buffer[]; port: number }[] = [];
     for (const id of ['a', 'b', 'c']) {
       const s = dgram.createSocket('udp4');
       await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
@@ -29,13 +29,23 @@ describe('conference mixing and mute', () => {
       const got: Buffer[] = [];
       s.on('message', (m) => got.push(m));
       const { port } = await engine.open(id);
-      engine.connect(id, { address: '127.0.0.1', port: s.address().port, codec: 'PCMU', payloadType: 0, dtmfPayloadType: undefined });
+      engine.connect(id, {
+        address: '127.0.0.1',
+        port: s.address().port,
+        codec: 'PCMU',
+        payloadType: 0,
+        dtmfPayloadType: undefined,
+      });
       peers.push({ id, s, got, port });
     }
     engine.conference(['a', 'b', 'c']);
     const tone = (v: number) => encode('PCMU', new Int16Array(160).fill(v));
     const send = (i: number, v: number) =>
-      peers[i].s.send(writeRtp({ payloadType: 0, marker: false, sequence: 1, timestamp: 0, ssrc: i + 1 }, tone(v)), peers[i].port, '127.0.0.1');
+      peers[i].s.send(
+        writeRtp({ payloadType: 0, marker: false, sequence: 1, timestamp: 0, ssrc: i + 1 }, tone(v)),
+        peers[i].port,
+        '127.0.0.1',
+      );
     const levels = (i: number) => peers[i].got.map((m) => decode('PCMU', parseRtp(m)!.payload)[0]);
     const heard = (i: number, v: number, tol = 150) => levels(i).some((l) => Math.abs(l - v) < tol);
     send(0, 1000);
