@@ -18,8 +18,12 @@ export interface SipConfig {
 export class SipConfigError extends Error {}
 
 export function loadSipConfig(env: NodeJS.ProcessEnv): SipConfig {
-  const listen = parseHostPort(env.SIP_LISTEN || '0.0.0.0:5060');
-  if (!listen) throw new SipConfigError(`SIP_LISTEN must be host:port, got "${env.SIP_LISTEN}"`);
+  // Port 0 (any free port) is allowed for listening: tests and benchmarks use it.
+  const rawListen = env.SIP_LISTEN || '0.0.0.0:5060';
+  const listen = rawListen.endsWith(':0')
+    ? { ...parseHostPort(rawListen.slice(0, -2)), port: 0 }
+    : parseHostPort(rawListen);
+  if (!listen?.host) throw new SipConfigError(`SIP_LISTEN must be host:port, got "${env.SIP_LISTEN}"`);
   const pub = env.SIP_PUBLIC_ADDRESS ? parseHostPort(env.SIP_PUBLIC_ADDRESS) : undefined;
   if (env.SIP_PUBLIC_ADDRESS && !pub)
     throw new SipConfigError(`SIP_PUBLIC_ADDRESS must be host[:port], got "${env.SIP_PUBLIC_ADDRESS}"`);
@@ -29,7 +33,7 @@ export function loadSipConfig(env: NodeJS.ProcessEnv): SipConfig {
   if (!m || lo < 1024 || hi > 65535 || hi - lo < 2)
     throw new SipConfigError(`RTP_PORTS must be a range like 20000-29999, got "${env.RTP_PORTS}"`);
   return {
-    listenHost: listen.host,
+    listenHost: listen.host!,
     listenPort: listen.port ?? 5060,
     publicHost: pub?.host,
     publicPort: pub?.port,
