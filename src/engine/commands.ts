@@ -113,6 +113,12 @@ export class Telephony {
   unhold(leg: LegId): Promise<CommandId> {
     return this.run('unhold', (cmd) => this.driver.unhold(cmd, leg));
   }
+  mute(leg: LegId, on: boolean): Promise<CommandId> {
+    return this.run('mute', (cmd) => this.driver.mute(cmd, leg, on));
+  }
+  record(callUuid: string, action: 'start' | 'pause' | 'resume' | 'stop'): Promise<CommandId> {
+    return this.run('record', (cmd) => this.driver.record(cmd, callUuid, action));
+  }
   sendDigits(leg: LegId, digits: string): Promise<void> {
     return this.bestEffort('sendDigits', leg, (cmd) => this.driver.sendDigits(cmd, leg, digits));
   }

@@ -3,10 +3,12 @@ import type { Cancel } from '../clock.js';
 import { type CallControl, CallControlError } from '../domain/call-control.js';
 import { NotFound } from '../domain/errors.js';
 import type { InboundContext } from '../domain/flow.js';
+import type { PartyControl } from '../domain/party-control.js';
 import { phoneInfo } from '../domain/phone.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord } from './call-record.js';
 import { errorText, Telephony } from './commands.js';
+import { partyControl } from './party-control.js';
 import { endInterrupted } from './recovery.js';
 import { runCall } from './run-call.js';
 import { CallAborted, CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
@@ -48,7 +50,16 @@ export class CallEngine implements DriverSink {
     working: (delta) => this.working(delta),
   };
 
-  constructor(private readonly deps: EngineDeps) {}
+  /** Leg-by-leg control for the RingCentral face (src/engine/party-control.ts). */
+  readonly parties: PartyControl;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.parties = partyControl({
+      session: (uuid) => this.sessions.get(uuid),
+      deliver: (ev) => this.event(ev),
+      driver: deps.driver,
+    });
+  }
 
   async incoming(call: IncomingCall): Promise<string> {
     this.settingUp.set(call.leg, []);
