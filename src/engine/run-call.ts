@@ -90,16 +90,21 @@ async function route(
     const queue = reservedFirst(
       planRoute(input.entries, { now: s.now(), callTags: s.tags, random }),
       s.reservation?.targetId,
+      s.reservation?.only,
     );
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }
 }
 
-/** The buyer a claimed reservation promised is dialed before the rest of the plan. */
-function reservedFirst(plan: DialStep[], targetId: number | null | undefined): DialStep[] {
+/**
+ * The buyer a claimed reservation promised is dialed before the rest of the plan; with the key's
+ * route_only_to_reserved_target, it is the whole plan.
+ */
+function reservedFirst(plan: DialStep[], targetId: number | null | undefined, only = false): DialStep[] {
   if (targetId == null) return plan;
   const i = plan.findIndex((step) => step.kind === 'single' && step.target.id === targetId);
+  if (only) return i < 0 ? [] : [plan[i]];
   return i <= 0 ? plan : [plan[i], ...plan.slice(0, i), ...plan.slice(i + 1)];
 }
 

@@ -74,7 +74,7 @@ export class CallSession {
   /** The transfer that held the caller when the caller hung up (call control's "caller hung up"). */
   callerLeftOnHold: string | null = null;
   /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
-  reservation: { targetId: number | null; tags: Record<string, string> } | undefined;
+  reservation: { targetId: number | null; tags: Record<string, string>; only?: boolean } | undefined;
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
