@@ -11,6 +11,7 @@ import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
+import { OAuthService } from './oauth.js';
 import { PostbackKeyService } from './postback-keys.js';
 import { ReservationService } from './reservations.js';
 import { RtbService } from './rtb.js';
@@ -18,6 +19,7 @@ import { StaticCallerNumberService } from './static-caller-numbers.js';
 import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
 export interface ServiceDeps {
@@ -37,6 +39,7 @@ export function buildServices(deps: ServiceDeps) {
     occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const users = new UserService(deps.db, deps.clock);
   return {
     accounts: new AccountService(deps.db, deps.clock),
     affiliates,
@@ -53,6 +56,8 @@ export function buildServices(deps: ServiceDeps) {
     calls: new CallService(deps.db, deps.clock),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
+    users,
+    oauth: new OAuthService(deps.db, deps.clock, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }

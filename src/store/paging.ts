@@ -1,4 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
+import { ValidationFailed } from '../domain/errors.js';
 
 export const PER_PAGE = 25;
 
@@ -15,6 +16,10 @@ export async function fetchPage<DB, TB extends keyof DB, O>(
   page: number,
   perPage = PER_PAGE,
 ): Promise<Page<O>> {
+  // The faces validate `page`; this is the last line before SQL, where Infinity or 1.5 would be a 500.
+  if (!Number.isSafeInteger(page) || page < 1 || (page - 1) * perPage > Number.MAX_SAFE_INTEGER) {
+    throw ValidationFailed.field('page', 'must be a positive integer');
+  }
   const countRow = await query
     .clearSelect()
     .clearOrderBy()

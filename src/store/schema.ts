@@ -3,6 +3,7 @@ import type { CallControlTables, LiveCallMode } from './schema-call-control.js';
 import type { CallTables } from './schema-calls.js';
 import type { ConversionTables } from './schema-conversions.js';
 import type { DeliveryTables } from './schema-delivery.js';
+import type { PeopleTables } from './schema-people.js';
 import type { RtbTables } from './schema-rtb.js';
 import type { WebhookTables } from './schema-webhooks.js';
 
@@ -280,7 +281,8 @@ export interface Database
     DeliveryTables,
     ConversionTables,
     RtbTables,
-    WebhookTables {
+    WebhookTables,
+    PeopleTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

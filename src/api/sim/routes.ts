@@ -29,7 +29,7 @@ const tags = ['Simulated network'];
 /**
  * The sim control API: set how virtual endpoints behave, place calls from virtual callers, press keys,
  * hang up, and move the manual clock. Authenticated with a Core API key; a call is visible only to
- * keys of the company whose number it rang.
+ * keys of the company whose number it rang, and endpoint behaviours apply only to that company's calls.
  */
 export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
   const { sim, engine, clock } = deps;
@@ -38,7 +38,10 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     const q = req.query as Record<string, string | undefined>;
     const auth = req.headers.authorization;
     const key = q.api_key ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined);
-    (req as any).simCompanies = (await deps.accounts.authenticate(key)).companyIds;
+    const principal = await deps.accounts.authenticate(key);
+    (req as any).simCompanies = principal.companyIds;
+    // Endpoint behaviours belong to one company: the key's (or company_id's among the key's).
+    (req as any).simCompany = deps.accounts.resolveCompany(principal, q.company_id);
   });
   app.setErrorHandler((err, _req, reply) => {
     const wire = toWireError(err);
@@ -103,7 +106,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       const { number, ...rest } = req.body;
       const address = normalizePhone('number', number, { allowSip: true });
       const behaviour = toBehaviour(rest);
-      sim.endpoints.set(address, behaviour);
+      sim.endpoints.set(address, behaviour, (req as any).simCompany);
       return { endpoint: { number: address, ...rest } };
     },
   );

@@ -16,6 +16,8 @@ import { staticCallerNumberRoutes } from './static-caller-numbers.js';
 import { suppressedNumberRoutes } from './suppressed-numbers.js';
 import { targetGroupRoutes } from './target-groups.js';
 import { targetRoutes } from './targets.js';
+import { userRoutes } from './users.js';
+import { oauthAppRoutes } from './users-oauth-apps.js';
 import { webhookSecretRoutes } from './webhook-secret.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -39,4 +41,6 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await callControlKeyRoutes(app, services);
   await webhookRoutes(app, services);
   await webhookSecretRoutes(app, services);
+  await userRoutes(app, services);
+  await oauthAppRoutes(app, services);
 }
