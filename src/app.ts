@@ -145,6 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (rtbApi) => {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
+      dataWriting: services.dataWriting,
       db: store.db,
       isMaintenance: () => config.maintenance || shuttingDown,
     });

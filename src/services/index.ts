@@ -9,6 +9,7 @@ import { CampaignService } from './campaigns.js';
 import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
+import { DataWritingService } from './data-writing.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
 import { OAuthService } from './oauth.js';
@@ -73,5 +74,6 @@ function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRu
     postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns, (key) => rtb.forgetKey(key)),
     reservations,
     rtb,
+    dataWriting: new DataWritingService(deps.db, deps.clock, rtb),
   };
 }

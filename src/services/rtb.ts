@@ -178,6 +178,11 @@ export class RtbService {
     };
   }
 
+  /** A live key by its secret, through the pings' cache (Data Writing uses the same keys). */
+  keyFor(key: string | undefined): Promise<PostbackKey> {
+    return this.postbackKey(key);
+  }
+
   /** Forgets a revoked key now (other nodes forget it within KEY_CACHE_MS). */
   forgetKey(key: string): void {
     this.keys.delete(key);
