@@ -64,6 +64,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const occupancy = new Occupancy();
   const services = buildServices({ db: store.db, clock, random, occupancy });
   const bus = new LocalBus();
+  services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
   const delivery = createDelivery({
     db: store.db,

@@ -1,4 +1,5 @@
 import { type DialStep, planRoute } from '../domain/routing.js';
+import { explainRoute } from '../domain/routing-explain.js';
 import { addCallTags, takeCallerTags, takeCallTags } from '../store/stored-tags.js';
 import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
 import { loadRoutingList } from './routables.js';
@@ -46,6 +47,7 @@ async function script(s: CallSession): Promise<Outcome> {
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
       if (!next) return { status: 'no-target', hungUpBy: 'system' };
+      s.flow('campaign_chained', { cid: choice.option.targetCid });
       flow = next;
       continue;
     }
@@ -90,11 +92,9 @@ async function route(
     // Data Writing tags sent while the call was live count from its next routing decision on.
     Object.assign(s.tags, await takeCallTags(db, s.uuid, s.now()));
     const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
-    const queue = reservedFirst(
-      planRoute(input.entries, { now: s.now(), callTags: s.tags, random }),
-      s.reservation?.targetId,
-      s.reservation?.only,
-    );
+    const ctx = { now: s.now(), callTags: s.tags, random };
+    s.flow('routing_decision', { considered: explainRoute(input.entries, ctx) });
+    const queue = reservedFirst(planRoute(input.entries, ctx), s.reservation?.targetId, s.reservation?.only);
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }

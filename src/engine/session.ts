@@ -163,6 +163,18 @@ export class CallSession {
     });
   }
 
+  /** A step of the call's journey for its call-flow events (recorded off the call's path, batched). */
+  flow(event: string, details: object): void {
+    this.deps.bus.publish({
+      type: 'call.flow',
+      companyId: this.companyId,
+      callUuid: this.uuid,
+      at: this.now(),
+      event,
+      details,
+    });
+  }
+
   /** Hands a call-control request to the live script and resolves with its answer. */
   command(command: Command): Promise<unknown> {
     if (this.phase !== 'connected' || this.callerGone)

@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
 import { CallControlKeyService } from './call-control-keys.js';
+import { CallFlowRecorder } from './call-flow.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
 import { CompanyService } from './companies.js';
@@ -55,6 +56,7 @@ export function buildServices(deps: ServiceDeps) {
     targets: new TargetService(deps.db, deps.clock, inProgress),
     targetGroups: new TargetGroupService(deps.db, deps.clock, inProgress),
     calls: new CallService(deps.db, deps.clock),
+    callFlow: new CallFlowRecorder(deps.db),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
     users,

@@ -85,8 +85,22 @@ export interface ReservationsTable {
   call_uuid: string | null;
 }
 
+/** One step of a call's journey, appended as it happens (docs/call-flow-events.md). */
+export interface CallFlowEventsTable {
+  id: Generated<number>;
+  company_id: number;
+  call_uuid: string;
+  /** Order within the call (events of one millisecond keep theirs). */
+  seq: number;
+  at: number;
+  type: string;
+  /** JSON object. */
+  details: string;
+}
+
 export interface RtbTables {
   postback_keys: PostbackKeysTable;
   reservations: ReservationsTable;
   stored_tags: StoredTagsTable;
+  call_flow_events: CallFlowEventsTable;
 }

@@ -10,6 +10,7 @@ import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { postbackKeyOptionsMigration } from './0040_postback_key_options.js';
+import { callFlowEventsMigration } from './0041_call_flow_events.js';
 import { peopleMigration } from './0060_people.js';
 import { columnKit, type Dialect } from './kit.js';
 
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0040_postback_key_options': postbackKeyOptionsMigration(kit),
+        '0041_call_flow_events': callFlowEventsMigration(kit),
         '0060_people': peopleMigration(kit),
       };
     },

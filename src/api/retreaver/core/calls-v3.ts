@@ -3,8 +3,8 @@ import type { CallDetails, CallLeg, CallTransfer, ClaimedBy } from '../../../ser
 import type { CallWithPixels } from '../../../services/calls.js';
 import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
-import { CallListQuery, UuidParams } from './calls.js';
-import { AuthQuery, bool, time } from './common.js';
+import { CallGetQuery, CallListQuery, UuidParams, withFlowEvents } from './calls.js';
+import { bool, time } from './common.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV2 } from './present-call.js';
 
@@ -15,7 +15,7 @@ const tags = ['Calls V3'];
  * information"): the V2 representation, same filters and paging, plus the call's legs, transfers, and
  * the reservation (with its postback key) the call claimed.
  */
-export async function callV3Routes(app: CoreApp, { calls }: Pick<Services, 'calls'>) {
+export async function callV3Routes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
   app.get(
     '/api/v3/calls',
     { schema: { tags, summary: 'Get recent Calls (V3)', querystring: CallListQuery } },
@@ -26,17 +26,34 @@ export async function callV3Routes(app: CoreApp, { calls }: Pick<Services, 'call
         page.rows.map((r) => r.call.uuid),
       );
       const now = calls.now();
-      return sendPage(reply, page, (c) => presentCallV3(c, details.get(c.call.uuid), now), 'calls');
+      const present = await withFlowEvents(
+        req.query,
+        callFlow,
+        req.core.companyId,
+        page.rows,
+        (c) => c.call.uuid,
+        (c) => presentCallV3(c, details.get(c.call.uuid), now),
+      );
+      return sendPage(reply, page, present, 'calls');
     },
   );
 
   app.get(
     '/api/v3/calls/:uuid',
-    { schema: { tags, summary: 'Get a specific Call (V3)', params: UuidParams, querystring: AuthQuery } },
+    { schema: { tags, summary: 'Get a specific Call (V3)', params: UuidParams, querystring: CallGetQuery } },
     async (req, reply) => {
       const c = await calls.getWithPixels(req.core.companyId, req.params.uuid);
       const details = await calls.details(req.core.companyId, [c.call.uuid]);
-      return send(reply, presentCallV3(c, details.get(c.call.uuid), calls.now()));
+      const now = calls.now();
+      const present = await withFlowEvents(
+        req.query,
+        callFlow,
+        req.core.companyId,
+        [c],
+        (x) => x.call.uuid,
+        (x) => presentCallV3(x, details.get(x.call.uuid), now),
+      );
+      return send(reply, present(c));
     },
   );
 }
