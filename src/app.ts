@@ -62,7 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   const random = opts.random ?? Math.random;
   const occupancy = new Occupancy();
-  const services = buildServices({ db: store.db, clock, random, occupancy });
+  const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);

@@ -18,6 +18,8 @@ const dasherize = (key: string) => key.replace(/_/g, '-');
 const underscore = (key: string) => key.replace(/-/g, '_');
 
 export function singularize(word: string): string {
+  // Rails' irregular Latin plural (a report's `data` rows are `datum` elements).
+  if (word === 'data') return 'datum';
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (word.endsWith('sses') || word.endsWith('ches') || word.endsWith('xes')) return word.slice(0, -2);
   if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);

@@ -11,6 +11,7 @@ import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { postbackKeyOptionsMigration } from './0040_postback_key_options.js';
 import { callFlowEventsMigration } from './0041_call_flow_events.js';
+import { reportsMigration } from './0050_reports.js';
 import { peopleMigration } from './0060_people.js';
 import { columnKit, type Dialect } from './kit.js';
 
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0040_postback_key_options': postbackKeyOptionsMigration(kit),
         '0041_call_flow_events': callFlowEventsMigration(kit),
+        '0050_reports': reportsMigration(dialect),
         '0060_people': peopleMigration(kit),
       };
     },
