@@ -59,6 +59,8 @@ export class CallFlowRecorder {
   private onEvent(ev: LiveEvent): void {
     const mapped = toFlowEvent(ev);
     if (!mapped) return;
+    // Calls that never end here (a crash elsewhere) must not grow the map for ever.
+    if (this.seqs.size > 100_000) this.seqs.clear();
     const seq = (this.seqs.get(ev.callUuid) ?? 0) + 1;
     this.seqs.set(ev.callUuid, seq);
     if (ev.type === 'call.ended') this.seqs.delete(ev.callUuid);
@@ -116,7 +118,7 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
     case 'call.started':
       return { type: 'started', details: { caller: ev.caller, number: ev.number } };
     case 'call.flow':
-      return { type: ev.event, details: { ...ev.details } };
+      return { type: ev.event, details: bounded(ev.details as Record<string, unknown>) };
     case 'call.updated': {
       const type = STEP_EVENT[ev.step];
       return type ? { type, details: { status: ev.status } } : undefined;
@@ -129,4 +131,13 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
     case 'call.ended':
       return { type: 'ended', details: { status: ev.status, hung_up_by: ev.hungUpBy } };
   }
+}
+
+/** A routing list of thousands of targets is kept to its first MAX_CONSIDERED, with the count. */
+export const MAX_CONSIDERED = 200;
+
+function bounded(details: Record<string, unknown>): Record<string, unknown> {
+  const considered = details.considered;
+  if (!Array.isArray(considered) || considered.length <= MAX_CONSIDERED) return { ...details };
+  return { ...details, considered: considered.slice(0, MAX_CONSIDERED), considered_total: considered.length };
 }
