@@ -231,6 +231,10 @@ describe('what each option does', () => {
     const res = await ping(t, { key: k.key, publisher_id: s.afid, caller_number: CALLER });
     expect(res.body.status).toBe('no-target');
     rtb.decide = decide;
+    // The same key with the default 3 s (a loaded PostgreSQL can take over 0.1 s): the change is seen at once.
+    await t.api('PUT', `/campaigns/cid/rtb1/postback_keys/${k.id}.json`, {
+      postback_key: { timeout: '3.0' },
+    });
     const fast = await ping(t, { key: k.key, publisher_id: s.afid, caller_number: '+18558485577' });
     expect(fast.body.status).toBe('reserved');
   });
