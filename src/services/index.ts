@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
+import { ApiKeyService } from './api-keys.js';
 import { CallControlKeyService } from './call-control-keys.js';
 import { CallFlowRecorder } from './call-flow.js';
 import { CallService } from './calls.js';
@@ -25,6 +26,7 @@ import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TagService } from './tags.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { TelephonySessionService } from './telephony-sessions.js';
 import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
@@ -47,9 +49,11 @@ export function buildServices(deps: ServiceDeps) {
     occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const apiKeys = new ApiKeyService(deps.db, deps.clock);
   const users = new UserService(deps.db, deps.clock);
   return {
-    accounts: new AccountService(deps.db, deps.clock),
+    accounts: new AccountService(deps.db, deps.clock, (key) => apiKeys.holderOf(key)),
+    apiKeys,
     affiliates,
     campaigns,
     conversionRules,
@@ -69,6 +73,7 @@ export function buildServices(deps: ServiceDeps) {
     tags: new TagService(deps.db, deps.clock),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
+    telephonySessions: new TelephonySessionService(deps.db, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }

@@ -19,6 +19,8 @@ const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, value);
 describe('1. page=Infinity, 1e309, -Infinity on every list route', () => {
   it('answers 400 naming page', async () => {
     const lists = Object.entries(doc.paths)
+      // The RingCentral face (`/restapi`) authenticates by bearer token and has its own error shape.
+      .filter(([path]) => !path.startsWith('/restapi'))
       .filter(([, ops]) => ops.get?.parameters?.some((p) => p.name === 'page' && p.in === 'query'))
       .map(([path]) => path);
     expect(lists.length).toBeGreaterThanOrEqual(16);

@@ -9,10 +9,12 @@ import { rtbMigration } from './0007_rtb.js';
 import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
+import { apiKeysMigration } from './0020_api_keys.js';
 import { postbackKeyOptionsMigration } from './0040_postback_key_options.js';
 import { callFlowEventsMigration } from './0041_call_flow_events.js';
 import { reportsMigration } from './0050_reports.js';
 import { peopleMigration } from './0060_people.js';
+import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -31,10 +33,12 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0008_call_control': callControlMigration(kit),
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
+        '0020_api_keys': apiKeysMigration(kit),
         '0040_postback_key_options': postbackKeyOptionsMigration(kit),
         '0041_call_flow_events': callFlowEventsMigration(kit),
         '0050_reports': reportsMigration(dialect),
         '0060_people': peopleMigration(kit),
+        '0061_rc_subscriptions': rcSubscriptionsMigration(),
       };
     },
   };
