@@ -102,7 +102,7 @@ const PostbackKeyBody = Type.Object(
     ),
     timeout: Type.Optional(
       Type.Number({
-        minimum: 0.1,
+        exclusiveMinimum: 0,
         maximum: 30,
         description: 'Seconds a ping may take choosing a buyer; slower answers say no-target (default 3.0).',
       }),
