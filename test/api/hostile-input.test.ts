@@ -125,6 +125,12 @@ describe('3. NUL bytes are refused at the edge, in each face', () => {
     expect(body.body.success).toBe(false);
   });
 
+  it('in the RingCentral face, in its errorCode shape', async () => {
+    const res = await t.api('GET', '/restapi/v1.0/account/~/extension/~?x=%00', undefined, { key: null });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ errorCode: 'CMN-101', message: expect.stringContaining('NUL') });
+  });
+
   it('in the sim API', async () => {
     const res = await t.api('POST', '/sim/endpoints', { number: '+1415555\u00000001' });
     expect(res.status).toBe(400);
