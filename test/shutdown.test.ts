@@ -1,47 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from './helpers/server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KEY = 'shutdown-test-key-0123456789';
-
-/** The real server in a child process: node itself (tsx only as a loader), on SQLite in a temp folder. */
-function startServer(dataDir: string, drainS: number) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    SWITCHBOARD_API_KEY: KEY,
-    SHUTDOWN_DRAIN_SECONDS: String(drainS),
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL;
-  delete env.SWITCHBOARD_CLOCK;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
-  let log = '';
-  child.stdout.on('data', (c) => {
-    log += c;
-  });
-  child.stderr.on('data', (c) => {
-    log += c;
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', () => reject(new Error(`server exited before listening:\n${log}`)));
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, url, exited, log: () => log };
-}
 
 let server: { child: ChildProcess } | undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-shutdown-'));
@@ -52,7 +17,7 @@ afterAll(() => {
 
 describe('SIGTERM with live calls', () => {
   it('refuses new work, lets calls finish for the drain time, ends the rest with a reason, exits 0', async () => {
-    const s = startServer(dataDir, 3);
+    const s = startServer(dataDir, KEY, { SHUTDOWN_DRAIN_SECONDS: '3' });
     server = s;
     const base = await s.url;
     const api = async (method: string, p: string, body?: unknown) => {
