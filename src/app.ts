@@ -77,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const occupancy = new Occupancy();
   const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
+  services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
   const delivery = createDelivery({
     db: store.db,
@@ -168,6 +169,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (rtbApi) => {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
+      dataWriting: services.dataWriting,
       db: store.db,
       isMaintenance: () => config.maintenance || shuttingDown,
     });

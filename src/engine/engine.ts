@@ -82,7 +82,10 @@ export class CallEngine implements DriverSink {
       at: this.deps.clock.now(),
     });
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
-    if (claim) session.reservation = { targetId: claim.targetId, tags: claim.tags };
+    if (claim) {
+      session.reservation = { targetId: claim.targetId, tags: claim.tags, only: claim.onlyReservedTarget };
+      this.deps.occupancy.unhold(`reservation:${claim.reservationUuid}`);
+    }
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
     this.deps.bus.publish({

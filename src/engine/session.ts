@@ -74,7 +74,7 @@ export class CallSession {
   /** The transfer that held the caller when the caller hung up (call control's "caller hung up"). */
   callerLeftOnHold: string | null = null;
   /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
-  reservation: { targetId: number | null; tags: Record<string, string> } | undefined;
+  reservation: { targetId: number | null; tags: Record<string, string>; only?: boolean } | undefined;
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
@@ -173,6 +173,18 @@ export class CallSession {
       direction,
       status,
       to,
+    });
+  }
+
+  /** A step of the call's journey for its call-flow events (recorded off the call's path, batched). */
+  flow(event: string, details: object): void {
+    this.deps.bus.publish({
+      type: 'call.flow',
+      companyId: this.companyId,
+      callUuid: this.uuid,
+      at: this.now(),
+      event,
+      details,
     });
   }
 
