@@ -176,6 +176,15 @@ export class CallEngine implements DriverSink {
     return this.sessions.size;
   }
 
+  /**
+   * Shutdown: ends every live call now as the platform's hang-up, `reason` on the caller's leg, and
+   * resolves once their records, end pixels and webhooks are written.
+   */
+  async endAll(reason: string): Promise<void> {
+    for (const session of this.sessions.values()) session.endBySystem(reason);
+    while (this.sessions.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
   /** Resolves once every live call's script is parked waiting for an event or a timer. */
   async whenIdle(): Promise<void> {
     for (let i = 0; this.active > 0 && i < 100_000; i++) await new Promise<void>((r) => setImmediate(r));

@@ -136,14 +136,16 @@ function dataWritten(s: CallSession): Promise<Record<string, string>> {
 }
 
 /** Durations and money from the record's instants; the caller's leg is closed if still up. */
-async function finish(s: CallSession, outcome: Outcome): Promise<void> {
+async function finish(s: CallSession, ended: Outcome): Promise<void> {
+  const outcome: Outcome = s.endedBySystem ? { ...ended, hungUpBy: 'system' } : ended;
   await s.pixels.atEnd();
   const now = s.now();
-  if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
+  if (!s.callerGone || s.endedBySystem) await s.deps.driver.hangup(s.inLeg);
   await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {
     status: 'ended',
     ended_at: now,
     hung_up_by: outcome.hungUpBy,
+    ...(s.endedBySystem ? { end_reason: s.endedBySystem } : {}),
   });
   const r = s.record.row;
   const secs = (from: number | null | undefined, to: number | null | undefined) =>

@@ -117,6 +117,19 @@ export class CallSession {
     this.host.ownTransfer(transferUuid, this);
   }
 
+  /** Why the platform ended this call itself (shutdown): the record then says `system`, not `caller`. */
+  endedBySystem: string | undefined;
+
+  /**
+   * Ends the call from outside its script: the caller's leg goes down and the script unwinds as on a
+   * caller's hang-up; `finish` records the system as the party that hung up, with this reason.
+   */
+  endBySystem(reason: string): void {
+    if (this.phase === 'ended' || this.endedBySystem) return;
+    this.endedBySystem = reason;
+    this.deliver({ type: 'hangup', leg: this.inLeg, by: 'system' });
+  }
+
   /** The call is over: commands still waiting get the answer a finished call gets. */
   close(): void {
     this.phase = 'ended';
