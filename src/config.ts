@@ -27,6 +27,8 @@ export interface Config {
   nodeId: string;
   /** Hard limit on one call's length: the engine ends a call still live after it (`MAX_CALL_SECONDS`). */
   maxCallSeconds: number;
+  /** On SIGTERM/SIGINT, how long live calls may go on before they are ended (SHUTDOWN_DRAIN_SECONDS). */
+  shutdownDrainSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -73,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((h) => h.trim())
       .filter(Boolean),
     deliveryTimeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 10_000),
+    shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 30),
   };
 }

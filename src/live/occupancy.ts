@@ -39,6 +39,8 @@ export interface LeaseCounts {
  */
 export interface Leases extends LeaseCounts {
   tryAcquire(claims: Claim[], callUuid?: string): Lease | undefined;
+  /** Frees a slot a reservation held for its buyer (the reserved call arrived). */
+  unhold(key: string): void;
   /** Releases every lease held for a call that `isLive` says is gone; how many it released. */
   sweep(isLive: (callUuid: string) => boolean): number;
 }
@@ -115,6 +117,26 @@ export class Occupancy implements Leases {
       this.held.set(callUuid, mine);
     }
     return lease;
+  }
+
+  private readonly holds = new Map<string, OwnerKey>();
+
+  /**
+   * A slot held for something that is not a call yet: an RTB reservation whose key says
+   * `add_to_caps_on_status_reserved` counts toward its buyer's concurrency until claimed or expired.
+   */
+  hold(id: string, owner: OwnerKey): void {
+    if (this.holds.has(id)) return;
+    this.holds.set(id, owner);
+    this.bump(this.live, owner, 1);
+  }
+
+  /** Frees a hold (claimed, expired); unknown ids are ignored, so both ends may call it. */
+  unhold(id: string): void {
+    const owner = this.holds.get(id);
+    if (!owner) return;
+    this.holds.delete(id);
+    this.bump(this.live, owner, -1);
   }
 
   private usage(cap: CapClaim): number {

@@ -9,6 +9,7 @@ import { type ClaimedReservation, claimReservation } from './reservation-claims.
 import { loadRoutingList, type RoutingInput } from './routing-inputs.js';
 import type { CallTransferStatus } from './schema-call-control.js';
 import type { CallsTable } from './schema-calls.js';
+import { addCallTags, takeCallerTags, takeCallTags } from './stored-tags.js';
 
 export type CallRow = Insertable<CallsTable>;
 export type CallPatch = Updateable<CallsTable>;
@@ -132,6 +133,18 @@ export interface CallStore {
     patch: { status: CallTransferStatus; answered_at?: number; ended_at?: number },
   ): Promise<void>;
   fire(firings: Firing[]): Promise<void>;
+
+  /** Data Writing tags stored for a caller before the call arrived (consumed). */
+  takeCallerTags(p: {
+    companyId: number;
+    campaignId: number;
+    caller: string;
+    callUuid: string;
+    now: number;
+  }): Promise<Record<string, string>>;
+  /** Data Writing tags sent for a live call since the last look (consumed). */
+  takeCallTags(callUuid: string, now: number): Promise<Record<string, string>>;
+  addCallTags(callUuid: string, tags: Record<string, string>): Promise<void>;
 
   /** Live calls of `owner` are still live at `now`: one statement for all of them. */
   checkpoint(owner: string, now: number): Promise<void>;
@@ -326,6 +339,10 @@ export function sqlCallStore(db: Db, outbox: Pick<Outbox, 'enqueue' | 'kick'>): 
       // The worker cannot see the rows before the transaction commits (PostgreSQL): look again now.
       outbox.kick();
     },
+
+    takeCallerTags: (p) => takeCallerTags(db, p),
+    takeCallTags: (callUuid, now) => takeCallTags(db, callUuid, now),
+    addCallTags: (callUuid, tags) => addCallTags(db, callUuid, tags),
 
     async checkpoint(owner, now) {
       await db
