@@ -26,6 +26,9 @@ export function startCheckpointer(file: string, modulePath: string, everyMs = 10
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        // Held again while stopping: an unref'd worker lets the process run out of work before its exit
+        // event, and an awaited close() would never settle (exit code 13 from a top-level await).
+        worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
       }),
