@@ -8,6 +8,7 @@ import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
+import { requestLogging } from './api/request-log.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -95,6 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   let shuttingDown = false;
   const http = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
     ajv: {
@@ -102,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  requestLogging(http, config.slowRequestMs);
   const routes = new RouteTable();
   http.addHook('onRoute', (route) => routes.add(route.method, route.url));
   await http.register(swagger, {
