@@ -3,12 +3,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { RequestLog } from './api/request-log.js';
 import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
-import { requestLogging } from './api/request-log.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -96,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   let shuttingDown = false;
   const http = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
-    disableRequestLogging: true,
+    logController: new RequestLog(config.slowRequestMs),
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
     ajv: {
@@ -104,7 +104,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  requestLogging(http, config.slowRequestMs);
   const routes = new RouteTable();
   http.addHook('onRoute', (route) => routes.add(route.method, route.url));
   await http.register(swagger, {
