@@ -72,11 +72,11 @@ function runAll(): void {
           ' ',
         )}. Shared machine: compare each row with its reference (same run, same bytes), not with other runs.`,
     '',
-    '| bench | case | db | throughput | p50 ms | p95 ms | p99 ms | share of bare Fastify | target | verdict |',
-    '|---|---|---|---:|---:|---:|---:|---:|---|---|',
+    '| bench | case | db | throughput | p50 ms | p95 ms | p99 ms | share of bare Fastify | server CPU µs/req (ref) | target | verdict |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.bench} | ${r.case} | ${r.db} | ${r.throughput} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)} %`} | ${r.target} | ${r.pass === null ? '' : r.pass ? 'PASS' : 'FAIL'} |`,
+        `| ${r.bench} | ${r.case} | ${r.db} | ${r.throughput} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)} %`} | ${r.cpuUs === undefined ? '' : `${Math.round(r.cpuUs)} (${Math.round(r.refCpuUs ?? 0)})`} | ${r.target} | ${r.pass === null ? '' : r.pass ? 'PASS' : 'FAIL'} |`,
     ),
     '',
     '| run | db | exit | seconds |',

@@ -29,6 +29,8 @@ export interface LoadResult {
   errors: number;
   statuses: Record<string, number>;
   bytesPerResponse: number;
+  /** CPU time the calling process (the server under test) spent per answered request, in µs. */
+  cpuUsPerRequest: number;
 }
 
 const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
@@ -41,6 +43,7 @@ export function load(opts: Partial<LoadOptions> & Pick<LoadOptions, 'url' | 'pat
     warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 1),
     ...opts,
   };
+  const cpu0 = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = fork(CLIENT, [], {
       env: { ...process.env, BENCH_LOAD_OPTIONS: JSON.stringify(full) },
@@ -51,8 +54,14 @@ export function load(opts: Partial<LoadOptions> & Pick<LoadOptions, 'url' | 'pat
       result = m as LoadResult;
     });
     child.on('error', reject);
-    child.on('exit', (code) =>
-      result ? resolve(result) : reject(new Error(`load client exited with ${code} and no result`)),
-    );
+    child.on('exit', (code) => {
+      if (!result) return reject(new Error(`load client exited with ${code} and no result`));
+      // Over IPC a NaN arrives as null.
+      for (const k of ['p50', 'p95', 'p99', 'max'] as const) result[k] ??= Number.NaN;
+      const cpu = process.cpuUsage(cpu0);
+      // Includes the warm-up requests the latencies leave out, so it is a bit high for short runs.
+      result.cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, result.requests);
+      resolve(result);
+    });
   });
 }

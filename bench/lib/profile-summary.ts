@@ -17,16 +17,22 @@ const prof = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
 const top = Number(process.argv[3] ?? 25);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+for (const [i, id] of prof.samples.entries()) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const fns = new Map<string, number>();
 const files = new Map<string, number>();
 for (const [id, us] of self) {
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-  const file = url.replace(/^.*node_modules\//, 'nm:').replace(/^file:\/\/.*\/(src|bench)\//, '$1/') || '(native)';
+  const file =
+    url.replace(/^.*node_modules\//, 'nm:').replace(/^file:\/\/.*\/(src|bench)\//, '$1/') || '(native)';
   const fn = `${functionName || '(anon)'} ${file}:${lineNumber + 1}`;
   fns.set(fn, (fns.get(fn) ?? 0) + us);
-  const pkg = file.startsWith('nm:') ? file.split('/').slice(0, file.startsWith('nm:@') ? 2 : 1).join('/') : file;
+  const pkg = file.startsWith('nm:')
+    ? file
+        .split('/')
+        .slice(0, file.startsWith('nm:@') ? 2 : 1)
+        .join('/')
+    : file;
   files.set(pkg, (files.get(pkg) ?? 0) + us);
 }
 const show = (title: string, m: Map<string, number>) => {

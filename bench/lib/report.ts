@@ -17,6 +17,9 @@ export interface Row {
   p99: number;
   /** Switchboard's throughput as a share of the bare reference's, when there is one. */
   ratio?: number;
+  /** Server CPU per request, Switchboard and reference (µs): steadier than throughput on a busy machine. */
+  cpuUs?: number;
+  refCpuUs?: number;
   target: string;
   pass: boolean | null;
 }
@@ -37,7 +40,10 @@ export function record(row: Row): void {
 }
 
 export function emit(row: Row): void {
-  const ratio = row.ratio === undefined ? '' : `  ${(row.ratio * 100).toFixed(0)} % of bare Fastify`;
+  const ratio =
+    row.ratio === undefined
+      ? ''
+      : `  ${(row.ratio * 100).toFixed(0)} % of bare Fastify; CPU ${Math.round(row.cpuUs ?? 0)} vs ${Math.round(row.refCpuUs ?? 0)} µs/req`;
   const verdict = row.pass === null ? '(context)' : row.pass ? 'PASS' : 'FAIL';
   console.log(
     `${`[${row.db}] ${row.case}`.padEnd(52)} ${row.throughput.padStart(13)}  p50 ${ms(row.p50)}  p95 ${ms(row.p95)}  p99 ${ms(row.p99)} ms${ratio}  target ${row.target}: ${verdict}`,
@@ -59,7 +65,10 @@ export function emitPair(
   target: { ratio?: number; p99?: number; status?: number },
 ): Row {
   const ratio = sb.rps / ref.rps;
-  const bad = sb.errors > 0 || Object.keys(sb.statuses).some((s) => s !== String(target.status ?? 200));
+  const bad =
+    sb.requests === 0 ||
+    sb.errors > 0 ||
+    Object.keys(sb.statuses).some((s) => s !== String(target.status ?? 200));
   const pass =
     !bad &&
     (target.ratio === undefined || ratio >= target.ratio) &&
@@ -82,6 +91,8 @@ export function emitPair(
     p95: sb.p95,
     p99: sb.p99,
     ratio,
+    cpuUs: sb.cpuUsPerRequest,
+    refCpuUs: ref.cpuUsPerRequest,
     target: t || '—',
     pass,
   };

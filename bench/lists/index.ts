@@ -4,7 +4,7 @@
  * One company with 25 targets (caps, some filled, business hours, tags), 25 campaigns, 25 numbers and
  * 2,000 calls. For each list, a load client in another process keeps 10 keep-alive connections busy
  * against Switchboard, then against a bare Fastify answering the very same bytes; the ratio of the two
- * throughputs is what Switchboard's own work costs. Targets: ≥ 40 % of the reference on SQLite,
+ * throughputs is what Switchboard's own work costs. BENCH_ONLY=<text> runs the cases whose name has it. Targets: ≥ 40 % of the reference on SQLite,
  * ≥ 25 % on PostgreSQL.
  */
 import { load } from '../lib/load.js';
@@ -57,7 +57,8 @@ try {
     ['GET /calls.json page 2 (of 2,000)', '/calls.json?page=2'],
     ['GET /targets.xml (25)', '/targets.xml'],
   ];
-  for (const [name, p] of cases) {
+  const only = process.env.BENCH_ONLY;
+  for (const [name, p] of cases.filter(([n]) => !only || n.includes(only))) {
     const path = `${p}${p.includes('?') ? '&' : '?'}api_key=${sb.key}`;
     const recorded = await record(sb.url, [path]);
     const ref = await startReference(recorded);
