@@ -53,6 +53,11 @@ export interface KeyScope {
   numbers: string[];
   actions: CallControlAction[];
   returnTimeoutSeconds: number;
+  /**
+   * Set when no key was given and the transfer's own uuid authorizes the request (conference the caller,
+   * stop the transfer: the seed's curl sends no key). Such a scope reaches that one transfer only.
+   */
+  transferUuid?: string;
 }
 
 /** The engine's side of call control; the API face calls these and maps CallControlError to its shape. */

@@ -17,7 +17,7 @@ import { CallSession, type Command, type EngineDeps, type SessionHost } from './
 export class CallEngine implements DriverSink {
   private readonly byLeg = new Map<LegId, CallSession>();
   private readonly sessions = new Map<string, CallSession>();
-  /** Transfers by uuid; kept (bounded) after their call ends, to answer "caller hung up". */
+  /** Transfers by uuid; kept (bounded) after their call ends, to answer "caller hung up" / "call not live". */
   private readonly transfers = new Map<string, { session: CallSession; callerHungUp: boolean }>();
   readonly callControl: CallControl = {
     transfer: async (uuid, scope, req) =>
@@ -89,8 +89,8 @@ export class CallEngine implements DriverSink {
         this.active--;
         session.close();
         this.sessions.delete(uuid);
-        for (const t of this.transfers.values())
-          if (t.session === session) t.callerHungUp = session.callerGone;
+        for (const [id, t] of this.transfers)
+          if (t.session === session) t.callerHungUp = session.callerLeftOnHold === id;
         if (this.transfers.size > 10_000) this.transfers.delete(this.transfers.keys().next().value!);
         for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
       });
@@ -106,10 +106,16 @@ export class CallEngine implements DriverSink {
 
   private async transferCommand(transferUuid: string, command: Command): Promise<void> {
     const t = this.transfers.get(transferUuid);
-    if (!t || t.session.companyId !== command.scope.companyId)
-      throw new CallControlError('transfer not found');
+    const { scope } = command;
+    const reaches = scope.transferUuid
+      ? scope.transferUuid === transferUuid
+      : t?.session.companyId === scope.companyId;
+    if (!t || !reaches) throw new CallControlError('transfer not found');
+    // "caller hung up" is in conference_caller's table only, and means "left while on hold".
     if (t.session.phase === 'ended')
-      throw new CallControlError(t.callerHungUp ? 'caller hung up' : 'call not live');
+      throw new CallControlError(
+        t.callerHungUp && command.kind === 'conference_caller' ? 'caller hung up' : 'call not live',
+      );
     await t.session.command(command);
   }
 

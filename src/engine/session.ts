@@ -71,6 +71,8 @@ export class CallSession {
   tags: Record<string, string> = {};
   callerNumberSent: string | null = null;
   callerGone = false;
+  /** The transfer that held the caller when the caller hung up (call control's "caller hung up"). */
+  callerLeftOnHold: string | null = null;
   /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
   reservation: { targetId: number | null; tags: Record<string, string> } | undefined;
   /** Commands are taken only once the caller is connected to someone. */

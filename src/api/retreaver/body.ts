@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import qs from 'qs';
@@ -8,24 +7,52 @@ import { parseXml } from './xml.js';
 /**
  * Request bodies in every form a Retreaver client sends them: JSON, XML, Rails-style form fields
  * (`affiliate[first_name]=…`) and multipart (for audio files).
+ *
+ * A body that is JSON is read as JSON whatever its Content-Type says: `curl --data '{…}'` without `-H`
+ * (the seed's RTB example) labels it `application/x-www-form-urlencoded`, and clients copied from the
+ * documents send it that way. A form body never starts with `{` or `[` (field names are words), so the
+ * first character tells the two apart without guessing.
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   // The seed's own curl examples POST `Content-Type: application/json` with no body (reset_cap): that is
   // an empty body, not malformed JSON.
   const json = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if ((body as string).trim() === '') return done(null, undefined);
-    json(req, body as string, done);
-  });
-  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? {} : parseXml(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-  await app.register(formbody, { parser: (str) => qs.parse(str, { depth: 5, arrayLimit: 200 }) });
+  const jsonOrEmpty: ContentTypeParser = (req, body, done) => {
+    if (body.trim() === '') return done(null, undefined);
+    json(req, body, done);
+  };
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, asString(jsonOrEmpty));
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml'],
+    { parseAs: 'string' },
+    asString((req, body, done) => {
+      if (looksLikeJson(body)) return json(req, body, done);
+      try {
+        done(null, body === '' ? {} : parseXml(body));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    }),
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    asString((req, body, done) => {
+      if (looksLikeJson(body)) return json(req, body, done);
+      done(null, qs.parse(body, { depth: 5, arrayLimit: 200 }));
+    }),
+  );
+  // Any other type (text/plain, none at all): JSON if it is JSON, else the 415 it always was.
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string' },
+    asString((req, body, done) => {
+      if (body.trim() === '') return done(null, undefined);
+      if (looksLikeJson(body)) return json(req, body, done);
+      done(Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 }), undefined);
+    }),
+  );
   await app.register(multipart, {
     attachFieldsToBody: true,
     limits: { fileSize: 20 * 1024 * 1024, files: 2, fields: 200 },
@@ -33,6 +60,20 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       part.value = await part.toBuffer();
     },
   });
+}
+
+type Done = (err: Error | null, body?: unknown) => void;
+type ContentTypeParser = (req: FastifyRequest, body: string, done: Done) => void;
+
+/** Fastify types a `parseAs: 'string'` body as `string | Buffer`; it is always a string. */
+const asString =
+  (parse: ContentTypeParser) =>
+  (req: FastifyRequest, body: string | Buffer, done: Done): void =>
+    parse(req, String(body), done);
+
+function looksLikeJson(body: string): boolean {
+  const first = body.trimStart()[0];
+  return first === '{' || first === '[';
 }
 
 /** A file sent by multipart, in the shape resource schemas accept. */

@@ -29,6 +29,13 @@ const OTHER_FORMATS = new Set([
   'atom',
 ]);
 
+/**
+ * Paths of faces other than Retreaver's. They take no `.json` / `.xml` extension, and their own dots are
+ * real file names (`/docs/static/swagger-ui-bundle.js`), so the format rule leaves them alone.
+ * `/openapi.json` is not among them: the document is served by extension like a Core API resource.
+ */
+const OTHER_FACES = /^\/(sim|docs|healthz|restapi|apps)(\/|$)/;
+
 export function rewriteUrl(req: IncomingMessage): string {
   const raw = req.url ?? '/';
   const tagged = req as Tagged;
@@ -36,6 +43,7 @@ export function rewriteUrl(req: IncomingMessage): string {
   const q = raw.indexOf('?');
   const pathPart = q === -1 ? raw : raw.slice(0, q);
   const query = q === -1 ? '' : raw.slice(q);
+  if (OTHER_FACES.test(pathPart)) return raw;
   const m = /\.([A-Za-z0-9]+)$/.exec(pathPart);
   if (!m) return raw;
   const ext = m[1].toLowerCase();

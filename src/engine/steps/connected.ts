@@ -74,6 +74,7 @@ async function onLegEvent(
   if (!('leg' in ev)) return undefined;
   if (ev.leg === s.inLeg) {
     if (ev.type !== 'hangup') return undefined;
+    if (st.active?.hold) s.callerLeftOnHold = st.active.uuid;
     await hangupAll(s, st, 'caller');
     return { kind: 'ended', by: 'caller' };
   }
@@ -256,6 +257,10 @@ function findTransfer(st: State, uuid: string): Transfer {
  * number the call was transferred to. The first handler's key loses the call once it was transferred.
  */
 function authorize(st: State, scope: KeyScope): void {
+  if (scope.transferUuid) {
+    if (st.transfers.some((t) => t.uuid === scope.transferUuid)) return;
+    throw new CallControlError('not authorized');
+  }
   const h = st.handler;
   if ((h.targetId !== null && scope.targetIds.includes(h.targetId)) || scope.numbers.includes(h.number))
     return;

@@ -41,11 +41,61 @@ export async function authorize(
   keys: CallControlKeyService,
   rateLimiter?: RateLimiter,
 ): Promise<{ scope: KeyScope } | { refuse: Answer }> {
-  const scope = await keys.scopeOf(presentedKey(request));
+  const presented = presentedKey(request);
+  if (presented === undefined) {
+    const bearer = transferBearer(request);
+    if (bearer) return throttled(request, rateLimiter, bearer);
+  }
+  const scope = await keys.scopeOf(presented);
   if (!scope) return { refuse: failure(401, 'not authorized') };
   const wait = rateLimiter?.hit(`call_control:${scope.keyId}`) ?? 0;
   if (wait > 0) return { refuse: { ...genericFailure(429), headers: { 'retry-after': String(wait) } } };
   const action = request.routeOptions.config.ccAction;
   if (!action || !scope.actions.includes(action)) return { refuse: failure(403, 'not authorized') };
   return { scope };
+}
+
+/** Actions on one transfer that its uuid alone may authorize (docs/compat.md "Call Control"). */
+const TRANSFER_ACTIONS: readonly CallControlAction[] = ['conference_caller', 'stop_transfer'];
+
+/**
+ * The seed's curl for conferencing the caller and stopping a transfer sends no key, and their parameter
+ * tables name only `transfer_uuid`: the uuid (random, known only to whoever started the transfer) is the
+ * credential. The scope reaches that one transfer and nothing else; a wrong uuid is "transfer not found".
+ */
+function transferBearer(request: FastifyRequest): KeyScope | undefined {
+  const action = request.routeOptions.config.ccAction;
+  const uuid = (request.params as { uuid?: unknown } | undefined)?.uuid;
+  if (!action || !TRANSFER_ACTIONS.includes(action) || typeof uuid !== 'string' || !uuid) return undefined;
+  return {
+    keyId: 0,
+    companyId: 0,
+    targetId: null,
+    targetGroupId: null,
+    targetIds: [],
+    numbers: [],
+    actions: [action],
+    returnTimeoutSeconds: 0,
+    transferUuid: uuid,
+  };
+}
+
+/** Keyless requests are limited per client address (guessing uuids is slow) and logged. */
+function throttled(
+  request: FastifyRequest,
+  rateLimiter: RateLimiter | undefined,
+  scope: KeyScope,
+): { scope: KeyScope } | { refuse: Answer } {
+  const wait = rateLimiter?.hit(`call_control:transfer_uuid:${request.ip}`) ?? 0;
+  request.log.info(
+    { transfer_uuid: scope.transferUuid, action: scope.actions[0], ip: request.ip, throttled: wait > 0 },
+    'call control by transfer uuid (no key)',
+  );
+  if (wait > 0) return { refuse: { ...genericFailure(429), headers: { 'retry-after': String(wait) } } };
+  return { scope };
+}
+
+/** The scope an Idempotency-Key is remembered under: the key, or the transfer a keyless request named. */
+export function idempotencyScope(scope: KeyScope): string {
+  return scope.transferUuid ? `transfer:${scope.transferUuid}` : String(scope.keyId);
 }

@@ -7,6 +7,7 @@ import type { IdempotencyStore } from '../../../live/idempotency.js';
 import { activeCalls } from '../../../services/active-calls.js';
 import type { Db } from '../../../store/db.js';
 import type { CoreApp } from '../core/plugin.js';
+import { idempotencyScope } from './auth.js';
 import { type Answer, errorAnswer, failure, ok, presentActiveCall, sendAnswer } from './present.js';
 
 export interface CallControlRouteDeps {
@@ -210,7 +211,7 @@ async function answerOnce(
   if (typeof key !== 'string') return sendAnswer(reply, await compute());
   const fingerprint = `${req.method} ${req.url.split('?')[0]}`;
   const result = await deps.idempotency.run(
-    `${req.ccScope.keyId}:${key}`,
+    `${idempotencyScope(req.ccScope)}:${key}`,
     fingerprint,
     compute,
     (a) => a.status < 500,

@@ -28,6 +28,7 @@ const NumberBody = Type.Object(
     number: Echo,
     toll_free: Echo,
     uses_campaign_settings: Echo,
+    routing_inherited: Echo,
     created_at: Echo,
     updated_at: Echo,
   },
@@ -44,7 +45,14 @@ const NumberListQuery = Type.Object(
   { additionalProperties: true },
 );
 
-export function presentNumber(v: NumberView) {
+/**
+ * `timers` items are bare (`{id, seconds, url, inherited}`) in the list/get examples and wrapped
+ * (`{"timer": {…}}`) in the create/update examples; each answer follows its own example, and writes take
+ * either (docs/compat.md). Menu options are wrapped in every example.
+ */
+export type TimerShape = 'bare' | 'wrapped';
+
+export function presentNumber(v: NumberView, timerShape: TimerShape = 'bare') {
   const n = v.number;
   return {
     number: {
@@ -59,7 +67,10 @@ export function presentNumber(v: NumberView) {
       uses_campaign_settings: v.usesCampaignSettings,
       greeting: { ...presentGreeting(v.greeting), inherited: v.greetingInherited },
       repeat: v.repeat,
-      timers: v.timers.map((t) => presentTimer(t, v.timersInherited)),
+      timers: v.timers.map((t) => {
+        const item = presentTimer(t, v.timersInherited);
+        return timerShape === 'wrapped' ? item : item.timer;
+      }),
       menu_options: v.menuOptions.map((m) => presentMenuOption(m, v.menuInherited)),
       target_ids: v.routing.target_ids,
       target_group_ids: v.routing.target_group_ids,
@@ -79,7 +90,7 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
       return sendPage(
         reply,
         await numbers.list(req.core.companyId, { cid, afid, sid }, page ?? 1),
-        presentNumber,
+        (v) => presentNumber(v),
         'numbers',
       );
     },
@@ -93,9 +104,11 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
       schema: { tags, summary: 'Create a Number', body: NumberBody, querystring: AuthQuery },
     },
     async (req, reply) =>
-      send(reply, presentNumber(await numbers.create(req.core.companyId, req.body as NumberInput)), {
-        status: 201,
-      }),
+      send(
+        reply,
+        presentNumber(await numbers.create(req.core.companyId, req.body as NumberInput), 'wrapped'),
+        { status: 201 },
+      ),
   );
 
   const params = IdParams;
@@ -114,7 +127,10 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
     async (req, reply) =>
       send(
         reply,
-        presentNumber(await numbers.update(req.core.companyId, req.params.id, req.body as NumberInput)),
+        presentNumber(
+          await numbers.update(req.core.companyId, req.params.id, req.body as NumberInput),
+          'wrapped',
+        ),
       ),
   );
   app.delete(

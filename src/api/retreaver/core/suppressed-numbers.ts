@@ -25,6 +25,15 @@ const SuppressionBody = Type.Object(
 );
 type SuppressionBody = Static<typeof SuppressionBody>;
 
+/**
+ * A cid as the suppressed-numbers examples type it (`"cid": 159`): a JSON number when it is a plain
+ * decimal that survives the round trip (no leading zero, a safe integer), else the string ("0044",
+ * "116dc0f6"). The campaign, number and pool examples show cids as strings, and do so here too.
+ */
+export function cidValue(cid: string): string | number {
+  return /^(0|[1-9]\d{0,14})$/.test(cid) ? Number(cid) : cid;
+}
+
 /** The list/show shape; `cid` is left out when the entry has no campaign, as in the seed's third example. */
 export function presentSuppressed(s: SuppressedView) {
   return {
@@ -34,7 +43,7 @@ export function presentSuppressed(s: SuppressedView) {
       created_at: time(s.created_at),
       can_resubscribe: bool(s.can_resubscribe),
       company_id: s.company_id,
-      ...(s.cid !== null ? { cid: s.cid } : {}),
+      ...(s.cid !== null ? { cid: cidValue(s.cid) } : {}),
     },
   };
 }
@@ -45,7 +54,7 @@ export function presentSuppressedRecord(s: SuppressedView) {
     id: s.id,
     company_id: s.company_id,
     affiliate_id: s.affiliate_id,
-    campaign_id: s.campaign_id,
+    campaign_id: s.cid === null ? null : cidValue(s.cid),
     number: s.number,
     created_at: time(s.created_at),
     updated_at: time(s.updated_at),
