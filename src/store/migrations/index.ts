@@ -9,6 +9,7 @@ import { rtbMigration } from './0007_rtb.js';
 import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
+import { callCountsMigration } from './0070_call_counts.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -27,6 +28,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0008_call_control': callControlMigration(kit),
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
+        '0070_call_counts': callCountsMigration(dialect),
       };
     },
   };
