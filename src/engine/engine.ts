@@ -167,6 +167,18 @@ export class CallEngine implements DriverSink {
     for (let i = 0; this.active > 0 && i < 100_000; i++) await new Promise<void>((r) => setImmediate(r));
   }
 
+  /**
+   * Resolves once this call's script is parked or over: what its caller hears now, without waiting
+   * for every other live call to settle too (under load `whenIdle` may never see all of them parked).
+   */
+  async whenCallIdle(uuid: string): Promise<void> {
+    for (let i = 0; i < 100_000; i++) {
+      const session = this.sessions.get(uuid);
+      if (!session || session.parked) return;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
   private async affiliateByAfid(companyId: number, afid: string): Promise<InboundContext['affiliate']> {
     const a = await this.deps.db
       .selectFrom('affiliates')

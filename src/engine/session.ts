@@ -214,6 +214,11 @@ export class CallSession {
     });
   }
 
+  /** True while the script waits for an event or a timer (nothing of this call is running). */
+  get parked(): boolean {
+    return this.waiter !== undefined;
+  }
+
   /** Ends a wait: the script runs again, so the engine counts it as working. */
   private wake(fn: () => void): void {
     const w = this.waiter;
