@@ -3,11 +3,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { registerEdgeGuards } from './api/edge.js';
 import { RequestLog } from './api/request-log.js';
 import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { toWireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
+import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
@@ -20,6 +23,7 @@ import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
 import { buildServices, type Services } from './services/index.js';
 import { openStore, ping, type Store } from './store/db.js';
+import { companyOfTrackingNumber } from './store/lookups.js';
 import { SimNetwork } from './telephony/sim/network.js';
 
 /** Paths of faces other than Retreaver's, which take no `.json` / `.xml` extension. */
@@ -59,7 +63,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   const random = opts.random ?? Math.random;
   const occupancy = new Occupancy();
-  const services = buildServices({ db: store.db, clock, random, occupancy });
+  const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
   const sim = new SimNetwork(clock);
   const delivery = createDelivery({
@@ -88,6 +92,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     fetchPing: guardedFetchPing(delivery.guard),
   });
   sim.attach(engine);
+  sim.scopeCallsWith((to) => companyOfTrackingNumber(store.db, to));
   await engine.closeInterrupted();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
@@ -104,6 +109,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  registerEdgeGuards(http);
+  // Requests no face claims (unknown paths, /healthz) answer in the Retreaver shape, as the 404 does.
+  http.setErrorHandler((err, request, reply) => {
+    const wire = toWireError(err);
+    if (wire.status >= 500) request.log.error({ err }, 'request failed');
+    return sendError(reply, wire);
+  });
   const routes = new RouteTable();
   http.addHook('onRoute', (route) => routes.add(route.method, route.url));
   await http.register(swagger, {

@@ -1,5 +1,6 @@
 import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { normalizePhone } from '../domain/phone.js';
+import { isUniqueViolation } from '../store/unique.js';
 
 /** Numbers of callers (contact, suppressed and static caller numbers), normalized by the domain rule. */
 export function callerNumber(field: string, raw: string, opts: { allowSip?: boolean } = {}): string {
@@ -13,12 +14,6 @@ export function pathNumber(resource: string, raw: string, opts: { allowSip?: boo
   } catch {
     throw new NotFound(resource);
   }
-}
-
-/** A unique index refused a row: two requests raced for the same number. */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** Turns a lost race on a unique number into the same 400 the up-front check gives. */

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import { Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
+import { toZoneName } from '../domain/timezones.js';
 import { isHttpUrl } from '../domain/urls.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage } from '../store/paging.js';
@@ -13,6 +14,8 @@ export interface CompanyInput {
   name?: string;
   default_click_url?: string | null;
   default_sale_url?: string | null;
+  /** Seed zone name or the IANA zone it stands for; reports cut days in it. */
+  time_zone?: string;
 }
 
 /**
@@ -60,6 +63,7 @@ export class CompanyService {
           name: values.name!,
           default_click_url: values.default_click_url ?? null,
           default_sale_url: values.default_sale_url ?? null,
+          ...(values.time_zone ? { time_zone: values.time_zone } : {}),
           created_at: now,
           updated_at: now,
         })
@@ -173,6 +177,14 @@ function validate(input: CompanyInput, creating: boolean): CompanyInput {
     const url = raw?.trim() || null;
     if (url !== null && !isHttpUrl(url)) errors[field] = ['must be an http or https URL'];
     else out[field] = url;
+  }
+  if (input.time_zone !== undefined) {
+    try {
+      out.time_zone = toZoneName(String(input.time_zone ?? '').trim());
+    } catch (err) {
+      if (!(err instanceof ValidationFailed)) throw err;
+      Object.assign(errors, err.errors);
+    }
   }
   if (Object.keys(errors).length) throw new ValidationFailed(errors);
   return out;

@@ -75,8 +75,23 @@ export function planGreeting(input: GreetingInput, base: GreetingState): Greetin
   return { message: base.message, voice_gender: voice, dropAudio: false };
 }
 
-// Standard alphabet with padding; whitespace (line-wrapped encoders) is ignored.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Standard alphabet with padding (whitespace is stripped before). A loop over the characters rather than
+ * a regular expression: the grouped pattern this replaces backtracked through a stack frame per group
+ * and overflowed the stack on uploads of a few MiB.
+ */
+export function isBase64(data: string): boolean {
+  if (data.length % 4 !== 0) return false;
+  let end = data.length;
+  if (data.endsWith('==')) end -= 2;
+  else if (data.endsWith('=')) end -= 1;
+  for (let i = 0; i < end; i++) {
+    const c = data.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
 
 function audioUpload(
   input: GreetingInput,
@@ -101,9 +116,10 @@ function audioUpload(
   const data = (file ? file.b64_data : b64!).replace(/\s+/g, '');
   const field = file ? 'message_file' : 'message_file_b64_data';
   if (!file && !name) fail('message_file_b64_filename', "can't be blank");
-  if (!BASE64.test(data)) fail(field, 'is not valid Base64');
+  const valid = isBase64(data);
+  if (!valid) fail(field, 'is not valid Base64');
   else if (data.length === 0) fail(field, 'is empty');
-  if (!name || !BASE64.test(data) || data.length === 0) return undefined;
+  if (!name || !valid || data.length === 0) return undefined;
   return {
     file_name: name,
     // A Base64 upload carries no type; like the seed's example we call it what we know it to be.

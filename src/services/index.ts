@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { Occupancy } from '../live/occupancy.js';
 import type { Db } from '../store/db.js';
+import type { Dialect } from '../store/migrations/kit.js';
 import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
 import { CallControlKeyService } from './call-control-keys.js';
@@ -11,13 +12,18 @@ import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
+import { OAuthService } from './oauth.js';
 import { PostbackKeyService } from './postback-keys.js';
+import { ReportRollups } from './report-rollups.js';
+import { ReportService } from './reports.js';
 import { ReservationService } from './reservations.js';
 import { RtbService } from './rtb.js';
 import { StaticCallerNumberService } from './static-caller-numbers.js';
 import { SuppressedNumberService } from './suppressed-numbers.js';
+import { TagService } from './tags.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
 export interface ServiceDeps {
@@ -27,6 +33,8 @@ export interface ServiceDeps {
   random: () => number;
   /** Live call counters (calls_in_progress); absent in tools that run without the engine. */
   occupancy?: Occupancy;
+  /** Which SQL engine `db` is (reports lock per company on PostgreSQL); SQLite when absent. */
+  dialect?: Dialect;
 }
 
 /** Every service of the app, built once from its dependencies. */
@@ -37,6 +45,7 @@ export function buildServices(deps: ServiceDeps) {
     occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const users = new UserService(deps.db, deps.clock);
   return {
     accounts: new AccountService(deps.db, deps.clock),
     affiliates,
@@ -53,6 +62,10 @@ export function buildServices(deps: ServiceDeps) {
     calls: new CallService(deps.db, deps.clock),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
+    reports: new ReportService(deps.db, new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock)),
+    tags: new TagService(deps.db, deps.clock),
+    users,
+    oauth: new OAuthService(deps.db, deps.clock, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }

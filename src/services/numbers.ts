@@ -13,6 +13,7 @@ import type { Conn, Db } from '../store/db.js';
 import { affiliateIdsByAfid, campaignIdsByCid } from '../store/lookups.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { NumbersTable } from '../store/schema.js';
+import { isUniqueViolation } from '../store/unique.js';
 import type { AffiliateService } from './affiliates.js';
 import { type Campaign, type CampaignService, greetingState } from './campaigns.js';
 import {
@@ -260,8 +261,7 @@ async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T
     try {
       return await fn();
     } catch (err) {
-      const code = String((err as { code?: unknown }).code ?? '');
-      if (i >= attempts || !(code === '23505' || code.startsWith('SQLITE_CONSTRAINT'))) throw err;
+      if (i >= attempts || !isUniqueViolation(err)) throw err;
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Random } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
 import type { NumberPoolsTable } from '../store/schema.js';
 import type { ReservationStatus, ReservationsTable } from '../store/schema-rtb.js';
+import { isUniqueViolation } from '../store/unique.js';
 
 export type Reservation = Selectable<ReservationsTable>;
 type Pool = Selectable<NumberPoolsTable>;
@@ -26,11 +27,6 @@ export interface ReservationDraft {
 
 /** Where the number comes from: a static number of the company, or the campaign's pools. */
 export type NumberSource = { kind: 'static'; id: number; number: string } | { kind: 'pools'; pools: Pool[] };
-
-const isUniqueViolation = (err: unknown) => {
-  const code = String((err as { code?: unknown }).code ?? '');
-  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
-};
 
 /**
  * Reservations: an inbound number held for one caller until it expires or a call claims it. The

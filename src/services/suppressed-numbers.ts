@@ -4,7 +4,8 @@ import { NotFound, ValidationFailed } from '../domain/errors.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { SuppressedNumbersTable } from '../store/schema.js';
-import { callerNumber, isUniqueViolation, pathNumber } from './caller-numbers.js';
+import { isUniqueViolation } from '../store/unique.js';
+import { callerNumber, pathNumber } from './caller-numbers.js';
 
 export type SuppressedNumber = Selectable<SuppressedNumbersTable>;
 

@@ -15,3 +15,14 @@ export function affiliateIdsByAfid(conn: Conn, companyId: number, afid: string) 
     .where('company_id', '=', companyId)
     .where('afid', '=', afid);
 }
+
+/** The company a live tracking number rings in (tracking numbers are unique system-wide), if any. */
+export async function companyOfTrackingNumber(conn: Conn, number: string): Promise<number | undefined> {
+  const row = await conn
+    .selectFrom('numbers')
+    .select('company_id')
+    .where('number', '=', number)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row?.company_id;
+}

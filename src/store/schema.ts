@@ -3,6 +3,8 @@ import type { CallControlTables, LiveCallMode } from './schema-call-control.js';
 import type { CallTables } from './schema-calls.js';
 import type { ConversionTables } from './schema-conversions.js';
 import type { DeliveryTables } from './schema-delivery.js';
+import type { PeopleTables } from './schema-people.js';
+import type { ReportTables } from './schema-reports.js';
 import type { RtbTables } from './schema-rtb.js';
 import type { WebhookTables } from './schema-webhooks.js';
 
@@ -19,6 +21,8 @@ export interface CompaniesTable {
   name: string;
   default_click_url: string | null;
   default_sale_url: string | null;
+  /** Seed zone name (as targets'); reports' daily buckets and bare dates use it (migration 0050). */
+  time_zone: Generated<string>;
   created_at: Millis;
   updated_at: Millis;
   deleted_at: Millis | null;
@@ -280,7 +284,9 @@ export interface Database
     DeliveryTables,
     ConversionTables,
     RtbTables,
-    WebhookTables {
+    WebhookTables,
+    ReportTables,
+    PeopleTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -54,12 +54,34 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
     }),
   );
   await app.register(multipart, {
-    attachFieldsToBody: true,
     limits: { fileSize: 20 * 1024 * 1024, files: 2, fields: 200 },
-    onFile: async (part: any) => {
-      part.value = await part.toBuffer();
-    },
   });
+  app.addHook('preValidation', async (request) => {
+    if (request.isMultipart()) request.body = await readMultipart(request);
+  });
+}
+
+/**
+ * Reads every part into memory (the same shape @fastify/multipart's attachFieldsToBody gives). Busboy's own
+ * errors (a truncated body, a missing boundary) carry no status; they are the client's malformed body.
+ */
+async function readMultipart(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = Object.create(null);
+  try {
+    for await (const part of request.parts()) {
+      const value =
+        part.type === 'file'
+          ? { type: 'file', filename: part.filename, mimetype: part.mimetype, value: await part.toBuffer() }
+          : { type: 'field', value: part.value };
+      const prior = body[part.fieldname];
+      body[part.fieldname] =
+        prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
+    }
+  } catch (err) {
+    if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
+    throw ValidationFailed.field('body', `is not well-formed multipart data: ${(err as Error).message}`);
+  }
+  return body;
 }
 
 type Done = (err: Error | null, body?: unknown) => void;
@@ -100,10 +122,15 @@ export function flattenMultipart(body: Record<string, any>): Record<string, unkn
   return nestBrackets(flat);
 }
 
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function nestBrackets(flat: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, any> = {};
   for (const [name, value] of Object.entries(flat)) {
     const path = name.split(/\[|\]\[|\]/).filter(Boolean);
+    // `campaign[__proto__][x]` would otherwise write into Object.prototype.
+    if (path.some((seg) => UNSAFE_KEYS.has(seg)))
+      throw ValidationFailed.field(name, 'is not a known attribute');
     let node = out;
     path.slice(0, -1).forEach((seg) => {
       node[seg] ??= {};

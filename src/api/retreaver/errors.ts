@@ -10,6 +10,7 @@ import {
   Unauthenticated,
   ValidationFailed,
 } from '../../domain/errors.js';
+import { isUniqueViolation, takenError } from '../../store/unique.js';
 
 /**
  * The Retreaver faces' error shape: `{"error": "...", "status": N}`, plus `errors` by field for
@@ -27,6 +28,8 @@ export function wireError(status: number, error: string, errors?: FieldErrors): 
 
 export function toWireError(err: unknown): WireError {
   if (err instanceof DomainError) return fromDomain(err);
+  // A create that raced another past the service's up-front check: the index has the last word.
+  if (isUniqueViolation(err)) return fromDomain(takenError(err));
   const fe = err as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe?.validation) return wireError(400, 'Bad Request', fromAjv(fe.validation, fe.validationContext));
   const status = typeof fe?.statusCode === 'number' ? fe.statusCode : 500;

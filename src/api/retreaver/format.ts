@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
  * Accept header. We strip the extension before routing so each route is declared once.
  */
 export type Format = 'json' | 'xml';
-type Ext = Format | 'unacceptable';
+type Ext = Format | 'csv' | 'unacceptable';
 
 interface Tagged extends IncomingMessage {
   switchboardExt?: Ext;
@@ -47,7 +47,7 @@ export function rewriteUrl(req: IncomingMessage): string {
   const m = /\.([A-Za-z0-9]+)$/.exec(pathPart);
   if (!m) return raw;
   const ext = m[1].toLowerCase();
-  if (ext === 'json' || ext === 'xml') tagged.switchboardExt = ext;
+  if (ext === 'json' || ext === 'xml' || ext === 'csv') tagged.switchboardExt = ext;
   else if (OTHER_FORMATS.has(ext)) tagged.switchboardExt = 'unacceptable';
   else return raw;
   return pathPart.slice(0, -m[0].length) + query;
@@ -60,7 +60,7 @@ export function originalUrl(req: IncomingMessage): string {
 /** The response format, or undefined when the client asked for something we cannot give (406). */
 export function negotiate(req: IncomingMessage): Format | undefined {
   const ext = (req as Tagged).switchboardExt;
-  if (ext === 'unacceptable') return undefined;
+  if (ext === 'unacceptable' || ext === 'csv') return undefined;
   if (ext) return ext;
   const accept = (req.headers.accept ?? '').toLowerCase();
   if (!accept.trim()) return 'json';
@@ -70,6 +70,19 @@ export function negotiate(req: IncomingMessage): Format | undefined {
     if (t === 'text/xml' || t === 'application/xml' || t === 'text/*') return 'xml';
   }
   return undefined;
+}
+
+/**
+ * Whether the client asked for CSV (`.csv`, or `Accept: text/csv` without an extension). Only routes that
+ * declare `config.csv` (the reports) answer it; everywhere else CSV is a 406 like any other format.
+ */
+export function wantsCsv(req: IncomingMessage): boolean {
+  const ext = (req as Tagged).switchboardExt;
+  if (ext) return ext === 'csv';
+  return (req.headers.accept ?? '')
+    .toLowerCase()
+    .split(',')
+    .some((part) => part.split(';')[0].trim() === 'text/csv');
 }
 
 export const CONTENT_TYPES: Record<Format, string> = {

@@ -18,6 +18,8 @@ const dasherize = (key: string) => key.replace(/_/g, '-');
 const underscore = (key: string) => key.replace(/-/g, '_');
 
 export function singularize(word: string): string {
+  // Rails' irregular Latin plural (a report's `data` rows are `datum` elements).
+  if (word === 'data') return 'datum';
   if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (word.endsWith('sses') || word.endsWith('ches') || word.endsWith('xes')) return word.slice(0, -2);
   if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
@@ -85,15 +87,27 @@ const parser = new XMLParser({
 
 /** Reads a request body written in the same dialect back into plain JSON-like values. */
 export function parseXml(text: string): unknown {
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw ValidationFailed.field('body', `is not well-formed XML: ${valid.err.msg}`);
-  const doc = parser.parse(text) as Node;
-  const out: Node = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (k.startsWith('?')) continue;
-    out[underscore(k)] = fromXml(v);
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) throw ValidationFailed.field('body', `is not well-formed XML: ${valid.err.msg}`);
+    const doc = parser.parse(text) as Node;
+    const out: Node = {};
+    for (const [k, v] of Object.entries(doc)) {
+      if (k.startsWith('?')) continue;
+      out[underscore(k)] = fromXml(v);
+    }
+    return out;
+  } catch (err) {
+    // The parser refuses entities it will not expand, names like __proto__, and (by running out of stack)
+    // absurd nesting. Nothing was read, so each is the client's malformed body, never our 500.
+    if (err instanceof ValidationFailed) throw err;
+    throw ValidationFailed.field('body', `is not acceptable XML: ${reason(err)}`);
   }
-  return out;
+}
+
+function reason(err: unknown): string {
+  if (err instanceof RangeError) return 'nested too deeply';
+  return err instanceof Error ? err.message.split('\n')[0].slice(0, 200) : 'unreadable';
 }
 
 function fromXml(node: unknown): unknown {

@@ -53,21 +53,32 @@ export function toBehaviour(input: EndpointInput): EndpointBehaviour {
   };
 }
 
+/**
+ * Behaviours by address, each owned by a company (the scope) or by nobody (set in code, by tests and
+ * benchmarks). A call sees its own company's behaviours, then the unowned ones: one tenant's sim settings
+ * never change how another tenant's numbers behave (docs/compat.md "Simulated network").
+ */
 export class EndpointRegistry {
   private readonly byAddress = new Map<string, EndpointBehaviour>();
 
-  set(address: string, behaviour: EndpointBehaviour): void {
-    this.byAddress.set(address, behaviour);
+  set(address: string, behaviour: EndpointBehaviour, scope?: number): void {
+    this.byAddress.set(key(address, scope), behaviour);
   }
 
-  get(address: string): EndpointBehaviour {
-    return this.byAddress.get(address) ?? DEFAULT_BEHAVIOUR;
+  get(address: string, scope?: number): EndpointBehaviour {
+    return (
+      (scope === undefined ? undefined : this.byAddress.get(key(address, scope))) ??
+      this.byAddress.get(key(address)) ??
+      DEFAULT_BEHAVIOUR
+    );
   }
 
   clear(): void {
     this.byAddress.clear();
   }
 }
+
+const key = (address: string, scope?: number) => `${scope ?? ''} ${address}`;
 
 /** How long a prompt plays in the sim: TTS at 2.5 words a second (at least 1 s), audio as long as it is. */
 export function promptSeconds(

@@ -34,7 +34,12 @@ interface SimCall {
   id: string;
   callUuid: string | null;
   legIds: LegId[];
+  /** The company whose endpoint behaviours this call sees (the dialed number's), if any. */
+  scope?: number;
 }
+
+/** Which company a dialed number belongs to: scopes a call's endpoint behaviours. */
+export type ScopeResolver = (to: string) => Promise<number | undefined>;
 
 /**
  * The simulated telephone network: virtual callers and endpoints whose behaviour is set per number,
@@ -47,6 +52,7 @@ export class SimNetwork implements TelephonyDriver {
   private readonly calls = new Map<string, SimCall>();
   private readonly callByUuid = new Map<string, string>();
   private sink: DriverSink | undefined;
+  private scopeOf: ScopeResolver = async () => undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -57,14 +63,19 @@ export class SimNetwork implements TelephonyDriver {
     this.sink = sink;
   }
 
+  scopeCallsWith(resolver: ScopeResolver): void {
+    this.scopeOf = resolver;
+  }
+
   // ---- control surface: what callers and endpoints do ----
 
   /** A virtual caller dials `to`. Resolves once the engine has recorded the call. */
   async placeCall(from: string, to: string): Promise<{ id: string; callUuid: string }> {
     if (!this.sink) throw new Error('sim network has no engine attached');
+    const scope = await this.scopeOf(to);
     const leg = this.newLeg({ simCallId: '', direction: 'inbound', from, to });
     leg.simCallId = leg.id;
-    const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id] };
+    const call: SimCall = { id: leg.id, callUuid: null, legIds: [leg.id], scope };
     this.calls.set(call.id, call);
     this.forgetOldCalls();
     const callUuid = await this.sink.incoming({ leg: leg.id, from, to });
@@ -104,7 +115,7 @@ export class SimNetwork implements TelephonyDriver {
     const simCallId = this.callByUuid.get(req.callUuid) ?? req.callUuid;
     const leg = this.newLeg({ id: req.leg, simCallId, direction: 'outbound', from: req.from, to: req.to });
     this.calls.get(simCallId)?.legIds.push(leg.id);
-    const b = this.endpoints.get(req.to);
+    const b = this.endpoints.get(req.to, this.calls.get(simCallId)?.scope);
     if (b.unreachable) return this.later(leg, 0, () => this.fail(leg, 'unreachable'));
     if (b.busy) return this.later(leg, 1, () => this.finish(leg, 'busy', { type: 'busy', leg: leg.id }));
     if (b.reject)
@@ -122,7 +133,7 @@ export class SimNetwork implements TelephonyDriver {
     if (leg?.state !== 'ringing') return;
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
-    this.afterAnswer(leg, this.endpoints.get(leg.from));
+    this.afterAnswer(leg, this.endpoints.get(leg.from, this.calls.get(leg.simCallId)?.scope));
   }
 
   async reject(legId: LegId): Promise<void> {

@@ -160,7 +160,8 @@ type ServerState = 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'term
 export class ServerTransaction {
   state: ServerState = 'proceeding';
   private last: SipResponse | undefined;
-  private readonly to: Peer;
+  /** Where responses go (§18.2.2). */
+  readonly replyTo: Peer;
   private timers: Cancel[] = [];
   /** Called when a CANCEL or a timeout ends this transaction before the TU answered. */
   onCancel: (() => void) | undefined;
@@ -172,7 +173,7 @@ export class ServerTransaction {
     readonly request: SipRequest,
     readonly from: Peer,
   ) {
-    this.to = responsePeer(request, from);
+    this.replyTo = responsePeer(request, from);
     // §17.2.1: a 100 stops the client's INVITE retransmissions while the engine decides.
     if (request.method === 'INVITE') this.respond(responseTo(request, 100));
   }
@@ -188,10 +189,10 @@ export class ServerTransaction {
   respond(res: SipResponse): void {
     if (this.state !== 'proceeding') return;
     this.last = res;
-    this.layer.sender.send(res, this.to);
+    this.layer.sender.send(res, this.replyTo);
     if (res.status < 200) return;
     const { t1, t2 } = this.layer.timing;
-    const udp = this.to.protocol === 'UDP';
+    const udp = this.replyTo.protocol === 'UDP';
     if (this.isInvite && res.status < 300) {
       // RFC 6026 Accepted: absorb retransmitted INVITEs; the dialog retransmits the 2xx itself.
       this.state = 'accepted';
@@ -212,19 +213,19 @@ export class ServerTransaction {
         this.state = 'confirmed';
         for (const c of this.timers) c();
         this.timers = [];
-        this.after(this.to.protocol === 'UDP' ? this.layer.timing.t4 : 0, () => this.end());
+        this.after(this.replyTo.protocol === 'UDP' ? this.layer.timing.t4 : 0, () => this.end());
       }
       return;
     }
     // A retransmitted request: repeat the last response (§17.2.1, §17.2.2).
     if (this.last && this.state !== 'confirmed' && this.state !== 'terminated')
-      this.layer.sender.send(this.last, this.to);
+      this.layer.sender.send(this.last, this.replyTo);
   }
 
   private retransmit(interval: number, cap: number): void {
     this.after(interval, () => {
       if (this.state !== 'completed' || !this.last) return;
-      this.layer.sender.send(this.last, this.to);
+      this.layer.sender.send(this.last, this.replyTo);
       this.retransmit(Math.min(interval * 2, cap), cap);
     });
   }

@@ -101,9 +101,12 @@ async function listenOnce(host: string, port: number, handlers: TransportHandler
     });
   });
 
+  let closed = false;
   return {
     address: { host, port: bound },
     send(msg, to) {
+      // Timers of ended transactions may still fire during shutdown: sending then is a no-op.
+      if (closed) return;
       const bytes = serialize(msg);
       if (to.protocol === 'UDP') {
         udp.send(bytes, to.port, to.host);
@@ -117,6 +120,7 @@ async function listenOnce(host: string, port: number, handlers: TransportHandler
       sock.write(bytes);
     },
     async close() {
+      closed = true;
       for (const s of conns.values()) s.destroy();
       await Promise.all([
         new Promise<void>((r) => udp.close(() => r())),

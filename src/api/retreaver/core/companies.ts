@@ -10,6 +10,12 @@ const CompanyBody = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 255 })),
     default_click_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     default_sale_url: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    time_zone: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'Reports cut days in this zone (a target time_zone name); default UTC.',
+      }),
+    ),
     // Read-only fields a client may echo back from a GET; accepted and ignored.
     id: Type.Optional(Type.Unknown()),
     created_at: Type.Optional(Type.Unknown()),
@@ -26,6 +32,7 @@ export function presentCompany(c: Company) {
       name: c.name,
       default_click_url: c.default_click_url,
       default_sale_url: c.default_sale_url,
+      time_zone: c.time_zone,
       created_at: time(c.created_at),
       updated_at: time(c.updated_at),
     },

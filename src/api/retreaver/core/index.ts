@@ -12,10 +12,14 @@ import { numberPoolRoutes } from './number-pools.js';
 import { numberRoutes } from './numbers.js';
 import type { CoreApp } from './plugin.js';
 import { postbackKeyRoutes } from './postback-keys.js';
+import { reportRoutes } from './reports.js';
 import { staticCallerNumberRoutes } from './static-caller-numbers.js';
 import { suppressedNumberRoutes } from './suppressed-numbers.js';
+import { tagRoutes } from './tags.js';
 import { targetGroupRoutes } from './target-groups.js';
 import { targetRoutes } from './targets.js';
+import { userRoutes } from './users.js';
+import { oauthAppRoutes } from './users-oauth-apps.js';
 import { webhookSecretRoutes } from './webhook-secret.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -39,4 +43,8 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await callControlKeyRoutes(app, services);
   await webhookRoutes(app, services);
   await webhookSecretRoutes(app, services);
+  await reportRoutes(app, services);
+  await tagRoutes(app, services);
+  await userRoutes(app, services);
+  await oauthAppRoutes(app, services);
 }

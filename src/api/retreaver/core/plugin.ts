@@ -13,7 +13,7 @@ import type { RateLimiter } from '../../../live/rate-limiter.js';
 import type { AccountService, Principal } from '../../../services/accounts.js';
 import { registerBodyParsers, unwrapBody } from '../body.js';
 import { toWireError, wireError } from '../errors.js';
-import { negotiate } from '../format.js';
+import { negotiate, wantsCsv } from '../format.js';
 import { sendError } from '../reply.js';
 
 export type CoreApp = FastifyInstance<
@@ -36,6 +36,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Resource key a body may be wrapped in (`{"affiliate": {...}}`). */
     wrap?: string;
+    /** The route also answers CSV (`.csv` or `Accept: text/csv`); its errors are then sent as JSON. */
+    csv?: boolean;
   }
 }
 
@@ -55,7 +57,8 @@ export async function coreConventions(app: CoreApp, deps: CoreFaceDeps): Promise
   app.decorateRequest('format', 'json');
 
   app.addHook('onRequest', async (request, reply) => {
-    const format = negotiate(request.raw);
+    const csv = request.routeOptions.config.csv === true && wantsCsv(request.raw);
+    const format = csv ? 'json' : negotiate(request.raw);
     if (!format) return sendError(reply, wireError(406, 'Not Acceptable: ask for JSON or XML'));
     request.format = format;
     if (deps.isMaintenance()) {

@@ -41,6 +41,7 @@ describe('Companies: read', () => {
         name: row.name,
         default_click_url: null,
         default_sale_url: null,
+        time_zone: 'UTC',
         created_at: new Date(row.created_at).toISOString(),
         updated_at: new Date(row.updated_at).toISOString(),
       },

@@ -1,0 +1,62 @@
+import type { Generated } from 'kysely';
+
+/** A tag key the company asked to have reported (the seed's "Tags page"). */
+export interface TagsTable {
+  id: Generated<number>;
+  company_id: number;
+  key: string;
+  /** Calls created from this moment are reported; null once re-indexed: every call. */
+  indexed_from: number | null;
+  reindexed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Metric sums of the calls of one company, local day and facet group (src/domain/report-metrics.ts). */
+export interface ReportRollupsTable {
+  company_id: number;
+  facet: string;
+  /** Local date as yyyymmdd in the company's zone. */
+  day: number;
+  key: string;
+  sub: string;
+  total_calls: number;
+  repeat_count: number;
+  duplicate_count: number;
+  converted_count: number;
+  revenue_cents: number;
+  payout_cents: number;
+  cost_cents: number;
+  duration_n: number;
+  duration_sum: number;
+  duration_sumsq: number;
+  rescued_count: number;
+  rescued_revenue_cents: number;
+  connected_n: number;
+  connected_sum: number;
+  connected_sumsq: number;
+  in_progress_count: number;
+}
+
+/** Days whose rollups are complete, cut in `zone`. */
+export interface ReportDaysTable {
+  company_id: number;
+  day: number;
+  zone: string;
+  computed_at: number;
+}
+
+/** Written by triggers on `calls` (migration 0050): which hours of calls changed since last looked at. */
+export interface ReportCallChangesTable {
+  id: Generated<number>;
+  company_id: number;
+  /** created_at / 3 600 000 of the changed call; -1: every day of the company. */
+  hour: number;
+}
+
+export interface ReportTables {
+  tags: TagsTable;
+  report_rollups: ReportRollupsTable;
+  report_days: ReportDaysTable;
+  report_call_changes: ReportCallChangesTable;
+}

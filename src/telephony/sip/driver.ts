@@ -1,0 +1,411 @@
+/**
+ * The `sip` telephony driver (DESIGN.md §3): a back-to-back user agent. Each engine leg is one SIP
+ * INVITE session (the caller's, or one we place toward a target, a registered phone or the trunk) with
+ * its own RTP endpoint in the media engine. Commands map onto SIP and media operations; SIP outcomes
+ * come back as the contract's events, echoing the command that caused them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Cancel, Clock } from '../../clock.js';
+import type { DriverEvent, DriverSink, HangupCause, LegId, OriginateRequest, Prompt } from '../driver.js';
+import type { MediaEngine } from '../media/media.js';
+import { NodeMediaEngine } from '../media/node-engine.js';
+import { holdMusic, PromptCache, silence } from '../media/prompts.js';
+import type { Credentials } from './digest.js';
+import { parseNameAddr, parseUri } from './headers.js';
+import { header } from './message.js';
+import { Registrar } from './registrar.js';
+import { answerDirection, type Codec, type LocalMedia, parseSdp, type RemoteMedia, writeSdp } from './sdp.js';
+import type { InboundCall, OutboundCall } from './session.js';
+import type { Timing } from './transaction.js';
+import type { Peer } from './transport.js';
+import { UserAgent } from './ua.js';
+
+type CommandId = string;
+type Event = DriverEvent & { cmd?: CommandId };
+
+export interface SipDriverOptions {
+  clock: Clock;
+  listen: { host: string; port: number };
+  /** Address written into Via, Contact and SDP (SIP_PUBLIC_ADDRESS); defaults to the listen address. */
+  publicHost?: string;
+  publicPort?: number;
+  /** Outbound proxy for numbers that are not SIP URIs (SIP_TRUNK). */
+  trunk?: { uri: string; credentials?: Credentials };
+  rtpPorts: [number, number];
+  promptDir: string;
+  /** Our domain for registered users (`sip:<extension>@<domain>`). */
+  domain?: string;
+  passwords?: (extension: string) => string | undefined;
+  media?: MediaEngine;
+  timing?: Timing;
+}
+
+interface Leg {
+  id: LegId;
+  inbound: boolean;
+  session: InboundCall | OutboundCall;
+  state: 'ringing' | 'answered' | 'ended';
+  remote: RemoteMedia | undefined;
+  /** The originate that created it; its outcome events echo it. */
+  cmd?: CommandId;
+  endedByUs: boolean;
+  timer?: Cancel;
+  sdpVersion: number;
+  codec: Codec;
+  playing?: CommandId;
+}
+
+const DTMF_PT = 101;
+const MUSIC = holdMusic();
+
+export class SipDriver {
+  readonly ua: UserAgent;
+  readonly media: MediaEngine;
+  readonly registrar: Registrar | undefined;
+  private readonly prompts: PromptCache;
+  private readonly legs = new Map<LegId, Leg>();
+  private sink: DriverSink | undefined;
+  private trunkPeer: Peer | undefined;
+
+  constructor(private readonly opts: SipDriverOptions) {
+    this.registrar = opts.passwords
+      ? new Registrar(opts.clock, opts.domain ?? opts.publicHost ?? opts.listen.host, opts.passwords)
+      : undefined;
+    this.ua = new UserAgent(
+      {
+        clock: opts.clock,
+        listenHost: opts.listen.host,
+        listenPort: opts.listen.port,
+        publicHost: opts.publicHost,
+        publicPort: opts.publicPort,
+        timing: opts.timing,
+      },
+      {
+        invite: (call) => void this.onInvite(call),
+        register: this.registrar ? (req, tx, from) => this.registrar!.handle(req, tx, from) : undefined,
+      },
+    );
+    this.media =
+      opts.media ??
+      new NodeMediaEngine({
+        host: opts.listen.host === '0.0.0.0' ? '0.0.0.0' : opts.listen.host,
+        ports: opts.rtpPorts,
+        events: { dtmf: (leg, digit) => this.emit({ type: 'dtmf', leg, digit }) },
+      });
+    this.prompts = new PromptCache(opts.promptDir);
+  }
+
+  attach(sink: DriverSink): void {
+    this.sink = sink;
+  }
+
+  async start(): Promise<void> {
+    await this.ua.start();
+    if (this.opts.trunk) this.trunkPeer = await this.ua.resolve(this.opts.trunk.uri);
+  }
+
+  async stop(): Promise<void> {
+    for (const leg of this.legs.values()) this.end(leg, true);
+    await this.ua.stop();
+    if (this.media instanceof NodeMediaEngine) await this.media.shutdown();
+  }
+
+  get port(): number {
+    return this.ua.boundPort;
+  }
+
+  leg(id: LegId): Readonly<Leg> | undefined {
+    return this.legs.get(id);
+  }
+
+  private emit(ev: Event): void {
+    this.sink?.event(ev as DriverEvent);
+  }
+
+  // ── incoming calls ──────────────────────────────────────────────────────────────────────────
+
+  private async onInvite(call: InboundCall): Promise<void> {
+    const remote = parseSdp(call.request.body.toString());
+    if (!remote) {
+      call.reject(488); // no offer, or no G.711 in it: we only answer what we can hear
+      return;
+    }
+    const id = randomUUID();
+    const leg: Leg = {
+      id,
+      inbound: true,
+      session: call,
+      state: 'ringing',
+      remote,
+      endedByUs: false,
+      sdpVersion: 1,
+      codec: remote.codec,
+    };
+    try {
+      await this.media.open(id);
+      await call.prepare();
+    } catch {
+      this.media.close(id);
+      call.reject(503);
+      return;
+    }
+    this.legs.set(id, leg);
+    this.media.connect(id, { ...remote, codec: remote.codec });
+    call.listener = {
+      ended: () => this.remoteEnded(leg, 'caller'),
+      reoffer: (sdp) => this.reoffer(leg, sdp),
+    };
+    if (!call.alive) return this.remoteEnded(leg, 'caller'); // CANCELled while we opened media
+    call.ring();
+    const from = parseUri(parseNameAddr(header(call.request, 'from') ?? '')?.uri ?? '');
+    const to = parseUri(call.request.uri);
+    this.sink
+      ?.incoming({ leg: id, from: from?.user ?? from?.host ?? 'anonymous', to: to?.user ?? '' })
+      .catch(() => {
+        if (leg.state === 'ringing') this.end(leg, true, 404);
+      });
+  }
+
+  /** The phone put us on hold or took us off it (re-INVITE): answer in kind, keep the media going. */
+  private reoffer(leg: Leg, sdp: string): string | undefined {
+    const remote = parseSdp(sdp);
+    if (!remote) return undefined;
+    leg.remote = remote;
+    this.media.connect(leg.id, remote);
+    return this.localSdp(leg, answerDirection(remote.direction), [remote.codec]);
+  }
+
+  private localSdp(leg: Leg, direction: LocalMedia['direction'], codecs: Codec[]): string {
+    const port = this.media.portOf(leg.id) ?? 0;
+    return writeSdp({
+      address: this.ua.host,
+      port,
+      codecs,
+      dtmfPayloadType: leg.remote?.dtmfPayloadType ?? DTMF_PT,
+      direction,
+      sessionId: 1,
+      version: leg.sdpVersion++,
+    });
+  }
+
+  private remoteEnded(leg: Leg, by: 'caller' | 'target'): void {
+    if (leg.state === 'ended') return;
+    const wasRinging = leg.state === 'ringing';
+    this.end(leg, false);
+    if (leg.endedByUs) return;
+    if (!leg.inbound && wasRinging) return; // outcome already reported by the originate's listener
+    this.emit({ type: 'hangup', leg: leg.id, by });
+  }
+
+  private end(leg: Leg, local: boolean, status?: number): void {
+    if (leg.state === 'ended') return;
+    leg.state = 'ended';
+    leg.endedByUs = local;
+    leg.timer?.();
+    if (local) leg.session.hangup(status);
+    this.media.close(leg.id);
+    this.legs.delete(leg.id);
+  }
+
+  // ── commands ───────────────────────────────────────────────────────────────────────────────
+
+  async answer(_cmd: CommandId, id: LegId): Promise<void> {
+    const leg = this.legs.get(id);
+    if (!leg?.inbound || leg.state !== 'ringing' || !leg.remote) return;
+    leg.state = 'answered';
+    const sdp = this.localSdp(leg, answerDirection(leg.remote.direction), [leg.remote.codec]);
+    (leg.session as InboundCall).accept(sdp);
+  }
+
+  async reject(_cmd: CommandId, id: LegId): Promise<void> {
+    const leg = this.legs.get(id);
+    if (leg) this.end(leg, true, 603);
+  }
+
+  async hangup(_cmd: CommandId, id: LegId, cause: HangupCause = 'normal'): Promise<void> {
+    const leg = this.legs.get(id);
+    if (!leg) return;
+    const status = cause === 'busy' ? 486 : cause === 'rejected' ? 603 : 480;
+    this.end(leg, true, status);
+  }
+
+  async originate(cmd: CommandId, req: OriginateRequest): Promise<void> {
+    const route = await this.route(req.to);
+    if (!route) {
+      this.emit({ type: 'failed', leg: req.leg, cmd, reason: 'no route' });
+      return;
+    }
+    const { port } = await this.media.open(req.leg);
+    const sdp = writeSdp({
+      address: this.ua.host,
+      port,
+      codecs: ['PCMU', 'PCMA'],
+      dtmfPayloadType: DTMF_PT,
+      direction: 'sendrecv',
+      sessionId: 1,
+      version: 1,
+    });
+    const fromUser = req.from.replace(/[^0-9A-Za-z+*#._-]/g, '') || 'switchboard';
+    const session = this.ua.call({
+      target: route.target,
+      to: route.target,
+      from: { uri: `sip:${fromUser}@${this.ua.host}` },
+      sdp,
+      via: route.via,
+      credentials: route.credentials,
+    });
+    const leg: Leg = {
+      id: req.leg,
+      inbound: false,
+      session,
+      state: 'ringing',
+      remote: undefined,
+      cmd,
+      endedByUs: false,
+      sdpVersion: 2,
+      codec: 'PCMU',
+    };
+    this.legs.set(leg.id, leg);
+    session.listener = {
+      progress: (status) => {
+        if (status === 180 || status === 183) this.emit({ type: 'ringing', leg: leg.id, cmd });
+      },
+      answered: (answer) => this.outboundAnswered(leg, answer),
+      failed: (status) => this.outboundFailed(leg, status),
+      ended: () => this.remoteEnded(leg, 'target'),
+      reoffer: (offer) => this.reoffer(leg, offer),
+    };
+    leg.timer = this.opts.clock.schedule(req.timeoutS * 1000, () => {
+      if (leg.state !== 'ringing') return;
+      this.end(leg, true);
+      this.emit({ type: 'noAnswer', leg: leg.id, cmd });
+    });
+    session.start();
+  }
+
+  private outboundAnswered(leg: Leg, answer: string): void {
+    if (leg.state !== 'ringing') return;
+    const remote = parseSdp(answer);
+    if (!remote) {
+      this.end(leg, true);
+      this.emit({ type: 'failed', leg: leg.id, cmd: leg.cmd, reason: 'no usable media in the answer' });
+      return;
+    }
+    leg.timer?.();
+    leg.state = 'answered';
+    leg.remote = remote;
+    leg.codec = remote.codec;
+    this.media.connect(leg.id, remote);
+    this.emit({ type: 'answered', leg: leg.id, cmd: leg.cmd });
+  }
+
+  private outboundFailed(leg: Leg, status: number): void {
+    if (leg.state !== 'ringing') return;
+    this.end(leg, false);
+    if (leg.endedByUs) return;
+    const cmd = leg.cmd;
+    if (status === 486 || status === 600) this.emit({ type: 'busy', leg: leg.id, cmd });
+    else if (status === 408 || status === 480 || status === 487)
+      this.emit({ type: 'noAnswer', leg: leg.id, cmd });
+    else
+      this.emit({ type: 'failed', leg: leg.id, cmd, reason: status === 603 ? 'rejected' : `sip ${status}` });
+  }
+
+  /** Where an originate goes: a SIP URI directly, a registered user's phone, or a number via the trunk. */
+  private async route(
+    to: string,
+  ): Promise<{ target: string; via: Peer; credentials?: Credentials } | undefined> {
+    if (/^sips?:/i.test(to)) {
+      const u = parseUri(to);
+      const domain = this.registrar?.domain;
+      if (u?.user && domain && u.host === domain) {
+        const b = this.registrar!.contacts(u.user)[0];
+        if (!b) return undefined;
+        return { target: b.contact, via: (await this.ua.resolve(b.contact)) ?? b.source };
+      }
+      const via = await this.ua.resolve(to);
+      return via ? { target: to, via } : undefined;
+    }
+    const trunk = this.opts.trunk;
+    if (!trunk || !this.trunkPeer) return undefined;
+    const t = parseUri(trunk.uri);
+    const number = to.replace(/[^0-9+*#]/g, '');
+    if (!t || !number) return undefined;
+    return {
+      target: `sip:${number}@${t.host}${t.port ? `:${t.port}` : ''}`,
+      via: this.trunkPeer,
+      credentials: trunk.credentials,
+    };
+  }
+
+  async bridge(_cmd: CommandId, a: LegId, b: LegId): Promise<void> {
+    this.media.stop(a);
+    this.media.stop(b);
+    this.media.bridge(a, b);
+  }
+
+  async unbridge(_cmd: CommandId, id: LegId): Promise<void> {
+    this.media.unbridge(id);
+  }
+
+  async conference(_cmd: CommandId, ids: LegId[]): Promise<void> {
+    this.media.conference(ids);
+  }
+
+  async play(cmd: CommandId, id: LegId, prompt: Prompt, opts: { loop?: boolean } = {}): Promise<void> {
+    const leg = this.legs.get(id);
+    if (!leg || leg.state === 'ended') return;
+    leg.playing = cmd;
+    const samples = await this.render(prompt);
+    if (leg.playing !== cmd || !this.legs.has(id)) return;
+    void this.media.play(id, samples, opts).then((finished) => {
+      if (finished && leg.playing === cmd) {
+        leg.playing = undefined;
+        this.emit({ type: 'playDone', leg: id, cmd });
+      }
+    });
+  }
+
+  private async render(prompt: Prompt): Promise<Int16Array> {
+    if (prompt.kind === 'audio') return silence(Math.max(1, prompt.durationS));
+    try {
+      return await this.prompts.speak(prompt.text, prompt.voice);
+    } catch {
+      // No espeak-ng/sox: keep the call's timing (about 2.5 words a second) with silence.
+      return silence(Math.max(1, Math.ceil(prompt.text.split(/\s+/).length / 2.5)));
+    }
+  }
+
+  async stopPlay(_cmd: CommandId, id: LegId): Promise<void> {
+    const leg = this.legs.get(id);
+    if (leg) leg.playing = undefined;
+    this.media.stop(id);
+  }
+
+  async collect(): Promise<void> {
+    // Digits are always reported as `dtmf` events; the engine decides which ones it wants.
+  }
+
+  async hold(_cmd: CommandId, id: LegId): Promise<void> {
+    const leg = this.legs.get(id);
+    if (!leg || leg.state === 'ended') return;
+    leg.playing = undefined;
+    void this.media.play(id, MUSIC, { loop: true });
+  }
+
+  async unhold(_cmd: CommandId, id: LegId): Promise<void> {
+    this.media.stop(id);
+  }
+
+  async mute(_cmd: CommandId, id: LegId, on: boolean): Promise<void> {
+    this.media.mute(id, on);
+  }
+
+  async record(): Promise<void> {
+    // Recording is not implemented by the sip driver yet (docs/sip.md).
+  }
+
+  async sendDigits(_cmd: CommandId, id: LegId, digits: string): Promise<void> {
+    await this.media.sendDigits(id, digits.replace(/[wW]/g, ''));
+  }
+}
