@@ -4,6 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { registerEdgeGuards } from './api/edge.js';
+import {
+  CALL_CONTROL_RESPONSES,
+  CORE_RESPONSES,
+  declareResponses,
+  RTB_RESPONSES,
+  SIM_RESPONSES,
+} from './api/openapi.js';
 import { RequestLog } from './api/request-log.js';
 import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
@@ -136,7 +143,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     return reply.send({ status: shuttingDown ? 'stopping' : 'ok' });
   });
 
+  // Each face's scope declares what its operations answer (api/openapi.ts) before its routes exist.
   await http.register(async (core) => {
+    declareResponses(core, CORE_RESPONSES);
     await coreConventions(core as CoreApp, {
       accounts: services.accounts,
       rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
@@ -145,6 +154,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await registerCoreRoutes(core as CoreApp, services);
   });
   await http.register(async (rtbApi) => {
+    declareResponses(rtbApi, RTB_RESPONSES);
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       db: store.db,
@@ -152,6 +162,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     });
   });
   await http.register(async (cc) => {
+    declareResponses(cc, CALL_CONTROL_RESPONSES);
     await callControlFace(cc as CoreApp, {
       keys: services.callControlKeys,
       callControl: callControlOf(engine),
@@ -162,6 +173,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     });
   });
   await http.register(async (simApi) => {
+    declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
