@@ -2,12 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { Forbidden, Unauthenticated } from '../domain/errors.js';
 import type { Db } from '../store/db.js';
+import type { ApiKeyRole } from '../store/schema-api-keys.js';
+import type { KeyHolder } from './api-keys.js';
 
 export interface Principal {
   userId: number;
   activeCompanyId: number | null;
   companyIds: number[];
+  /** `read_only` keys may only read (403 on writes in every face that takes Core API keys). */
+  role: ApiKeyRole;
+  /** Set for a key made through `/api_keys.json` (it reaches its one company); null for a user's own key. */
+  keyId: number | null;
 }
+
+/** Finds a key made through `/api_keys.json` by its secret (the ApiKeyService). */
+export type KeyLookup = (apiKey: string) => Promise<KeyHolder | undefined>;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -22,6 +31,7 @@ export class AccountService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly keyHolder: KeyLookup = async () => undefined,
   ) {}
 
   async authenticate(apiKey: string | undefined): Promise<Principal> {
@@ -31,7 +41,7 @@ export class AccountService {
       .select(['id', 'active_company_id'])
       .where('api_key_hash', '=', hashApiKey(apiKey))
       .executeTakeFirst();
-    if (!user) throw new Unauthenticated('Unauthorized: api_key is wrong');
+    if (!user) return this.authenticateKey(apiKey);
     const memberships = await this.db
       .selectFrom('memberships')
       .innerJoin('companies', 'companies.id', 'memberships.company_id')
@@ -44,6 +54,27 @@ export class AccountService {
       userId: user.id,
       activeCompanyId: user.active_company_id,
       companyIds: memberships.map((m) => m.company_id),
+      role: 'admin',
+      keyId: null,
+    };
+  }
+
+  /** A key made through `/api_keys.json`: it reaches its own company while that company lives. */
+  private async authenticateKey(apiKey: string): Promise<Principal> {
+    const holder = await this.keyHolder(apiKey);
+    if (!holder) throw new Unauthenticated('Unauthorized: api_key is wrong');
+    const company = await this.db
+      .selectFrom('companies')
+      .select('id')
+      .where('id', '=', holder.companyId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return {
+      userId: holder.userId,
+      activeCompanyId: holder.companyId,
+      companyIds: company ? [company.id] : [],
+      role: holder.role,
+      keyId: holder.keyId,
     };
   }
 

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import { Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
+import { Forbidden, Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
 import { toZoneName } from '../domain/timezones.js';
 import { isHttpUrl } from '../domain/urls.js';
 import type { Conn, Db } from '../store/db.js';
@@ -47,13 +47,19 @@ export class CompanyService {
       .where('memberships.user_id', '=', principal.userId)
       .where('companies.id', '=', id)
       .executeTakeFirst();
-    if (!row) throw new NotFound('Company');
+    // A key made through /api_keys reaches its own company only, not every company of its creator.
+    if (!row || (principal.keyId !== null && !principal.companyIds.includes(id)))
+      throw new NotFound('Company');
     if (row.deleted_at !== null) throw new Gone('Company');
     return row;
   }
 
   /** Creates the company and gives the calling user access to it, in one transaction. */
   async create(principal: Principal, input: CompanyInput): Promise<Company> {
+    if (principal.keyId !== null)
+      throw new Forbidden(
+        "Forbidden: this API key belongs to one company; create companies with the account's own key",
+      );
     const values = validate(input, true);
     return this.db.transaction().execute(async (tx) => {
       const now = this.clock.now();

@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
+import { ApiKeyService } from './api-keys.js';
 import { CallControlKeyService } from './call-control-keys.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
@@ -45,9 +46,11 @@ export function buildServices(deps: ServiceDeps) {
     occupancy?.inProgress(`${owner}:${id}`) ?? 0;
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
+  const apiKeys = new ApiKeyService(deps.db, deps.clock);
   const users = new UserService(deps.db, deps.clock);
   return {
-    accounts: new AccountService(deps.db, deps.clock),
+    accounts: new AccountService(deps.db, deps.clock, (key) => apiKeys.holderOf(key)),
+    apiKeys,
     affiliates,
     campaigns,
     conversionRules,

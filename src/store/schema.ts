@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ApiKeyTables } from './schema-api-keys.js';
 import type { CallControlTables, LiveCallMode } from './schema-call-control.js';
 import type { CallTables } from './schema-calls.js';
 import type { ConversionTables } from './schema-conversions.js';
@@ -279,7 +280,8 @@ export interface StaticCallerNumbersTable {
 }
 
 export interface Database
-  extends CallTables,
+  extends ApiKeyTables,
+    CallTables,
     CallControlTables,
     DeliveryTables,
     ConversionTables,

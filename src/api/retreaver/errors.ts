@@ -65,7 +65,8 @@ interface AjvError {
 }
 
 function fromAjv(errors: AjvError[], context?: string): FieldErrors {
-  const out: FieldErrors = {};
+  // Field names come from the client (`toString`, `__proto__`): no inherited keys to trip over.
+  const out: FieldErrors = Object.create(null);
   for (const e of errors) {
     let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || context || 'body';
     let message = e.message ?? 'is invalid';
@@ -80,7 +81,7 @@ function fromAjv(errors: AjvError[], context?: string): FieldErrors {
         .join('.');
       message = "can't be blank";
     }
-    out[field] = [...(out[field] ?? []), message];
+    out[field] = [...(Object.hasOwn(out, field) ? out[field] : []), message];
   }
   return out;
 }

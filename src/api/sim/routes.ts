@@ -7,7 +7,7 @@ import type { AccountService } from '../../services/accounts.js';
 import type { Db } from '../../store/db.js';
 import { toBehaviour } from '../../telephony/sim/endpoints.js';
 import type { SimNetwork } from '../../telephony/sim/network.js';
-import type { CoreApp } from '../retreaver/core/plugin.js';
+import { assertMayWrite, type CoreApp } from '../retreaver/core/plugin.js';
 import { toWireError } from '../retreaver/errors.js';
 import { hearing, presentLeg } from './present.js';
 
@@ -39,6 +39,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     const auth = req.headers.authorization;
     const key = q.api_key ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined);
     const principal = await deps.accounts.authenticate(key);
+    assertMayWrite(principal, req.method);
     (req as any).simCompanies = principal.companyIds;
     // Endpoint behaviours belong to one company: the key's (or company_id's among the key's).
     (req as any).simCompany = deps.accounts.resolveCompany(principal, q.company_id);

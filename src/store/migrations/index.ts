@@ -9,6 +9,7 @@ import { rtbMigration } from './0007_rtb.js';
 import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
+import { apiKeysMigration } from './0020_api_keys.js';
 import { reportsMigration } from './0050_reports.js';
 import { peopleMigration } from './0060_people.js';
 import { callCountsMigration } from './0070_call_counts.js';
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0008_call_control': callControlMigration(kit),
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
+        '0020_api_keys': apiKeysMigration(kit),
         '0050_reports': reportsMigration(dialect),
         '0060_people': peopleMigration(kit),
         '0070_call_counts': callCountsMigration(dialect),

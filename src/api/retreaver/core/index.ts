@@ -1,5 +1,6 @@
 import type { Services } from '../../../services/index.js';
 import { affiliateRoutes } from './affiliates.js';
+import { apiKeyRoutes } from './api-keys.js';
 import { callControlKeyRoutes } from './call-control-keys.js';
 import { callRoutes } from './calls.js';
 import { callV2Routes } from './calls-v2.js';
@@ -43,6 +44,7 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await callControlKeyRoutes(app, services);
   await webhookRoutes(app, services);
   await webhookSecretRoutes(app, services);
+  await apiKeyRoutes(app, services);
   await reportRoutes(app, services);
   await tagRoutes(app, services);
   await userRoutes(app, services);

@@ -8,7 +8,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import { RateLimited } from '../../../domain/errors.js';
+import { Forbidden, RateLimited } from '../../../domain/errors.js';
 import type { RateLimiter } from '../../../live/rate-limiter.js';
 import type { AccountService, Principal } from '../../../services/accounts.js';
 import { registerBodyParsers, unwrapBody } from '../body.js';
@@ -67,8 +67,11 @@ export async function coreConventions(app: CoreApp, deps: CoreFaceDeps): Promise
     const query = request.query as Record<string, string | undefined>;
     const apiKey = query.api_key ?? headerKey(request);
     const principal = await deps.accounts.authenticate(apiKey);
-    const wait = deps.rateLimiter.hit(`core:${principal.userId}`);
+    const wait = deps.rateLimiter.hit(
+      principal.keyId === null ? `core:${principal.userId}` : `key:${principal.keyId}`,
+    );
     if (wait > 0) throw new RateLimited(wait);
+    assertMayWrite(principal, request.method);
     request.core = { principal, companyId: deps.accounts.resolveCompany(principal, query.company_id) };
   });
 
@@ -82,6 +85,15 @@ export async function coreConventions(app: CoreApp, deps: CoreFaceDeps): Promise
     if (wire.status >= 500) request.log.error({ err }, 'request failed');
     return sendError(reply, wire);
   });
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A `read_only` key reads everything its company has and writes nothing, in every face taking Core keys. */
+export function assertMayWrite(principal: Principal, method: string): void {
+  if (principal.role === 'read_only' && !READS.has(method)) {
+    throw new Forbidden('Forbidden: this API key is read-only');
+  }
 }
 
 function headerKey(request: FastifyRequest): string | undefined {
