@@ -29,10 +29,14 @@ interface Operation {
   pattern: RegExp;
   params: number;
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;
+  /** JSON pointer of `responses` inside the document. */
+  pointer: string;
 }
 
 export function contractOf(doc: any): Contract {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // Schemas may $ref the document's components; they resolve against the document itself.
+  ajv.addSchema(doc, 'doc');
   const ops: Operation[] = [];
   for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
     for (const [method, op] of Object.entries<any>(item)) {
@@ -47,17 +51,21 @@ export function contractOf(doc: any): Contract {
         pattern: new RegExp(`^${source}$`),
         params: (path.match(/\{/g) ?? []).length,
         responses: op.responses,
+        pointer: ['paths', path, method, 'responses']
+          .map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1'))
+          .join('/'),
       });
     }
   }
   // A literal segment beats a parameter: /targets/tid/{tid} before /targets/{id}.
   ops.sort((a, b) => a.params - b.params);
-  const validators = new Map<object, ValidateFunction>();
-  const validatorOf = (schema: object) => {
-    let v = validators.get(schema);
+  const validators = new Map<string, ValidateFunction>();
+  const validatorOf = (op: Operation, code: string) => {
+    const ref = `doc#/${op.pointer}/${code}/content/application~1json/schema`;
+    let v = validators.get(ref);
     if (!v) {
-      v = ajv.compile(schema);
-      validators.set(schema, v);
+      v = ajv.compile({ $ref: ref });
+      validators.set(ref, v);
     }
     return v;
   };
@@ -70,8 +78,9 @@ export function contractOf(doc: any): Contract {
     const op = ops.find((o) => o.method === method && o.pattern.test(asJson));
     const where = `${a.method} ${path} → ${a.status}`;
     if (!op) return [`${where}: no such operation in /openapi.json`];
-    const declared = op.responses[String(a.status)] ?? op.responses[`${String(a.status)[0]}XX`];
-    if (!declared)
+    const code = [String(a.status), `${String(a.status)[0]}XX`].find((c) => op.responses[c]);
+    const declared = code === undefined ? undefined : op.responses[code];
+    if (!declared || code === undefined)
       return [`${where}: status not declared (declared: ${Object.keys(op.responses).join(', ')})`];
     if (!String(a.contentType ?? '').includes('json') || a.body === '') return [];
     const schema = declared.content?.['application/json']?.schema;
@@ -82,7 +91,7 @@ export function contractOf(doc: any): Contract {
     } catch {
       return [`${where}: body is not JSON`];
     }
-    const validate = validatorOf(schema);
+    const validate = validatorOf(op, code);
     if (validate(body)) return [];
     return (validate.errors ?? []).map(
       (e) => `${where}: ${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`,
