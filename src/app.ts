@@ -12,10 +12,11 @@ import {
   SIM_RESPONSES,
 } from './api/openapi.js';
 import { RequestLog } from './api/request-log.js';
-import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { genericFailure, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
-import { toWireError } from './api/retreaver/errors.js';
+import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
@@ -111,6 +112,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     logController: new RequestLog(config.slowRequestMs),
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
+    // A URL Fastify cannot route (bad %-encoding, an over-long parameter) answers in its face's error
+    // shape, as the document declares, not in Fastify's own `{statusCode, code, message}`.
+    frameworkErrors: (_err, request, reply) =>
+      request.url.startsWith(`${CALL_CONTROL_PREFIX}/`)
+        ? sendAnswer(reply, genericFailure(400))
+        : sendError(
+            reply,
+            wireError(400, 'Bad Request: your request was unintelligible. Check your formatting.'),
+          ),
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
