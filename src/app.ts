@@ -20,6 +20,9 @@ import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
+import { ringCentralFace } from './api/ringcentral/index.js';
+import { notificationBodies } from './api/ringcentral/notifications.js';
+import { WsGateway } from './api/ringcentral/ws.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -30,6 +33,9 @@ import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
 import { buildServices, type Services } from './services/index.js';
+import { SubscriptionService } from './services/subscriptions.js';
+import { SubscriptionNotifier } from './services/subscriptions-notifier.js';
+import { guardedValidationProbe } from './services/subscriptions-probe.js';
 import { openStore, ping, type Store } from './store/db.js';
 import { companyOfTrackingNumber } from './store/lookups.js';
 import { SimNetwork } from './telephony/sim/network.js';
@@ -56,6 +62,8 @@ export interface App {
   delivery: ReturnType<typeof createDelivery>;
   bus: LocalBus;
   occupancy: Occupancy;
+  /** RingCentral subscriptions' notifier (tests wait on `idle()`). */
+  notifier: SubscriptionNotifier;
   /** Set when the database was created by this start: the first user's key (print it once). */
   bootstrapKey?: { apiKey: string; generated: boolean };
   close(): Promise<void>;
@@ -105,6 +113,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
+  // Keeps report rollups current between reports; tests on the manual clock refresh per report instead.
+  const stopReportSweeper = clock.kind === 'system' ? services.reportRollups.startSweeper() : () => {};
 
   let shuttingDown = false;
   const http = Fastify({
@@ -182,6 +192,34 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });
+  const rcSubscriptions = new SubscriptionService(store.db, clock, guardedValidationProbe(delivery.guard));
+  const wsGateway = new WsGateway(clock);
+  const notifier = new SubscriptionNotifier({
+    db: store.db,
+    clock,
+    bus,
+    outbox: delivery.outbox,
+    sessions: services.telephonySessions,
+    subscriptions: rcSubscriptions,
+    bodies: notificationBodies(services.telephonySessions, services.users),
+    ws: wsGateway,
+  });
+  notifier.start();
+  await http.register(
+    async (rc) => {
+      await ringCentralFace(rc as CoreApp, {
+        services,
+        parties: engine.parties,
+        subscriptions: rcSubscriptions,
+        ws: wsGateway,
+        now: () => clock.now(),
+        root: () => http,
+        rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+        isMaintenance: () => config.maintenance || shuttingDown,
+      });
+    },
+    { prefix: '/restapi' },
+  );
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
@@ -199,9 +237,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     delivery,
     bus,
     occupancy,
+    notifier,
     bootstrapKey,
     async close() {
+      stopReportSweeper();
       shuttingDown = true;
+      notifier.close();
       await http.close();
       await delivery.worker.close();
       await store.close();

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { type CallControl, CallControlError } from '../domain/call-control.js';
 import { NotFound } from '../domain/errors.js';
+import type { PartyControl } from '../domain/party-control.js';
 import { phoneInfo } from '../domain/phone.js';
 import { claimReservation } from '../services/reservations.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord, insertLeg } from './call-record.js';
 import { type InboundContext, loadInbound } from './flow-config.js';
+import { partyControl } from './party-control.js';
 import { runCall } from './run-call.js';
 import { CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
 
@@ -42,7 +44,16 @@ export class CallEngine implements DriverSink {
     },
   };
 
-  constructor(private readonly deps: EngineDeps) {}
+  /** Leg-by-leg control for the RingCentral face (src/engine/party-control.ts). */
+  readonly parties: PartyControl;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.parties = partyControl({
+      session: (uuid) => this.sessions.get(uuid),
+      deliver: (ev) => this.event(ev),
+      driver: deps.driver,
+    });
+  }
 
   async incoming(call: IncomingCall): Promise<string> {
     const ctx = await loadInbound(this.deps.db, call.to);

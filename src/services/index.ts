@@ -24,6 +24,7 @@ import { SuppressedNumberService } from './suppressed-numbers.js';
 import { TagService } from './tags.js';
 import { TargetGroupService } from './target-groups.js';
 import { TargetService } from './targets.js';
+import { TelephonySessionService } from './telephony-sessions.js';
 import { UserService } from './users.js';
 import { WebhookService } from './webhooks.js';
 
@@ -65,15 +66,22 @@ export function buildServices(deps: ServiceDeps) {
     calls: new CallService(deps.db, deps.clock),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
-    reports: new ReportService(deps.db, new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock)),
+    ...reportServices(deps),
     tags: new TagService(deps.db, deps.clock),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
+    telephonySessions: new TelephonySessionService(deps.db, users),
     ...rtbServices(deps, campaigns, conversionRules),
   };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Reports and the day rollups they read (src/services/report-rollups.ts; its sweeper runs in the app). */
+function reportServices(deps: ServiceDeps) {
+  const reportRollups = new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock);
+  return { reportRollups, reports: new ReportService(deps.db, reportRollups) };
+}
 
 /** Postback keys, reservations and real-time bidding (src/services/rtb.ts). */
 function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRules: ConversionRuleService) {

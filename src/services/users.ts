@@ -48,6 +48,17 @@ export class UserService {
     return fetchPage(q, page);
   }
 
+  /** A page of any size (RingCentral's `perPage`), same order as `list`. */
+  async pageOf(companyId: number, page: number, perPage: number): Promise<Page<Person>> {
+    const q = this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('deleted_at', 'is', null)
+      .orderBy('id');
+    return fetchPage(q, page, perPage);
+  }
+
   async get(companyId: number, id: number, conn: Conn = this.db): Promise<Person> {
     const row = await conn
       .selectFrom('people')
@@ -187,6 +198,16 @@ export class UserService {
       .where('person_jwts.token_hash', '=', tokenHash(jwt))
       .where('person_jwts.revoked_at', 'is', null)
       .where('people.deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  async byExtension(companyId: number, extension: string): Promise<Person | undefined> {
+    return this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where('deleted_at', 'is', null)
+      .where('extension_number', '=', extension)
       .executeTakeFirst();
   }
 

@@ -64,4 +64,22 @@ export interface PeopleTables {
   person_jwts: PersonJwtsTable;
   oauth_apps: OauthAppsTable;
   oauth_tokens: OauthTokensTable;
+  rc_subscriptions: RcSubscriptionsTable;
+}
+
+/** A RingCentral-face subscription: event filters and how notifications travel. */
+export interface RcSubscriptionsTable {
+  id: string;
+  company_id: number;
+  person_id: number;
+  /** JSON array of the filters as the client wrote them (`~` kept). */
+  event_filters: string;
+  transport: 'WebHook' | 'WebSocket';
+  address: string | null;
+  /** The WebSocket session (its `wsc` token) a WebSocket subscription is bound to. */
+  ws_session: string | null;
+  expires_in: number;
+  expires_at: number;
+  created_at: number;
+  deleted_at: number | null;
 }

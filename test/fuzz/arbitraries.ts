@@ -102,17 +102,23 @@ export function hostile(pool: Pool): fc.Arbitrary<unknown> {
   );
 }
 
-/** A value for a schema: plausible three times in five, hostile otherwise. */
-export function valueFor(schema: JsonSchema | undefined, pool: Pool, depth = 0): fc.Arbitrary<unknown> {
+/** A value for a schema: plausible three times in five, hostile otherwise (always plausible when clean). */
+export function valueFor(
+  schema: JsonSchema | undefined,
+  pool: Pool,
+  depth = 0,
+  clean = false,
+): fc.Arbitrary<unknown> {
+  if (clean) return plausible(schema ?? {}, pool, depth, true);
   return fc.oneof(
     { weight: 3, arbitrary: plausible(schema ?? {}, pool, depth) },
     { weight: 2, arbitrary: hostile(pool) },
   );
 }
 
-function plausible(schema: JsonSchema, pool: Pool, depth: number): fc.Arbitrary<unknown> {
+function plausible(schema: JsonSchema, pool: Pool, depth: number, clean = false): fc.Arbitrary<unknown> {
   const alts = schema.anyOf ?? schema.oneOf;
-  if (alts?.length) return fc.oneof(...alts.map((s) => plausible(s, pool, depth)));
+  if (alts?.length) return fc.oneof(...alts.map((s) => plausible(s, pool, depth, clean)));
   if (schema.enum?.length) return fc.constantFrom(...schema.enum);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
@@ -127,9 +133,9 @@ function plausible(schema: JsonSchema, pool: Pool, depth: number): fc.Arbitrary<
     case 'array':
       return depth > 3
         ? fc.constant([])
-        : fc.array(valueFor(schema.items, pool, depth + 1), { maxLength: 3 });
+        : fc.array(valueFor(schema.items, pool, depth + 1, clean), { maxLength: 3 });
     case 'object':
-      return depth > 3 ? fc.constant({}) : objectFor(schema, pool, depth + 1);
+      return depth > 3 ? fc.constant({}) : objectFor(schema, pool, depth + 1, clean);
     case 'string':
       return fc.oneof(
         fc.constantFrom(...pool.refs),
@@ -148,11 +154,16 @@ function plausible(schema: JsonSchema, pool: Pool, depth: number): fc.Arbitrary<
 }
 
 /** An object with some of the schema's properties (required ones usually present), sometimes an extra key. */
-export function objectFor(schema: JsonSchema, pool: Pool, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+export function objectFor(
+  schema: JsonSchema,
+  pool: Pool,
+  depth = 0,
+  clean = false,
+): fc.Arbitrary<Record<string, unknown>> {
   const props = Object.entries(schema.properties ?? {});
   const required = new Set(schema.required ?? []);
   const record: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [name, s] of props) record[name] = valueFor(s, pool, depth);
+  for (const [name, s] of props) record[name] = valueFor(s, pool, depth, clean);
   const keys = props.map(([name]) => name).filter((n) => !required.has(n));
   return fc
     .tuple(
@@ -160,7 +171,9 @@ export function objectFor(schema: JsonSchema, pool: Pool, depth = 0): fc.Arbitra
         ? fc.record(record, { requiredKeys: [...required].filter((k) => k in record) })
         : fc.constant({}),
       fc.subarray(keys),
-      fc.option(fc.tuple(fc.oneof(fc.string({ maxLength: 8 }), nul), hostile(pool)), { freq: 5 }),
+      clean
+        ? fc.constant(null)
+        : fc.option(fc.tuple(fc.oneof(fc.string({ maxLength: 8 }), nul), hostile(pool)), { freq: 5 }),
     )
     .map(([obj, keep, extra]) => {
       const out: Record<string, unknown> = {};
@@ -178,7 +191,7 @@ export function pathValue(pool: Pool): fc.Arbitrary<string> {
       weight: 2,
       arbitrary: fc.oneof(nul, numericText, oddText, fc.constantFrom('1e300', '2147483648', '-0')),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 200, max: 5000 }).map((n) => '9'.repeat(n)) },
+    { weight: 1, arbitrary: fc.integer({ min: 200, max: 3000 }).map((n) => '9'.repeat(n)) },
   );
 }
 

@@ -1,0 +1,82 @@
+import { CALL_CONTROL_ACTIONS, CallControlError, type KeyScope } from '../domain/call-control.js';
+import type { PartyControl, PartyRef } from '../domain/party-control.js';
+import type { DriverEvent, TelephonyDriver } from '../telephony/driver.js';
+import type { CallSession } from './session.js';
+
+interface Host {
+  session(callUuid: string): CallSession | undefined;
+  /** Feeds an event to the session owning its leg, as if the network had sent it. */
+  deliver(ev: DriverEvent): void;
+  driver: TelephonyDriver;
+}
+
+/**
+ * Party actions for faces that control legs one by one (RingCentral). Hold, unhold and mute act on the
+ * driver and record the leg's state; drop and reject hang the leg up and hand the script the event the
+ * network would have sent, so the call's own steps decide what follows (next target, hand-over, end).
+ */
+export function partyControl(host: Host): PartyControl {
+  const live = (companyId: number, callUuid: string): CallSession => {
+    const s = host.session(callUuid);
+    if (!s || s.phase === 'ended' || s.companyId !== companyId || s.callerGone)
+      throw new CallControlError('call not live');
+    return s;
+  };
+  const ended = { status: 'ended', end_reason: 'dropped', hung_up_by: 'system' };
+  return {
+    async hold(p) {
+      const s = live(p.companyId, p.callUuid);
+      await host.driver.hold(p.legId, 'default');
+      await s.legChanged(p.legId, p.direction, p.to, { status: 'hold' });
+    },
+    async park(p) {
+      const s = live(p.companyId, p.callUuid);
+      await host.driver.hold(p.legId, 'default');
+      await s.legChanged(p.legId, p.direction, p.to, { status: 'parked' });
+    },
+    async unhold(p) {
+      const s = live(p.companyId, p.callUuid);
+      await host.driver.unhold(p.legId);
+      await s.legChanged(p.legId, p.direction, p.to, { status: 'answered' });
+    },
+    async mute(p, on) {
+      live(p.companyId, p.callUuid);
+      await host.driver.mute(p.legId, on);
+    },
+    async drop(p) {
+      const s = live(p.companyId, p.callUuid);
+      await host.driver.hangup(p.legId);
+      if (p.legId !== s.inLeg)
+        await s.legChanged(p.legId, p.direction, p.to, { ...ended, ended_at: s.now() });
+      host.deliver({ type: 'hangup', leg: p.legId, by: p.legId === s.inLeg ? 'caller' : 'target' });
+    },
+    async reject(p) {
+      live(p.companyId, p.callUuid);
+      await host.driver.hangup(p.legId, 'rejected');
+      host.deliver({ type: 'failed', leg: p.legId, reason: 'rejected' });
+    },
+    async transfer(p, to) {
+      const s = live(p.companyId, p.callUuid);
+      await s.command({ kind: 'transfer', scope: scopeFor(s, p), holdCaller: true, transferTo: to });
+      await this.drop(p);
+    },
+    async record(companyId, callUuid, action) {
+      live(companyId, callUuid);
+      await host.driver.record(callUuid, action);
+    },
+  };
+}
+
+/** The connected phase authorizes by key scope: a party acting on its own call reaches it by its number. */
+function scopeFor(s: CallSession, p: PartyRef): KeyScope {
+  return {
+    keyId: 0,
+    companyId: s.companyId,
+    targetId: null,
+    targetGroupId: null,
+    targetIds: [],
+    numbers: [p.to],
+    actions: [...CALL_CONTROL_ACTIONS],
+    returnTimeoutSeconds: 0,
+  };
+}
