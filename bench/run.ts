@@ -3,7 +3,8 @@
  * stated target and exits 0 when it ran (the verdict is printed, not the exit code).
  * `npm run bench -- all` runs every benchmark, the database ones on SQLite and on PostgreSQL
  * (DATABASE_URL, default the local test database), each in its own process, and writes the figures
- * to bench/results.md. Without a name, lists what there is.
+ * to bench/results.md (`all <name>…` runs just those, BENCH_DBS=sqlite just one database). Without a
+ * name, lists what there is.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
