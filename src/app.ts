@@ -66,6 +66,11 @@ export interface App {
   notifier: SubscriptionNotifier;
   /** Set when the database was created by this start: the first user's key (print it once). */
   bootstrapKey?: { apiKey: string; generated: boolean };
+  /**
+   * Shutdown's first step: the APIs answer 503, no new sim call may start, `/healthz` says draining;
+   * calls already live carry on (their sim routes still answer) until `close`.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const occupancy = new Occupancy();
   const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
+  services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
   const delivery = createDelivery({
     db: store.db,
@@ -160,7 +166,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
   http.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     await ping(store.db);
-    return reply.send({ status: shuttingDown ? 'stopping' : 'ok' });
+    if (shuttingDown) return reply.code(503).send({ status: 'draining', live_calls: engine.liveCalls() });
+    return reply.send({ status: 'ok' });
+  });
+  // While draining, nothing new starts on the simulated network; requests about live calls still work.
+  http.addHook('onRequest', async (req, reply) => {
+    if (!shuttingDown || req.method !== 'POST') return;
+    const path = req.url.split('?')[0];
+    if (path === '/sim/calls' || path === '/sim/endpoints')
+      return reply.code(503).send(wireError(503, 'Service Unavailable: shutting down').body);
   });
 
   // Each face's scope declares what its operations answer (api/openapi.ts) before its routes exist.
@@ -177,6 +191,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     declareResponses(rtbApi, RTB_RESPONSES);
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
+      dataWriting: services.dataWriting,
       db: store.db,
       isMaintenance: () => config.maintenance || shuttingDown,
     });
@@ -239,12 +254,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     occupancy,
     notifier,
     bootstrapKey,
+    drain() {
+      shuttingDown = true;
+    },
     async close() {
       stopReportSweeper();
       shuttingDown = true;
       notifier.close();
       await http.close();
       await delivery.worker.close();
+      await services.callFlow.close();
       await store.close();
     },
   };

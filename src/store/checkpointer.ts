@@ -26,8 +26,8 @@ export function startCheckpointer(file: string, modulePath: string, everyMs = 10
   return {
     stop: () =>
       new Promise<void>((resolve) => {
-        // Held again while stopping: an unref'd worker lets the process run out of work before its exit
-        // event, and an awaited close() would never settle (exit code 13 from a top-level await).
+        // Unref'd while it runs so it never keeps a process up; but the caller now awaits its exit, and a
+        // main thread with nothing else pending would otherwise end first with an unsettled await (13).
         worker.ref();
         worker.once('exit', () => resolve());
         worker.postMessage('stop');
