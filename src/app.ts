@@ -107,6 +107,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
+  // Keeps report rollups current between reports; tests on the manual clock refresh per report instead.
+  const stopReportSweeper = clock.kind === 'system' ? services.reportRollups.startSweeper() : () => {};
 
   let shuttingDown = false;
   const http = Fastify({
@@ -225,6 +227,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     notifier,
     bootstrapKey,
     async close() {
+      stopReportSweeper();
       shuttingDown = true;
       notifier.close();
       await http.close();

@@ -7,7 +7,8 @@
  * times `GET /api/v1/reports.json` over real HTTP for each facet on a 30-day range. Target: p95 < 300 ms.
  * Also printed: the first report after seeding (it sums the 30 days: "cold"), a range with partial days,
  * and a report right after 1,000 new calls landed in the range (one day summed again).
- * BENCH_CALLS overrides the size; BENCH_ITERATIONS the timed requests per facet (default 30).
+ * BENCH_CALLS overrides the size; BENCH_ITERATIONS the timed requests per facet (default 30); BENCH_DB picks
+ * one database.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { request } from 'undici';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { dropSchema } from '../../src/store/db.js';
@@ -117,11 +119,15 @@ const percentile = (sorted: number[], p: number) =>
 
 async function get(base: string, query: string): Promise<{ ms: number; rows: number; calls: number }> {
   const t = performance.now();
-  const res = await fetch(`${base}/api/v1/reports.json?api_key=${KEY}&domain=calls&${query}`);
-  const body = (await res.json()) as { count_total: number; data: unknown[] };
+  // No client timeouts: a cold report on a busy machine may take minutes, and that is a figure too.
+  const res = await request(`${base}/api/v1/reports.json?api_key=${KEY}&domain=calls&${query}`, {
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const body = (await res.body.json()) as { count_total: number; data: unknown[] };
   const ms = performance.now() - t;
-  if (res.status !== 200) throw new Error(`${query} → ${res.status} ${JSON.stringify(body)}`);
-  return { ms, rows: Number(res.headers.get('x-total-count')), calls: body.count_total };
+  if (res.statusCode !== 200) throw new Error(`${query} → ${res.statusCode} ${JSON.stringify(body)}`);
+  return { ms, rows: Number(res.headers['x-total-count']), calls: body.count_total };
 }
 
 async function timeFacet(base: string, label: string, query: string, target?: number): Promise<boolean> {
@@ -224,7 +230,9 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 const results: string[] = [];
-for (const dialect of ['sqlite', 'postgres'] as const) {
+// BENCH_DB=sqlite or BENCH_DB=postgres runs one of them.
+const only = process.env.BENCH_DB;
+for (const dialect of (['sqlite', 'postgres'] as const).filter((d) => !only || d === only)) {
   if (dialect === 'postgres' && !(await postgresAnswers())) {
     console.log(`\n== postgres: ${PG_URL} does not answer; skipped`);
     continue;

@@ -66,7 +66,7 @@ export function buildServices(deps: ServiceDeps) {
     calls: new CallService(deps.db, deps.clock),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
-    reports: new ReportService(deps.db, new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock)),
+    ...reportServices(deps),
     tags: new TagService(deps.db, deps.clock),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
@@ -76,6 +76,12 @@ export function buildServices(deps: ServiceDeps) {
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Reports and the day rollups they read (src/services/report-rollups.ts; its sweeper runs in the app). */
+function reportServices(deps: ServiceDeps) {
+  const reportRollups = new ReportRollups(deps.db, deps.dialect ?? 'sqlite', deps.clock);
+  return { reportRollups, reports: new ReportService(deps.db, reportRollups) };
+}
 
 /** Postback keys, reservations and real-time bidding (src/services/rtb.ts). */
 function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRules: ConversionRuleService) {

@@ -1,21 +1,23 @@
 import type { Clock } from '../clock.js';
 import { FacetAggregator, type FacetCall, type FacetRow, TagIndex } from '../domain/report-facets.js';
 import { type DayNumber, dayLabel, dayStart, daysTouched, nextDay } from '../domain/report-query.js';
+import { ianaZone } from '../domain/timezones.js';
 import type { Conn, Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import {
-  deleteChanges,
+  companiesWithChanges,
+  companyZone,
   forgetDays,
   freshDays,
+  hasChanges,
   lockCompanyRollups,
-  pendingChanges,
   readCalls,
+  takeChanges,
   writeDays,
 } from '../store/report-rollups.js';
 import { tagIndexOf } from '../store/report-tags.js';
 
 const HOUR_MS = 3_600_000;
-const CHANGES_PAGE = 20_000;
 /**
  * Calls summed per transaction (whole days, at least one): bounds how long one refresh holds SQLite's
  * single writer (~0.1 s) while a long range with few calls still goes in a few transactions.
@@ -47,7 +49,7 @@ export class ReportRollups {
       [d, from] = [next, to];
     }
     // Usually nothing changed and every day is summed: two reads, no transaction, no lock.
-    const [changed] = await pendingChanges(this.db, companyId, 0, 1);
+    const changed = await hasChanges(this.db, companyId);
     if (!changed && (await freshDays(this.db, companyId, first, last, zone)).size === span.length) return;
     await this.exclusive(companyId, async () => {
       for (let done = false; !done; ) {
@@ -56,45 +58,77 @@ export class ReportRollups {
           await this.applyChanges(tx, companyId, zone);
           const fresh = await freshDays(tx, companyId, first, last, zone);
           const missing = span.filter((d) => !fresh.has(d.day));
-          return this.sumDays(tx, companyId, zone, missing);
+          return (await this.sumDays(tx, companyId, zone, missing)) === missing.length;
         });
       }
     });
   }
 
-  /** Forgets the days touched by logged changes, then drops exactly the log rows read. */
-  private async applyChanges(tx: Conn, companyId: number, zone: string): Promise<void> {
-    const ids: number[] = [];
-    const hours = new Set<number>();
-    let all = false;
-    for (let after = 0; ; ) {
-      const rows = await pendingChanges(tx, companyId, after, CHANGES_PAGE);
-      for (const r of rows) {
-        ids.push(r.id);
-        if (r.hour < 0) all = true;
-        else hours.add(r.hour);
-      }
-      if (rows.length < CHANGES_PAGE) break;
-      after = rows[rows.length - 1].id;
+  /** Takes the logged changes and forgets the days they touch; answers the days that were complete. */
+  private async applyChanges(tx: Conn, companyId: number, zone: string): Promise<DayNumber[] | 'all'> {
+    const hours = await takeChanges(tx, this.dialect, companyId);
+    if (!hours.length) return [];
+    if (hours.some((h) => h < 0)) {
+      await forgetDays(tx, companyId, 'all');
+      return 'all';
     }
-    if (!ids.length) return;
-    if (all) await forgetDays(tx, companyId, 'all');
-    else {
-      const days = new Set<DayNumber>();
-      for (const h of hours) for (const d of daysTouched(h * HOUR_MS, (h + 1) * HOUR_MS, zone)) days.add(d);
-      await forgetDays(tx, companyId, [...days]);
-    }
-    await deleteChanges(tx, ids);
+    const days = new Set<DayNumber>();
+    for (const h of hours) for (const d of daysTouched(h * HOUR_MS, (h + 1) * HOUR_MS, zone)) days.add(d);
+    return forgetDays(tx, companyId, [...days]);
   }
 
-  /** Sums the first of the `missing` days, up to CALLS_PER_TX calls; true when none is left after. */
+  /**
+   * Every `everyMs`, applies the logged changes of companies nobody asked a report of (so the log stays
+   * small) and sums again the complete days they touched (so the next report finds them ready).
+   * Returns a stop function.
+   */
+  startSweeper(everyMs = 60_000): () => void {
+    let cancel = () => {};
+    let stopped = false;
+    const tick = async () => {
+      try {
+        await this.sweep();
+      } catch {
+        // A failed sweep is retried at the next tick; reports refresh on their own meanwhile.
+      }
+      if (!stopped) cancel = this.clock.schedule(everyMs, tick);
+    };
+    cancel = this.clock.schedule(everyMs, tick);
+    return () => {
+      stopped = true;
+      cancel();
+    };
+  }
+
+  /** One sweep over the companies with logged changes (at most 100 per sweep). */
+  async sweep(): Promise<void> {
+    for (const companyId of await companiesWithChanges(this.db, 100)) {
+      const zone = ianaZone(await companyZone(this.db, companyId));
+      await this.exclusive(companyId, async () => {
+        await this.db.transaction().execute(async (tx) => {
+          await lockCompanyRollups(tx, this.dialect, companyId);
+          // Days that were complete are summed again; others wait for a report that needs them.
+          const forgotten = await this.applyChanges(tx, companyId, zone);
+          if (forgotten === 'all') return;
+          let rest = forgotten.map((day) => ({
+            day,
+            from: dayStart(day, zone),
+            to: dayStart(nextDay(day, zone), zone),
+          }));
+          while (rest.length) rest = rest.slice(await this.sumDays(tx, companyId, zone, rest));
+        });
+      });
+    }
+  }
+
+  /** Sums the first of the `missing` days, up to CALLS_PER_TX calls (at least one day); how many it did. */
   private async sumDays(
     tx: Conn,
     companyId: number,
     zone: string,
     missing: { day: DayNumber; from: number; to: number }[],
-  ): Promise<boolean> {
-    if (!missing.length) return true;
+  ): Promise<number> {
+    if (!missing.length) return 0;
     const tags = new TagIndex(await tagIndexOf(tx, companyId));
     const days: DayNumber[] = [];
     const rows: (FacetRow & { day: DayNumber })[] = [];
@@ -110,7 +144,7 @@ export class ReportRollups {
       calls += list.length;
     }
     await writeDays(tx, companyId, days, zone, rows, this.clock.now());
-    return days.length === missing.length;
+    return days.length;
   }
 
   /** One refresh per company at a time in this process (PostgreSQL's advisory lock covers other nodes). */

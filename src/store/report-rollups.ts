@@ -29,37 +29,68 @@ export async function markChanged(conn: Conn, companyId: number, hour: number): 
   await conn.insertInto('report_call_changes').values({ company_id: companyId, hour }).execute();
 }
 
-export function pendingChanges(conn: Conn, companyId: number, afterId: number, limit: number) {
-  return conn
+/** Whether the company has logged changes not applied yet. */
+export async function hasChanges(conn: Conn, companyId: number): Promise<boolean> {
+  const row = await conn
     .selectFrom('report_call_changes')
-    .select(['id', 'hour'])
+    .select('id')
     .where('company_id', '=', companyId)
-    .where('id', '>', afterId)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
- * Deletes exactly the change rows that were read. Not `id <= max`: on PostgreSQL a smaller id can commit
- * after a larger one was read, and its change would then be lost.
+ * Takes the company's logged changes: deletes them and answers their distinct hours, exactly once. On
+ * PostgreSQL one DELETE … RETURNING does both, so a change row committed meanwhile is neither deleted nor
+ * lost (it stays for the next refresh). SQLite runs the refresh transaction alone (one writer), so reading
+ * then deleting inside it is just as exact.
  */
-export async function deleteChanges(conn: Conn, ids: number[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
-    await conn
-      .deleteFrom('report_call_changes')
-      .where('id', 'in', ids.slice(i, i + DELETE_CHUNK))
-      .execute();
+export async function takeChanges(tx: Conn, dialect: Dialect, companyId: number): Promise<number[]> {
+  if (dialect === 'postgres') {
+    const res = await sql<{ hour: number }>`
+      WITH taken AS (DELETE FROM report_call_changes WHERE company_id = ${companyId} RETURNING hour)
+      SELECT DISTINCT hour FROM taken`.execute(tx);
+    return res.rows.map((r) => Number(r.hour));
   }
+  const rows = await tx
+    .selectFrom('report_call_changes')
+    .select('hour')
+    .distinct()
+    .where('company_id', '=', companyId)
+    .execute();
+  if (rows.length) await tx.deleteFrom('report_call_changes').where('company_id', '=', companyId).execute();
+  return rows.map((r) => Number(r.hour));
 }
 
-export async function forgetDays(conn: Conn, companyId: number, days: number[] | 'all'): Promise<void> {
-  let q = conn.deleteFrom('report_days').where('company_id', '=', companyId);
-  if (days !== 'all') {
-    if (days.length === 0) return;
-    q = q.where('day', 'in', days);
+/** Marks days incomplete; answers those that were complete ('all': every day of the company). */
+export async function forgetDays(conn: Conn, companyId: number, days: number[] | 'all'): Promise<number[]> {
+  if (days === 'all') {
+    await conn.deleteFrom('report_days').where('company_id', '=', companyId).execute();
+    return [];
   }
-  await q.execute();
+  const out: number[] = [];
+  for (let i = 0; i < days.length; i += DELETE_CHUNK) {
+    const rows = await conn
+      .deleteFrom('report_days')
+      .where('company_id', '=', companyId)
+      .where('day', 'in', days.slice(i, i + DELETE_CHUNK))
+      .returning('day')
+      .execute();
+    out.push(...rows.map((r) => r.day));
+  }
+  return out;
+}
+
+/** Companies with logged changes. */
+export async function companiesWithChanges(conn: Conn, limit: number): Promise<number[]> {
+  const rows = await conn
+    .selectFrom('report_call_changes')
+    .select('company_id')
+    .distinct()
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.company_id);
 }
 
 /** Days of [first, last] whose rollups are complete in `zone`. */

@@ -11,6 +11,9 @@ import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { apiKeysMigration } from './0020_api_keys.js';
 import { reportsMigration } from './0050_reports.js';
+import { reportChangesHourMigration } from './0051_report_changes_hour.js';
+import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered.js';
+import { reportInsertStatementTriggerMigration } from './0053_report_insert_statement_trigger.js';
 import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { columnKit, type Dialect } from './kit.js';
@@ -33,6 +36,9 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0020_api_keys': apiKeysMigration(kit),
         '0050_reports': reportsMigration(dialect),
+        '0051_report_changes_hour': reportChangesHourMigration(),
+        '0052_report_rollups_clustered': reportRollupsClusteredMigration(dialect),
+        '0053_report_insert_statement_trigger': reportInsertStatementTriggerMigration(dialect),
         '0060_people': peopleMigration(kit),
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
       };

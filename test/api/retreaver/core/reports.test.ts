@@ -293,6 +293,47 @@ describe('GET /api/v1/reports.json: facets and metrics', () => {
   });
 });
 
+describe('Report rollups sweeper', () => {
+  it('applies logged changes of its own and sums the touched complete days again', async () => {
+    const q = 'facet=daily&created_at_start=2025-03-07&created_at_end=2025-03-12&per_page=1000';
+    await report(q);
+    const db = t.app.store.db;
+    const day = 20250310;
+    const before = await db
+      .selectFrom('report_days')
+      .select('computed_at')
+      .where('day', '=', day)
+      .executeTakeFirst();
+    expect(before).toBeDefined();
+    const extra = call({ company_id: t.companyId, created_at: local('2025-03-10', 8), total_duration: 30 });
+    await insertCalls(t, [extra]);
+    made.push(extra);
+    const pending = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('report_call_changes')
+            .select(db.fn.countAll().as('n'))
+            .where('company_id', '=', t.companyId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await pending()).toBeGreaterThan(0);
+    await t.app.services.reportRollups.sweep();
+    expect(await pending()).toBe(0);
+    // The day is complete again (summed by the sweep), and right.
+    const row = await db
+      .selectFrom('report_rollups')
+      .select('total_calls')
+      .where('company_id', '=', t.companyId)
+      .where('facet', '=', 'daily')
+      .where('day', '=', day)
+      .executeTakeFirstOrThrow();
+    expect(Number(row.total_calls)).toBe(made.filter((c) => localDate(c.created_at) === '2025-03-10').length);
+    checkFacet(await report(q), 'daily', local('2025-03-07'), local('2025-03-12'));
+  });
+});
+
 describe('GET /api/v1/reports: paging and formats', () => {
   const q = 'facet=publisher&created_at_start=2025-03-07&created_at_end=2025-03-12';
 
