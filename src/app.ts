@@ -239,6 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       notifier.close();
       await http.close();
       await delivery.worker.close();
+      await services.callFlow.close();
       await store.close();
     },
   };

@@ -49,6 +49,7 @@ export class CallFlowRecorder {
   private readonly seqs = new Map<string, number>();
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
+  private closed = false;
 
   constructor(private readonly db: Db) {}
 
@@ -56,7 +57,15 @@ export class CallFlowRecorder {
     return bus.subscribe((ev) => this.onEvent(ev));
   }
 
+  /** Writes what is queued and records nothing more (the store is about to close). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.flushing = this.flushing.then(() => this.flush());
+    await this.flushing;
+  }
+
   private onEvent(ev: LiveEvent): void {
+    if (this.closed) return;
     const mapped = toFlowEvent(ev);
     if (!mapped) return;
     // Calls that never end here (a crash elsewhere) must not grow the map for ever.
