@@ -16,6 +16,8 @@ export type RecordAction = 'start' | 'pause' | 'resume' | 'stop';
 
 export interface PartyControl {
   hold(party: PartyRef): Promise<void>;
+  /** Parks the party: held, and recorded as parked (the sim has no park orbit to move it to). */
+  park(party: PartyRef): Promise<void>;
   unhold(party: PartyRef): Promise<void>;
   mute(party: PartyRef, on: boolean): Promise<void>;
   /** The party leaves the call; the caller's leaving ends it. */
@@ -37,21 +39,25 @@ export type PartyAction =
   | 'reject'
   | 'ignore'
   | 'answer'
-  | 'record';
+  | 'record'
+  | 'park'
+  | 'pickup';
 
 /** Which engine leg statuses each action accepts (RingCentral answers 409 for the others). */
 const ALLOWED: Record<PartyAction, readonly string[]> = {
   hold: ['answered'],
-  unhold: ['hold'],
-  mute: ['answered', 'hold'],
-  drop: ['ringing', 'answered', 'hold', 'voicemail'],
-  transfer: ['answered', 'hold'],
+  unhold: ['hold', 'parked'],
+  mute: ['answered', 'hold', 'parked'],
+  drop: ['ringing', 'answered', 'hold', 'parked', 'voicemail'],
+  transfer: ['answered', 'hold', 'parked'],
   // Forward, reject and ignore act before answer only (the seed: "Setup and Proceeding states only").
   forward: ['setup', 'ringing'],
   reject: ['setup', 'ringing'],
   ignore: ['setup', 'ringing'],
   answer: ['setup', 'ringing'],
   record: ['answered', 'hold'],
+  park: ['answered', 'hold'],
+  pickup: ['parked', 'hold'],
 };
 
 export function partyActionAllowed(action: PartyAction, legStatus: string): boolean {

@@ -29,6 +29,11 @@ export function partyControl(host: Host): PartyControl {
       await host.driver.hold(p.legId, 'default');
       await s.legChanged(p.legId, p.direction, p.to, { status: 'hold' });
     },
+    async park(p) {
+      const s = live(p.companyId, p.callUuid);
+      await host.driver.hold(p.legId, 'default');
+      await s.legChanged(p.legId, p.direction, p.to, { status: 'parked' });
+    },
     async unhold(p) {
       const s = live(p.companyId, p.callUuid);
       await host.driver.unhold(p.legId);

@@ -30,7 +30,7 @@ export interface PartyFlags {
   recordings: { id: string; active: boolean }[];
 }
 
-const LIVE_LEG = new Set(['ringing', 'answered', 'hold', 'voicemail']);
+const LIVE_LEG = new Set(['ringing', 'answered', 'hold', 'parked', 'voicemail']);
 
 /**
  * The read side of telephony sessions: built from the engine's call and leg records, so a session reads

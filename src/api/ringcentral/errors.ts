@@ -45,11 +45,17 @@ export class PartyStateError extends DomainError {
   readonly code = 'party_state';
 }
 
+/** A documented action the simulated network cannot carry out (docs/compat.md lists them). */
+export class FeatureUnavailable extends DomainError {
+  readonly code = 'feature_unavailable';
+}
+
 /** Every error the face can meet, mapped once. */
 export function toRcError(err: unknown): RcWireError {
   if (err instanceof OAuthError)
     return oauthError(err.error === 'invalid_client' ? 401 : 400, err.error, err.message, err.rcCode);
   if (err instanceof SubscriptionRefused) return rcError(400, err.rcCode, err.message);
+  if (err instanceof FeatureUnavailable) return rcError(403, 'FeatureNotAvailable', err.message);
   if (err instanceof PartyStateError) return rcError(409, 'TAS-109', err.message);
   if (err instanceof CallControlError)
     return rcError(409, 'TAS-109', `Call is not in a state for this action: ${err.message}`);

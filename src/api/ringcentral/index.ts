@@ -6,6 +6,7 @@ import type { SubscriptionService } from '../../services/subscriptions.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { accountRoutes } from './account.js';
 import { oauthRoutes } from './oauth.js';
+import { originateRoutes } from './originate.js';
 import { rcConventions } from './plugin.js';
 import { presenceRoutes } from './presence.js';
 import { sessionRoutes } from './sessions.js';
@@ -31,6 +32,7 @@ export async function ringCentralFace(app: CoreApp, deps: RingCentralFaceDeps): 
   await accountRoutes(app, deps.services);
   await presenceRoutes(app, deps.services);
   await sessionRoutes(app, { services: deps.services, parties: deps.parties });
+  await originateRoutes(app);
   await subscriptionRoutes(app, deps);
   await deps.ws.routes(app, deps.root);
 }

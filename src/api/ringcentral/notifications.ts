@@ -37,7 +37,7 @@ export function notificationBodies(
         (v) => v.call.uuid !== view.call.uuid,
       );
       const active = activeCallsOf(person, [view, ...others]);
-      const rank = ['Ringing', 'OnHold', 'CallConnected'] as const;
+      const rank = ['Ringing', 'OnHold', 'ParkedCall', 'CallConnected'] as const;
       const telephonyStatus = rank.find((s) => active.some((c) => c.telephonyStatus === s)) ?? 'NoCall';
       return {
         extensionId: person.id,

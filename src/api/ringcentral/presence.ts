@@ -15,6 +15,7 @@ const TELEPHONY: Record<string, TelephonyStatus> = {
   Answered: 'CallConnected',
   VoiceMail: 'CallConnected',
   Hold: 'OnHold',
+  Parked: 'ParkedCall',
 };
 
 /** The person's live parties as presence `activeCalls`, with the telephony session and party ids. */
@@ -52,7 +53,7 @@ export function activeCallsOf(person: Person, views: SessionView[]) {
 
 export function presenceOf(req: FastifyRequest, person: Person, views: SessionView[], detailed: boolean) {
   const active = activeCallsOf(person, views);
-  const rank: TelephonyStatus[] = ['Ringing', 'OnHold', 'CallConnected'];
+  const rank: TelephonyStatus[] = ['Ringing', 'OnHold', 'ParkedCall', 'CallConnected'];
   const telephonyStatus: TelephonyStatus =
     rank.find((s) => active.some((c) => c.telephonyStatus === s)) ?? 'NoCall';
   const available = person.status === 'available';

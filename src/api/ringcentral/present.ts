@@ -2,7 +2,14 @@ import type { LegRow, PartyFlags, SessionView } from '../../services/telephony-s
 import type { Person } from '../../services/users.js';
 import { displayName } from './account.js';
 
-export type PartyCode = 'Setup' | 'Proceeding' | 'Answered' | 'Hold' | 'VoiceMail' | 'Disconnected';
+export type PartyCode =
+  | 'Setup'
+  | 'Proceeding'
+  | 'Answered'
+  | 'Hold'
+  | 'Parked'
+  | 'VoiceMail'
+  | 'Disconnected';
 
 /** The engine's leg status as RingCentral's party status (and reason, when it ended). */
 export function partyStatus(leg: Pick<LegRow, 'status'>): { code: PartyCode; reason?: string } {
@@ -15,6 +22,8 @@ export function partyStatus(leg: Pick<LegRow, 'status'>): { code: PartyCode; rea
       return { code: 'Answered' };
     case 'hold':
       return { code: 'Hold' };
+    case 'parked':
+      return { code: 'Parked' };
     case 'voicemail':
       return { code: 'VoiceMail' };
     case 'busy':
@@ -63,6 +72,7 @@ export function presentParty(view: SessionView, leg: LegRow, flags: PartyFlags) 
         }
       : { accountId: String(view.call.company_id) }),
     ...(flags.recordings.length ? { recordings: flags.recordings } : {}),
+    ...(leg.status === 'parked' ? { park: { id: `park-${leg.id}` } } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import type { Services } from '../../services/index.js';
 import type { LegRow, SessionView, TelephonySessionService } from '../../services/telephony-sessions.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { accountOf } from './account.js';
-import { PartyStateError } from './errors.js';
+import { FeatureUnavailable, PartyStateError } from './errors.js';
 import { presentParty, presentSession } from './present.js';
 
 const SessionParams = Type.Object({
@@ -226,6 +226,59 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
     return reply.code(201).send(rec);
   });
 
+  action('park', 'Call park', async (req, reply, ctx) => {
+    allow(ctx, 'park');
+    await parties.park(ctx.ref);
+    return reply.code(201).send(await fresh(req, ctx));
+  });
+
+  action('pickup', 'Pickup call', async (req, reply, ctx) => {
+    allow(ctx, 'pickup');
+    await parties.unhold(ctx.ref);
+    return reply.code(201).send(await fresh(req, ctx));
+  });
+
+  // Documented actions the simulated network cannot carry out: the state rule first (so a wrong-state
+  // request gets the same 409 as anywhere), then 403 FeatureNotAvailable naming what is missing.
+  const unavailable: [string, PartyAction | null, string][] = [
+    ['forward', 'forward', 'Forward needs the engine to redirect a ringing leg, which it cannot do yet'],
+    [
+      'answer',
+      'answer',
+      'Answer needs a softphone on this network; the simulated phones answer by themselves',
+    ],
+    [
+      'reply',
+      'forward',
+      'Reply needs text-to-speech to the ringing caller, which the simulated network lacks',
+    ],
+    ['bridge', 'transfer', 'Bridging two sessions is not available on the simulated network'],
+    ['flip', 'transfer', 'Call flip needs call flip numbers, which users here do not have'],
+    ['supervise', 'transfer', 'Supervising needs a supervisor device on the simulated network'],
+  ];
+  for (const [name, rule, message] of unavailable) {
+    action(name, `${name} (not available on the simulated network)`, async (_req, _reply, ctx) => {
+      if (rule) allow(ctx, rule);
+      throw new FeatureUnavailable(message);
+    });
+  }
+  const sessionOnly = (method: 'post', path: string, summary: string, message: string) =>
+    app[method](path, { schema: { tags, summary, params: SessionParams } }, async (req) => {
+      await loadSession(sessions, req, req.params);
+      throw new FeatureUnavailable(message);
+    });
+  sessionOnly(
+    'post',
+    `${base}/supervise`,
+    'Supervise call session (not available)',
+    'Supervising needs a supervisor device on the simulated network',
+  );
+  sessionOnly(
+    'post',
+    `${base}/parties/bring-in`,
+    'Bring in call party (not available)',
+    'Conferences are not available on the simulated network',
+  );
   app.patch(
     `${base}/parties/:partyId/recordings/:recordingId`,
     { schema: { tags, summary: 'Pause/resume recording', params: RecordingParams, body: ActiveBody } },
@@ -265,6 +318,8 @@ async function transferTarget(
     return person.phone_number;
   }
   if (b.voicemail !== undefined || b.parkOrbit !== undefined)
-    throw new PartyStateError('Transfer to voicemail or a park orbit is not available on this network');
+    throw new FeatureUnavailable(
+      'Transfer to voicemail or a park orbit is not available: the simulated network has no mailboxes or park orbits',
+    );
   throw ValidationFailed.field('phoneNumber', 'is required (or extensionNumber)');
 }

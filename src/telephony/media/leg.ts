@@ -40,6 +40,7 @@ export class RtpLeg {
   private ts = randomInt(2 ** 30);
   private lastEventTs: number | undefined;
   private newTalkspurt = true;
+  lastRelayAt: number | undefined;
   packetsIn = 0;
   packetsOut = 0;
 

@@ -318,7 +318,8 @@ export class SipDriver {
     if (/^sips?:/i.test(to)) {
       const u = parseUri(to);
       const domain = this.registrar?.domain;
-      if (u?.user && domain && u.host === domain) {
+      // Our own domain (on our port or none) means a registered user, not a host to call directly.
+      if (u?.user && domain && u.host === domain && (u.port === undefined || u.port === this.ua.port)) {
         const b = this.registrar!.contacts(u.user)[0];
         if (!b) return undefined;
         return { target: b.contact, via: (await this.ua.resolve(b.contact)) ?? b.source };
@@ -356,9 +357,10 @@ export class SipDriver {
     const leg = this.legs.get(id);
     if (!leg || leg.state === 'ended') return;
     leg.playing = cmd;
-    const samples = await this.render(prompt);
-    if (leg.playing !== cmd || !this.legs.has(id)) return;
-    void this.media.play(id, samples, opts).then((finished) => {
+    // Synthesis can take a while on a busy machine: the command is accepted now, `playDone` follows.
+    void this.render(prompt).then(async (samples) => {
+      if (leg.playing !== cmd || !this.legs.has(id)) return;
+      const finished = await this.media.play(id, samples, opts);
       if (finished && leg.playing === cmd) {
         leg.playing = undefined;
         this.emit({ type: 'playDone', leg: id, cmd });

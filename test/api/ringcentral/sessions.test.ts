@@ -296,4 +296,90 @@ describe('presence and telephony sessions', () => {
     expect(seen.status).toBe(404);
     expect((await w.rc('POST', `${partyUrl(sessionId, 'x')}/hold`, eve)).status).toBe(404);
   });
+
+  it('park (201 Parked, presence ParkedCall) and pickup (201 Answered); wrong states → 409', async () => {
+    const { sessionId, partyId, call } = await answeredCall();
+    expect((await w.rc('POST', `${partyUrl(sessionId, partyId)}/pickup`, token)).status).toBe(409);
+    const parked = await w.rc('POST', `${partyUrl(sessionId, partyId)}/park`, token);
+    expect(parked.status).toBe(201);
+    expect(parked.body).toMatchObject({ status: { code: 'Parked' }, park: { id: expect.any(String) } });
+    expect((await w.rc('POST', `${partyUrl(sessionId, partyId)}/park`, token)).status).toBe(409);
+    const presence = await get('/restapi/v1.0/account/~/extension/~/presence?detailedTelephonyState=true');
+    expect(presence.telephonyStatus).toBe('ParkedCall');
+    const picked = await w.rc('POST', `${partyUrl(sessionId, partyId)}/pickup`, token);
+    expect(picked.status).toBe(201);
+    expect(picked.body.status.code).toBe('Answered');
+    await w.sim.hangup(call.id);
+  });
+
+  it('actions the sim cannot do: the state rule first (409), then 403 FeatureNotAvailable', async () => {
+    const { sessionId, partyId, call } = await answeredCall();
+    // Forward, answer and reply act before answer only.
+    for (const a of ['forward', 'answer', 'reply']) {
+      const res = await w.rc('POST', `${partyUrl(sessionId, partyId)}/${a}`, token, {
+        phoneNumber: OTHER_PHONE,
+      });
+      expect(res.status, a).toBe(409);
+    }
+    for (const a of ['bridge', 'flip', 'supervise']) {
+      const res = await w.rc('POST', `${partyUrl(sessionId, partyId)}/${a}`, token, {});
+      expect(res.status, a).toBe(403);
+      expectRcError(res.body, 'FeatureNotAvailable');
+    }
+    const vm = await w.rc('POST', `${partyUrl(sessionId, partyId)}/transfer`, token, {
+      voicemail: String(w.other.id),
+    });
+    expect(vm.status).toBe(403);
+    expectRcError(vm.body, 'FeatureNotAvailable');
+    const orbit = await w.rc('POST', `${partyUrl(sessionId, partyId)}/transfer`, token, { parkOrbit: '1' });
+    expect(orbit.status).toBe(403);
+    for (const url of [`${sessionUrl(sessionId)}/supervise`, `${sessionUrl(sessionId)}/parties/bring-in`]) {
+      const res = await w.rc('POST', url, token, {});
+      expect(res.status, url).toBe(403);
+    }
+    expect((await w.rc('POST', `${sessionUrl('unknown')}/supervise`, token, {})).status).toBe(404);
+    await w.sim.hangup(call.id);
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 30 });
+    const ringing = await w.sim.call(CALLER, w.trackingNumber);
+    await w.sim.advance(1);
+    const party = (await get(sessionUrl(ringing.call_uuid))).parties.find(
+      (p: any) => p.to?.phoneNumber === AGENT_PHONE,
+    );
+    const fwd = await w.rc('POST', `${partyUrl(ringing.call_uuid, party.id)}/forward`, token, {
+      phoneNumber: OTHER_PHONE,
+    });
+    expect(fwd.status).toBe(403);
+    expectRcError(fwd.body, 'FeatureNotAvailable');
+    await w.sim.hangup(ringing.id);
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 2 });
+  });
+
+  it('call-out, ring-out and conference answer 403 FeatureNotAvailable; another account → 404', async () => {
+    const other = await w.t.addTenant();
+    const cases: [string, string, unknown][] = [
+      [
+        'POST',
+        '/restapi/v1.0/account/~/telephony/call-out',
+        { from: { deviceId: String(w.agent.id) }, to: { phoneNumber: OTHER_PHONE } },
+      ],
+      ['POST', '/restapi/v1.0/account/~/telephony/conference', {}],
+      [
+        'POST',
+        '/restapi/v1.0/account/~/extension/~/ring-out',
+        { from: { phoneNumber: AGENT_PHONE }, to: { phoneNumber: OTHER_PHONE } },
+      ],
+    ];
+    for (const [method, url, body] of cases) {
+      const res = await w.rc(method, url, token, body);
+      expect(res.status, url).toBe(403);
+      expectRcError(res.body, 'FeatureNotAvailable');
+    }
+    const theirs = await w.rc(
+      'POST',
+      `/restapi/v1.0/account/${other.companyId}/telephony/call-out`,
+      token,
+      {},
+    );
+    expect(theirs.status).toBe(404);
+  });
 });

@@ -31,7 +31,17 @@ export interface SippRun {
 /** Starts sipp with `scenario` (XML text); `target` is `host:port` for a uac, omitted for a uas. */
 export async function sipp(
   scenario: string,
-  opts: { target?: string; extra?: string[]; timeoutS?: number; port?: number; files?: string[] } = {},
+  opts: {
+    target?: string;
+    extra?: string[];
+    timeoutS?: number;
+    port?: number;
+    files?: string[];
+    /** Calls to make or take (default 1); `rate` per second and `limit` at once for a uac. */
+    calls?: number;
+    rate?: number;
+    limit?: number;
+  } = {},
 ): Promise<SippRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sipp-'));
   const file = path.join(dir, 'scenario.xml');
@@ -51,7 +61,9 @@ export async function sipp(
     '-mp',
     String(nextMediaPort()),
     '-m',
-    '1',
+    String(opts.calls ?? 1),
+    ...(opts.rate ? ['-r', String(opts.rate)] : []),
+    ...(opts.limit ? ['-l', String(opts.limit)] : []),
     '-nostdin',
     '-timeout',
     `${opts.timeoutS ?? 20}s`,
