@@ -7,7 +7,7 @@ import { registerEdgeGuards } from './api/edge.js';
 import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
-import { toWireError } from './api/retreaver/errors.js';
+import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
@@ -57,6 +57,11 @@ export interface App {
   notifier: SubscriptionNotifier;
   /** Set when the database was created by this start: the first user's key (print it once). */
   bootstrapKey?: { apiKey: string; generated: boolean };
+  /**
+   * Shutdown's first step: the APIs answer 503, no new sim call may start, `/healthz` says draining;
+   * calls already live carry on (their sim routes still answer) until `close`.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const occupancy = new Occupancy();
   const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
   const bus = new LocalBus();
+  services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
   const delivery = createDelivery({
     db: store.db,
@@ -142,7 +148,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
   http.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     await ping(store.db);
-    return reply.send({ status: shuttingDown ? 'stopping' : 'ok' });
+    if (shuttingDown) return reply.code(503).send({ status: 'draining', live_calls: engine.liveCalls() });
+    return reply.send({ status: 'ok' });
+  });
+  // While draining, nothing new starts on the simulated network; requests about live calls still work.
+  http.addHook('onRequest', async (req, reply) => {
+    if (!shuttingDown || req.method !== 'POST') return;
+    const path = req.url.split('?')[0];
+    if (path === '/sim/calls' || path === '/sim/endpoints')
+      return reply.code(503).send(wireError(503, 'Service Unavailable: shutting down').body);
   });
 
   await http.register(async (core) => {
@@ -156,6 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (rtbApi) => {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
+      dataWriting: services.dataWriting,
       db: store.db,
       isMaintenance: () => config.maintenance || shuttingDown,
     });
@@ -216,12 +231,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     occupancy,
     notifier,
     bootstrapKey,
+    drain() {
+      shuttingDown = true;
+    },
     async close() {
       const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
       notifier.close();
       await http.close();
       await delivery.worker.close();
+      await services.callFlow.close();
       await sweeperStopped;
       await store.close();
     },

@@ -19,6 +19,8 @@ export interface Config {
   /** Hosts / CIDRs outbound deliveries may reach although private (the SSRF guard refuses them otherwise). */
   deliveryAllow: string[];
   deliveryTimeoutMs: number;
+  /** On SIGTERM/SIGINT, how long live calls may go on before they are ended (SHUTDOWN_DRAIN_SECONDS). */
+  shutdownDrainSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -63,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((h) => h.trim())
       .filter(Boolean),
     deliveryTimeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 10_000),
+    shutdownDrainSeconds: int(env, 'SHUTDOWN_DRAIN_SECONDS', 30),
   };
 }

@@ -1,5 +1,7 @@
 import { type Client, client, ServerError } from './client.js';
+import { demoNumber } from './demo.js';
 import { follow } from './follow.js';
+import { callSummary } from './summary.js';
 import { makeTicker } from './ticker.js';
 import { commonOptions, connection, onePositional, parse, seconds, USAGE, UsageError } from './usage.js';
 
@@ -39,7 +41,9 @@ export async function callCommand(args: string[], out: Out): Promise<number> {
     maxSeconds: seconds('max-seconds', values['max-seconds']) ?? 120,
   };
   const { url, key } = connection(values);
-  return runCall(client(url, key), plan, out);
+  const api = client(url, key);
+  if (plan.to === 'demo') plan.to = await demoNumber(api);
+  return runCall(api, plan, out);
 }
 
 export async function runCall(api: Client, plan: CallPlan, out: Out): Promise<number> {
@@ -66,5 +70,6 @@ export async function runCall(api: Client, plan: CallPlan, out: Out): Promise<nu
   } finally {
     process.off('SIGINT', onSigint);
   }
+  out(await callSummary(api, placed.call_uuid));
   return interrupted ? 130 : 0;
 }

@@ -1,5 +1,6 @@
 import { callCommand } from './call.js';
 import { ConnectionError, ServerError } from './client.js';
+import { demoCommand } from './demo.js';
 import { endpointCommand } from './endpoint.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command === 'call') return await callCommand(rest, out);
     if (command === 'endpoint') return await endpointCommand(rest, out);
+    if (command === 'demo') return await demoCommand(rest, out);
     throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   } catch (err) {
     if (err instanceof UsageError) {

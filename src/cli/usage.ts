@@ -1,11 +1,19 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export const USAGE = `Usage:
+  switchboard demo
+      Set up, in the key's company, a demo campaign to call: a publisher, two targets with virtual
+      phones (sales answers, support is busy), a spoken greeting with a menu (1 sales, 2 support), a
+      0-second pixel and a tracking number; prints the \`switchboard call\` line to try.
+
   switchboard call <to> --from <caller> [options]
-      Place a call on the simulated network and follow what the caller hears.
+      Place a call on the simulated network and follow what the caller hears
+      (<to> \`demo\`: the tracking number \`switchboard demo\` made).
       --press <digits>        keys to press once the caller hears a prompt
       --hangup-after <s>      hang the caller up this many seconds after placing the call
       --max-seconds <n>       stop following (and hang up) after this long (default 120)
+      The command ends when the call ends and prints a one-line summary: where the call went,
+      how long it lasted, the keys pressed and the pixels fired.
 
   switchboard endpoint <number> [options]
       Set how a virtual endpoint behaves when the network rings it.

@@ -82,7 +82,10 @@ export class CallEngine implements DriverSink {
       at: this.deps.clock.now(),
     });
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
-    if (claim) session.reservation = { targetId: claim.targetId, tags: claim.tags };
+    if (claim) {
+      session.reservation = { targetId: claim.targetId, tags: claim.tags, only: claim.onlyReservedTarget };
+      this.deps.occupancy.unhold(`reservation:${claim.reservationUuid}`);
+    }
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
     this.deps.bus.publish({
@@ -171,6 +174,15 @@ export class CallEngine implements DriverSink {
 
   liveCalls(): number {
     return this.sessions.size;
+  }
+
+  /**
+   * Shutdown: ends every live call now as the platform's hang-up, `reason` on the caller's leg, and
+   * resolves once their records, end pixels and webhooks are written.
+   */
+  async endAll(reason: string): Promise<void> {
+    for (const session of this.sessions.values()) session.endBySystem(reason);
+    while (this.sessions.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Resolves once every live call's script is parked waiting for an event or a timer. */

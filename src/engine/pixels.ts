@@ -102,6 +102,11 @@ export class CallPixels {
       },
       'conversion',
     );
+    this.s.flow('conversion_decided', {
+      ...out,
+      connected_seconds: connectedSeconds,
+      rules_considered: rules.length,
+    });
   }
 
   private async fire(t: Timer): Promise<void> {

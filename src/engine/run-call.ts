@@ -1,4 +1,6 @@
 import { type DialStep, planRoute } from '../domain/routing.js';
+import { explainRoute } from '../domain/routing-explain.js';
+import { addCallTags, takeCallerTags, takeCallTags } from '../store/stored-tags.js';
 import { type FlowConfig, loadCampaignFlow } from './flow-config.js';
 import { loadRoutingList } from './routables.js';
 import { CallerHungUp, type CallSession } from './session.js';
@@ -29,7 +31,7 @@ export async function runCall(s: CallSession): Promise<void> {
 async function script(s: CallSession): Promise<Outcome> {
   if (!(await passSuppression(s))) return { status: 'blocked', hungUpBy: 'system' };
   await randomizeStaticCaller(s);
-  s.tags = { ...(await initialTags(s)), ...(s.reservation?.tags ?? {}) };
+  s.tags = { ...(await initialTags(s)), ...(s.reservation?.tags ?? {}), ...(await dataWritten(s)) };
   await s.pixels.atStart();
   await s.save({ caller_number_sent: s.callerNumberSent, tags: JSON.stringify(s.tags) }, 'screened');
   // After the save, so the event carries the screened tags and the caller id sent.
@@ -45,6 +47,7 @@ async function script(s: CallSession): Promise<Outcome> {
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await loadCampaignFlow(s.deps.db, s.companyId, { cid: choice.option.targetCid });
       if (!next) return { status: 'no-target', hungUpBy: 'system' };
+      s.flow('campaign_chained', { cid: choice.option.targetCid });
       flow = next;
       continue;
     }
@@ -86,20 +89,25 @@ async function route(
   return routeList(flow.routing);
 
   async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
+    // Data Writing tags sent while the call was live count from its next routing decision on.
+    Object.assign(s.tags, await takeCallTags(db, s.uuid, s.now()));
     const input = await loadRoutingList(db, occupancy, s.companyId, owner, s.now());
-    const queue = reservedFirst(
-      planRoute(input.entries, { now: s.now(), callTags: s.tags, random }),
-      s.reservation?.targetId,
-    );
+    const ctx = { now: s.now(), callTags: s.tags, random };
+    s.flow('routing_decision', { considered: explainRoute(input.entries, ctx) });
+    const queue = reservedFirst(planRoute(input.entries, ctx), s.reservation?.targetId, s.reservation?.only);
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }
 }
 
-/** The buyer a claimed reservation promised is dialed before the rest of the plan. */
-function reservedFirst(plan: DialStep[], targetId: number | null | undefined): DialStep[] {
+/**
+ * The buyer a claimed reservation promised is dialed before the rest of the plan; with the key's
+ * route_only_to_reserved_target, it is the whole plan.
+ */
+function reservedFirst(plan: DialStep[], targetId: number | null | undefined, only = false): DialStep[] {
   if (targetId == null) return plan;
   const i = plan.findIndex((step) => step.kind === 'single' && step.target.id === targetId);
+  if (only) return i < 0 ? [] : [plan[i]];
   return i <= 0 ? plan : [plan[i], ...plan.slice(0, i), ...plan.slice(i + 1)];
 }
 
@@ -116,15 +124,28 @@ function once(dial: () => Promise<Connected | undefined>): Attempts {
   };
 }
 
+/** Data Writing tags stored for this caller before the call arrived (the key's campaign, within its TTL). */
+function dataWritten(s: CallSession): Promise<Record<string, string>> {
+  return takeCallerTags(s.deps.db, {
+    companyId: s.companyId,
+    campaignId: s.ctx.flow.campaignId,
+    caller: s.caller,
+    callUuid: s.uuid,
+    now: s.now(),
+  });
+}
+
 /** Durations and money from the record's instants; the caller's leg is closed if still up. */
-async function finish(s: CallSession, outcome: Outcome): Promise<void> {
+async function finish(s: CallSession, ended: Outcome): Promise<void> {
+  const outcome: Outcome = s.endedBySystem ? { ...ended, hungUpBy: 'system' } : ended;
   await s.pixels.atEnd();
   const now = s.now();
-  if (!s.callerGone) await s.deps.driver.hangup(s.inLeg);
+  if (!s.callerGone || s.endedBySystem) await s.deps.driver.hangup(s.inLeg);
   await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {
     status: 'ended',
     ended_at: now,
     hung_up_by: outcome.hungUpBy,
+    ...(s.endedBySystem ? { end_reason: s.endedBySystem } : {}),
   });
   const r = s.record.row;
   const secs = (from: number | null | undefined, to: number | null | undefined) =>
@@ -152,6 +173,9 @@ async function finish(s: CallSession, outcome: Outcome): Promise<void> {
     },
     now,
   );
+  // After the final save: tags written during the call that no routing decision took (docs/compat.md).
+  const tags = { ...s.tags, ...(await takeCallTags(s.deps.db, s.uuid, now)) };
+  if (JSON.stringify(tags) !== s.record.row.tags) await addCallTags(s.deps.db, s.uuid, tags);
   s.deps.bus.publish({
     type: 'call.ended',
     companyId: s.companyId,

@@ -74,7 +74,7 @@ export class CallSession {
   /** The transfer that held the caller when the caller hung up (call control's "caller hung up"). */
   callerLeftOnHold: string | null = null;
   /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
-  reservation: { targetId: number | null; tags: Record<string, string> } | undefined;
+  reservation: { targetId: number | null; tags: Record<string, string>; only?: boolean } | undefined;
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
@@ -115,6 +115,19 @@ export class CallSession {
 
   registerTransfer(transferUuid: string): void {
     this.host.ownTransfer(transferUuid, this);
+  }
+
+  /** Why the platform ended this call itself (shutdown): the record then says `system`, not `caller`. */
+  endedBySystem: string | undefined;
+
+  /**
+   * Ends the call from outside its script: the caller's leg goes down and the script unwinds as on a
+   * caller's hang-up; `finish` records the system as the party that hung up, with this reason.
+   */
+  endBySystem(reason: string): void {
+    if (this.phase === 'ended' || this.endedBySystem) return;
+    this.endedBySystem = reason;
+    this.deliver({ type: 'hangup', leg: this.inLeg, by: 'system' });
   }
 
   /** The call is over: commands still waiting get the answer a finished call gets. */
@@ -160,6 +173,18 @@ export class CallSession {
       direction,
       status,
       to,
+    });
+  }
+
+  /** A step of the call's journey for its call-flow events (recorded off the call's path, batched). */
+  flow(event: string, details: object): void {
+    this.deps.bus.publish({
+      type: 'call.flow',
+      companyId: this.companyId,
+      callUuid: this.uuid,
+      at: this.now(),
+      event,
+      details,
     });
   }
 

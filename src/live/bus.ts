@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 
 /** Every call and leg transition the engine makes, for the dashboard, subscriptions and webhooks. */
 export type LiveEvent =
+  /** A step of the call's journey with its details (call-flow events: docs/call-flow-events.md). */
+  | { type: 'call.flow'; companyId: number; callUuid: string; at: number; event: string; details: object }
   | { type: 'call.started'; companyId: number; callUuid: string; at: number; caller: string; number: string }
   | { type: 'call.updated'; companyId: number; callUuid: string; at: number; status: string; step: string }
   | {

@@ -76,6 +76,26 @@ export class Occupancy {
     };
   }
 
+  private readonly holds = new Map<string, OwnerKey>();
+
+  /**
+   * A slot held for something that is not a call yet: an RTB reservation whose key says
+   * `add_to_caps_on_status_reserved` counts toward its buyer's concurrency until claimed or expired.
+   */
+  hold(id: string, owner: OwnerKey): void {
+    if (this.holds.has(id)) return;
+    this.holds.set(id, owner);
+    this.bump(this.live, owner, 1);
+  }
+
+  /** Frees a hold (claimed, expired); unknown ids are ignored, so both ends may call it. */
+  unhold(id: string): void {
+    const owner = this.holds.get(id);
+    if (!owner) return;
+    this.holds.delete(id);
+    this.bump(this.live, owner, -1);
+  }
+
   private usage(cap: CapClaim): number {
     let n = this.used.get(cap.window);
     if (n === undefined) {

@@ -5,6 +5,7 @@ import { toE164 } from '../domain/phone.js';
 import type { Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
 import type { CallsTable, FiredPixelsTable } from '../store/schema-calls.js';
+import { type CallDetails, callDetails } from './call-details.js';
 
 export type Call = Selectable<CallsTable>;
 export type FiredPixel = Selectable<FiredPixelsTable>;
@@ -95,6 +96,11 @@ export class CallService {
     const call = await this.get(companyId, uuid);
     const pixels = await this.pixelsOf(companyId, [uuid]);
     return { call, pixels: pixels.get(uuid) ?? [] };
+  }
+
+  /** Legs, transfers and the claimed reservation of these calls (V3). */
+  details(companyId: number, uuids: string[]): Promise<Map<string, CallDetails>> {
+    return callDetails(this.db, companyId, uuids);
   }
 
   /** Fired pixels of several calls in one query: pending ones (higher fire_order) first, then as fired. */

@@ -6,11 +6,13 @@ import { AccountService } from './accounts.js';
 import { AffiliateService } from './affiliates.js';
 import { ApiKeyService } from './api-keys.js';
 import { CallControlKeyService } from './call-control-keys.js';
+import { CallFlowRecorder } from './call-flow.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
 import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
+import { DataWritingService } from './data-writing.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
 import { OAuthService } from './oauth.js';
@@ -64,6 +66,7 @@ export function buildServices(deps: ServiceDeps) {
     targets: new TargetService(deps.db, deps.clock, inProgress),
     targetGroups: new TargetGroupService(deps.db, deps.clock, inProgress),
     calls: new CallService(deps.db, deps.clock),
+    callFlow: new CallFlowRecorder(deps.db),
     callControlKeys: new CallControlKeyService(deps.db, deps.clock),
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
     ...reportServices(deps),
@@ -92,5 +95,6 @@ function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRu
     postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns, (key) => rtb.forgetKey(key)),
     reservations,
     rtb,
+    dataWriting: new DataWritingService(deps.db, deps.clock, rtb),
   };
 }

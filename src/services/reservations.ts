@@ -342,6 +342,8 @@ export interface ClaimedReservation {
   targetId: number | null;
   afid: string | null;
   tags: Record<string, string>;
+  /** The key's route_only_to_reserved_target: no other buyer is tried. */
+  onlyReservedTarget: boolean;
 }
 
 /**
@@ -353,14 +355,18 @@ export async function claimReservation(
   db: Db,
   p: { companyId: number; caller: string; number: string; now: number; callUuid?: string },
 ): Promise<ClaimedReservation | undefined> {
+  // A reservation made without a caller number (allow_no_caller_number) is claimed by any caller.
   const row = await db
-    .selectFrom('reservations')
-    .selectAll()
-    .where('caller_number', '=', p.caller)
-    .where('status', '=', 'reserved')
-    .where('company_id', '=', p.companyId)
-    .where('inbound_number', '=', p.number)
-    .orderBy('id', 'desc')
+    .selectFrom('reservations as r')
+    .innerJoin('postback_keys as k', 'k.id', 'r.postback_key_id')
+    .selectAll('r')
+    .select('k.route_only_to_reserved_target')
+    .where((eb) => eb.or([eb('r.caller_number', '=', p.caller), eb('r.caller_number', '=', '')]))
+    .where('r.status', '=', 'reserved')
+    .where('r.company_id', '=', p.companyId)
+    .where('r.inbound_number', '=', p.number)
+    .orderBy('r.caller_number', 'desc')
+    .orderBy('r.id', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= p.now) {
@@ -380,5 +386,6 @@ export async function claimReservation(
     targetId: row.target_id,
     afid: row.afid,
     tags: JSON.parse(row.tags) as Record<string, string>,
+    onlyReservedTarget: row.route_only_to_reserved_target === 1,
   };
 }

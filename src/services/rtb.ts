@@ -92,16 +92,28 @@ export class RtbService {
   async ping(input: PingInput): Promise<PingResult> {
     const key = await this.postbackKey(input.key);
     const { caller, publisher, inbound } = await this.checkInput(key, input);
+    const tags = prefixed(key.tag_prefix, input.tags);
+    if (key.paused === 1) {
+      const draft = { ...this.draft(key, caller, publisher, tags), targetId: null };
+      return {
+        reservation: await this.reservations.record(draft, 'paused', this.clock.now()),
+        shielded: false,
+      };
+    }
     // One ping per caller and campaign at a time in this process, so the shield sees the first one's result.
     return this.reservations.exclusive(`caller:${key.campaign_id}:${caller}`, async () => {
       const now = this.clock.now();
-      if (key.ping_shield === 1) {
+      // Without a caller number (allow_no_caller_number) there is no caller to shield or supersede.
+      if (caller !== '' && key.ping_shield === 1) {
         const live = await this.reservations.live(key.campaign_id, caller, now);
         if (live) return { reservation: live, shielded: true };
-      } else {
+      } else if (caller !== '') {
         await this.reservations.supersede(key.campaign_id, caller, now);
       }
-      const draft = await this.decide(key, caller, publisher, input.tags, now);
+      const draft = await this.withinTimeout(key, this.decide(key, caller, publisher, tags, now), () => ({
+        ...this.draft(key, caller, publisher, tags),
+        targetId: null,
+      }));
       if (draft.targetId === null)
         return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
       const source: NumberSource = inbound ?? {
@@ -110,11 +122,65 @@ export class RtbService {
       };
       const expiresAt = now + key.reservation_seconds * 1000;
       const row = await this.reservations.reserve(draft, source, expiresAt);
+      if (row && key.add_to_caps_on_status_reserved === 1) this.holdSlot(row.uuid, draft.targetId, expiresAt);
       return {
         reservation: row ?? (await this.reservations.record(draft, 'no-number', now)),
         shielded: false,
       };
     });
+  }
+
+  /**
+   * The buyer choice may take the key's `timeout` (wall-clock, like the network wait it stands for); a
+   * slower one is abandoned (it only reads) and the ping answers no-target.
+   */
+  private async withinTimeout(
+    key: PostbackKey,
+    decision: Promise<ReservationDraft>,
+    late: () => ReservationDraft,
+  ): Promise<ReservationDraft> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<ReservationDraft>((resolve) => {
+      timer = setTimeout(() => resolve(late()), key.timeout_ms);
+    });
+    try {
+      return await Promise.race([decision, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** `add_to_caps_on_status_reserved`: the buyer's concurrency counts the reservation until claim or expiry. */
+  private holdSlot(uuid: string, targetId: number, expiresAt: number): void {
+    this.occupancy.hold(`reservation:${uuid}`, `target:${targetId}`);
+    this.clock.schedule(Math.max(0, expiresAt - this.clock.now()), () =>
+      this.occupancy.unhold(`reservation:${uuid}`),
+    );
+  }
+
+  private draft(
+    key: PostbackKey,
+    caller: string,
+    publisher: { id: number; afid: string },
+    tags: Record<string, string>,
+  ): ReservationDraft {
+    return {
+      companyId: key.company_id,
+      campaignId: key.campaign_id,
+      postbackKeyId: key.id,
+      affiliateId: publisher.id,
+      afid: publisher.afid,
+      callerNumber: caller,
+      targetId: null,
+      tags,
+      payoutCents: null,
+      seconds: null,
+    };
+  }
+
+  /** A live key by its secret, through the pings' cache (Data Writing uses the same keys). */
+  keyFor(key: string | undefined): Promise<PostbackKey> {
+    return this.postbackKey(key);
   }
 
   /** Forgets a revoked key now (other nodes forget it within KEY_CACHE_MS). */
@@ -148,9 +214,14 @@ export class RtbService {
     const fail = (field: string, message: string) => {
       errors[field] = [...(errors[field] ?? []), message];
     };
-    const caller = input.callerNumber?.trim() ? toE164(input.callerNumber) : undefined;
-    if (!input.callerNumber?.trim()) fail('caller_number', "can't be blank");
-    else if (!caller) fail('caller_number', 'is not a valid phone number');
+    const blankCaller = !input.callerNumber?.trim();
+    const caller = blankCaller
+      ? key.allow_no_caller_number === 1
+        ? ''
+        : undefined
+      : toE164(input.callerNumber!);
+    if (blankCaller && caller === undefined) fail('caller_number', "can't be blank");
+    else if (caller === undefined) fail('caller_number', 'is not a valid phone number');
     const afid = input.publisherId?.trim();
     if (!afid) fail('publisher_id', "can't be blank");
     const publisher = afid ? await this.publisher(key.company_id, afid) : undefined;
@@ -158,9 +229,11 @@ export class RtbService {
     for (const tag of JSON.parse(key.required_tags) as string[]) {
       if (!input.tags[tag]?.trim()) fail(tag, "can't be blank");
     }
-    const inbound = input.inboundNumber?.trim()
-      ? await this.staticNumber(key, input.inboundNumber, fail)
-      : undefined;
+    // The key's own inbound_number stands in when the ping names none.
+    const inboundNumber = input.inboundNumber?.trim()
+      ? input.inboundNumber
+      : (key.inbound_number ?? undefined);
+    const inbound = inboundNumber ? await this.staticNumber(key, inboundNumber, fail) : undefined;
     if (Object.keys(errors).length) throw new ValidationFailed(errors);
     return { caller: caller!, publisher: publisher!, inbound };
   }
@@ -208,7 +281,7 @@ export class RtbService {
     now: number,
   ): Promise<ReservationDraft> {
     const campaign = await this.campaign(key, now);
-    const tags = { ...geoTag(caller), ...pingTags };
+    const tags = { ...(caller ? geoTag(caller) : {}), ...pingTags };
     const targetId = firstBuyer(
       campaign.levels,
       { now, callTags: tags, random: this.random },
@@ -397,4 +470,10 @@ export function payoutRule(rules: readonly ConversionRule[], targetId: number, a
   for (const r of decidingRules(rules, { targetId, affiliateId }))
     if (!best || r.seconds < best.seconds) best = r;
   return best;
+}
+
+/** `tag_prefix` of the key: the ping's tags are named `<prefix><name>`. */
+function prefixed(prefix: string | null, tags: Record<string, string>): Record<string, string> {
+  if (!prefix) return tags;
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`${prefix}${k}`, v]));
 }

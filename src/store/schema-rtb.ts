@@ -22,9 +22,39 @@ export interface PostbackKeysTable {
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
+  // Options of Retreaver's key form (migration 0040; docs/compat.md "Postback-key options").
+  action: Generated<string>;
+  tag_prefix: string | null;
+  timeout_ms: Generated<number>;
+  inbound_number: string | null;
+  return_dba: Generated<number>;
+  add_to_caps_on_status_reserved: Generated<number>;
+  route_only_to_reserved_target: Generated<number>;
+  allow_no_caller_number: Generated<number>;
+  paused: Generated<number>;
+  claim_percent_threshold: Generated<number>;
+  blocked_inbound_percent: Generated<number>;
+  ping_shield_outbound_count_limit: number | null;
+  ping_shield_outbound_ms_limit: number | null;
 }
 
-export type ReservationStatus = 'reserved' | 'claimed' | 'expired' | 'no-target' | 'no-number';
+/** Data Writing tags for a caller (or call) not yet seen: applied when that call arrives or ends. */
+export interface StoredTagsTable {
+  id: Generated<number>;
+  company_id: number;
+  campaign_id: number;
+  postback_key_id: number;
+  caller_number: string | null;
+  call_uuid: string | null;
+  /** JSON object of tag values. */
+  tags: string;
+  created_at: number;
+  /** Caller tags wait this long (the key's TTL); null: until applied (a call's own tags). */
+  expires_at: number | null;
+  applied_at: number | null;
+}
+
+export type ReservationStatus = 'reserved' | 'claimed' | 'expired' | 'no-target' | 'no-number' | 'paused';
 
 export interface ReservationsTable {
   id: Generated<number>;
@@ -55,7 +85,22 @@ export interface ReservationsTable {
   call_uuid: string | null;
 }
 
+/** One step of a call's journey, appended as it happens (docs/call-flow-events.md). */
+export interface CallFlowEventsTable {
+  id: Generated<number>;
+  company_id: number;
+  call_uuid: string;
+  /** Order within the call (events of one millisecond keep theirs). */
+  seq: number;
+  at: number;
+  type: string;
+  /** JSON object. */
+  details: string;
+}
+
 export interface RtbTables {
   postback_keys: PostbackKeysTable;
   reservations: ReservationsTable;
+  stored_tags: StoredTagsTable;
+  call_flow_events: CallFlowEventsTable;
 }

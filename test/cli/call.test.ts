@@ -72,6 +72,7 @@ describe('switchboard call', () => {
       '  3s  connected to +14155550100',
       '  30s  (hanging up)',
       '  30s  call ended (caller hung up)',
+      'summary: went to +14155550100, 30 s (talked 27 s), keys 1, no pixels, hung up by caller',
     ]);
     // The server's own record agrees with what the CLI printed.
     const call = await t.app.store.db

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Type } from 'typebox';
 import { NotFound, Unauthenticated, ValidationFailed } from '../../domain/errors.js';
@@ -15,6 +15,7 @@ import { send, sendError } from './reply.js';
 
 export interface RtbApiDeps {
   rtb: Services['rtb'];
+  dataWriting: Services['dataWriting'];
   db: Db;
   isMaintenance: () => boolean;
 }
@@ -86,6 +87,8 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     },
   );
 
+  dataWritingRoutes(app, deps);
+
   app.get(
     '/call_reservations/:uuid',
     {
@@ -107,8 +110,52 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
   );
 }
 
+const DataWritingDoc = {
+  tags: ['Call Data Writing'],
+  querystring: Type.Object(
+    {
+      key: Type.Optional(Type.String({ description: 'A postback key of the call’s campaign.' })),
+      caller_number: Type.Optional(Type.String({ description: 'The caller (this or call_uuid).' })),
+      call_uuid: Type.Optional(Type.String({ description: 'The call (this or caller_number).' })),
+    },
+    { additionalProperties: true, description: 'Every other parameter is a tag.' },
+  ),
+};
+const DATA_WRITING_NAMED = new Set(['key', 'caller_number', 'call_uuid', 'api_key']);
+
+/**
+ * Retreaver's Call Data Writing API (`GET /data_writing/:key?caller_number=…&tag=value`,
+ * `POST /data_writing` with the key in the body): tags a caller's call before, during or after it.
+ */
+function dataWritingRoutes(app: CoreApp, deps: RtbApiDeps): void {
+  const write = async (req: FastifyRequest, reply: FastifyReply, pathKey?: string) => {
+    const params = scalarParams(req);
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) if (!DATA_WRITING_NAMED.has(k)) tags[k] = v;
+    const result = await deps.dataWriting.write({
+      key: pathKey ?? params.key,
+      callerNumber: params.caller_number,
+      callUuid: params.call_uuid,
+      tags,
+    });
+    return send(reply, result, { root: 'data_writing' });
+  };
+  const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
+  const summary = 'Tag a caller’s call (Call Data Writing)';
+  app.get('/data_writing/:key', { schema: { ...DataWritingDoc, summary, params: KeyParams } }, (req, reply) =>
+    write(req, reply, (req.params as { key: string }).key),
+  );
+  app.post(
+    '/data_writing/:key',
+    { schema: { ...DataWritingDoc, summary, params: KeyParams } },
+    (req, reply) => write(req, reply, (req.params as { key: string }).key),
+  );
+  app.get('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
+  app.post('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
+}
+
 /** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */
-function pingInput(req: FastifyRequest): PingInput {
+function scalarParams(req: FastifyRequest): Record<string, string> {
   const params: Record<string, string> = {};
   const body = req.body ?? {};
   if (typeof body !== 'object' || Array.isArray(body))
@@ -120,6 +167,12 @@ function pingInput(req: FastifyRequest): PingInput {
       params[k] = String(v);
     }
   }
+  return params;
+}
+
+/** A ping's named parameters and its tags. */
+function pingInput(req: FastifyRequest): PingInput {
+  const params = scalarParams(req);
   const tagsOut: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (!NAMED.has(k)) tagsOut[k] = v;
   return {

@@ -10,6 +10,8 @@ import { callControlMigration } from './0008_call_control.js';
 import { webhooksMigration } from './0009_webhooks.js';
 import { dynamicBuyersMigration } from './0010_dynamic_buyers.js';
 import { apiKeysMigration } from './0020_api_keys.js';
+import { postbackKeyOptionsMigration } from './0040_postback_key_options.js';
+import { callFlowEventsMigration } from './0041_call_flow_events.js';
 import { reportsMigration } from './0050_reports.js';
 import { reportChangesHourMigration } from './0051_report_changes_hour.js';
 import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered.js';
@@ -35,6 +37,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0009_webhooks': webhooksMigration(kit),
         '0010_dynamic_buyers': dynamicBuyersMigration(),
         '0020_api_keys': apiKeysMigration(kit),
+        '0040_postback_key_options': postbackKeyOptionsMigration(kit),
+        '0041_call_flow_events': callFlowEventsMigration(kit),
         '0050_reports': reportsMigration(dialect),
         '0051_report_changes_hour': reportChangesHourMigration(),
         '0052_report_rollups_clustered': reportRollupsClusteredMigration(dialect),

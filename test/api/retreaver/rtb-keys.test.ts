@@ -30,6 +30,22 @@ describe('Postback keys (Core API)', () => {
         'revoked_at',
         'rtb_url',
         'updated_at',
+        // Retreaver's key form (issue 18.4).
+        'action',
+        'ttl_seconds',
+        'tag_prefix',
+        'timeout',
+        'inbound_number',
+        'return_dba',
+        'add_to_caps_on_status_reserved',
+        'route_only_to_reserved_target',
+        'allow_no_caller_number',
+        'paused',
+        'claim_percent_threshold',
+        'blocked_inbound_percent',
+        'ping_shield_outbound_count_limit',
+        'ping_shield_outbound_ms_limit',
+        'data_writing_url',
       ].sort(),
     );
     expect(k).toMatchObject({

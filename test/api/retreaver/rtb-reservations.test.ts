@@ -171,6 +171,7 @@ describe('Claim', () => {
       targetId: s.targets[0].id,
       afid: s.afid,
       tags: { caller_zip: '12344' },
+      onlyReservedTarget: false,
     });
     expect(await claimReservation(db, { ...base, caller: CALLER })).toBeUndefined();
     const shown = await reservation(s.key, r.uuid);

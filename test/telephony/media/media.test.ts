@@ -73,7 +73,7 @@ const until = async (cond: () => boolean) => {
 };
 
 function engine(digits: string[] = []) {
-  const base = 30000 + Math.floor(Math.random() * 20000) * 2;
+  const base = 50_000 + Math.floor(Math.random() * 7_000) * 2; // clear of sipp's media ports (40,000–49,000)
   const e = new NodeMediaEngine({
     host: '127.0.0.1',
     ports: [base, base + 40],

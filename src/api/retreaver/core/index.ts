@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { callControlKeyRoutes } from './call-control-keys.js';
 import { callRoutes } from './calls.js';
 import { callV2Routes } from './calls-v2.js';
+import { callV3Routes } from './calls-v3.js';
 import { campaignRoutes } from './campaigns.js';
 import { companyRoutes } from './companies.js';
 import { contactNumberRoutes } from './contact-numbers.js';
@@ -41,6 +42,7 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await targetGroupRoutes(app, services);
   await callRoutes(app, services);
   await callV2Routes(app, services);
+  await callV3Routes(app, services);
   await callControlKeyRoutes(app, services);
   await webhookRoutes(app, services);
   await webhookSecretRoutes(app, services);
