@@ -3,16 +3,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { registerEdgeGuards } from './api/edge.js';
-import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
+import { toRcError } from './api/ringcentral/errors.js';
 import { ringCentralFace } from './api/ringcentral/index.js';
 import { notificationBodies } from './api/ringcentral/notifications.js';
+import { sendRcError } from './api/ringcentral/plugin.js';
 import { WsGateway } from './api/ringcentral/ws.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
@@ -119,6 +122,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
+    frameworkErrors: frameworkErrors(
+      [
+        ['/restapi', (err, reply) => sendRcError(reply, toRcError(err))],
+        [CALL_CONTROL_PREFIX, (err, reply) => sendAnswer(reply, errorAnswer(err))],
+        ['/sim', (err, reply) => reply.code(toWireError(err).status).send(toWireError(err).body)],
+      ],
+      (err, reply) => sendError(reply, toWireError(err)),
+    ),
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
