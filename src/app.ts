@@ -122,7 +122,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
   // Keeps report rollups current between reports; tests on the manual clock refresh per report instead.
-  const stopReportSweeper = clock.kind === 'system' ? services.reportRollups.startSweeper() : () => {};
+  const stopReportSweeper =
+    clock.kind === 'system' ? services.reportRollups.startSweeper() : () => Promise.resolve();
 
   let shuttingDown = false;
   const http = Fastify({
@@ -259,12 +260,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       shuttingDown = true;
     },
     async close() {
-      stopReportSweeper();
+      const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
       notifier.close();
       await http.close();
       await delivery.worker.close();
       await services.callFlow.close();
+      await sweeperStopped;
       await store.close();
     },
   };
