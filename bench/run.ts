@@ -30,11 +30,14 @@ function runAll(): void {
   const started = Date.now();
   const resultsFile = path.join(os.tmpdir(), `sb-bench-${process.pid}.jsonl`);
   const runs: { name: string; db: string; code: number | null; seconds: number }[] = [];
+  // `all lists rtb` runs just those; BENCH_DBS=sqlite just one database.
+  const wanted = process.argv.slice(3).filter((n) => names.includes(n));
+  const chosen = wanted.length ? wanted : names;
   const order = [
-    ...PER_DATABASE.filter((n) => names.includes(n)),
-    ...names.filter((n) => !PER_DATABASE.includes(n)),
+    ...PER_DATABASE.filter((n) => chosen.includes(n)),
+    ...chosen.filter((n) => !PER_DATABASE.includes(n)),
   ];
-  for (const db of ['sqlite', 'postgres']) {
+  for (const db of (process.env.BENCH_DBS ?? 'sqlite,postgres').split(',')) {
     for (const n of order) {
       if (db === 'postgres' && !PER_DATABASE.includes(n)) continue;
       console.log(`\n=== ${n} (${db})`);
