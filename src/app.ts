@@ -3,16 +3,27 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { registerEdgeGuards } from './api/edge.js';
-import { callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import {
+  CALL_CONTROL_RESPONSES,
+  CORE_RESPONSES,
+  declareResponses,
+  RTB_RESPONSES,
+  SIM_RESPONSES,
+} from './api/openapi.js';
+import { RequestLog } from './api/request-log.js';
+import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
+import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
 import { rtbRoutes } from './api/retreaver/rtb.js';
+import { toRcError } from './api/ringcentral/errors.js';
 import { ringCentralFace } from './api/ringcentral/index.js';
 import { notificationBodies } from './api/ringcentral/notifications.js';
+import { sendRcError } from './api/ringcentral/plugin.js';
 import { WsGateway } from './api/ringcentral/ws.js';
 import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
@@ -121,13 +132,23 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
   // Keeps report rollups current between reports; tests on the manual clock refresh per report instead.
-  const stopReportSweeper = clock.kind === 'system' ? services.reportRollups.startSweeper() : () => {};
+  const stopReportSweeper =
+    clock.kind === 'system' ? services.reportRollups.startSweeper() : () => Promise.resolve();
 
   let shuttingDown = false;
   const http = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
+    logController: new RequestLog(config.slowRequestMs),
     bodyLimit: config.bodyLimitBytes,
     rewriteUrl,
+    frameworkErrors: frameworkErrors(
+      [
+        ['/restapi', (err, reply) => sendRcError(reply, toRcError(err))],
+        [CALL_CONTROL_PREFIX, (err, reply) => sendAnswer(reply, errorAnswer(err))],
+        ['/sim', (err, reply) => reply.code(toWireError(err).status).send(toWireError(err).body)],
+      ],
+      (err, reply) => sendError(reply, toWireError(err)),
+    ),
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
@@ -169,7 +190,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       return reply.code(503).send(wireError(503, 'Service Unavailable: shutting down').body);
   });
 
+  // Each face's scope declares what its operations answer (api/openapi.ts) before its routes exist.
   await http.register(async (core) => {
+    declareResponses(core, CORE_RESPONSES);
     await coreConventions(core as CoreApp, {
       accounts: services.accounts,
       rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
@@ -178,6 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await registerCoreRoutes(core as CoreApp, services);
   });
   await http.register(async (rtbApi) => {
+    declareResponses(rtbApi, RTB_RESPONSES);
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
@@ -185,6 +209,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     });
   });
   await http.register(async (cc) => {
+    declareResponses(cc, CALL_CONTROL_RESPONSES);
     await callControlFace(cc as CoreApp, {
       keys: services.callControlKeys,
       callControl: callControlOf(engine),
@@ -223,6 +248,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     { prefix: '/restapi' },
   );
   await http.register(async (simApi) => {
+    declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
@@ -244,12 +270,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       shuttingDown = true;
     },
     async close() {
-      stopReportSweeper();
+      const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
       notifier.close();
       await http.close();
       await delivery.worker.close();
       await services.callFlow.close();
+      await sweeperStopped;
       await store.close();
     },
   };

@@ -12,6 +12,8 @@ export interface Config {
   apiKey: string | undefined;
   clock: 'system' | 'manual';
   logLevel: string;
+  /** Requests slower than this are logged at `warn`; the rest at `debug`. */
+  slowRequestMs: number;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   maintenance: boolean;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: env.SWITCHBOARD_API_KEY || undefined,
     clock: clock === 'manual' ? 'manual' : 'system',
     logLevel: env.LOG_LEVEL ?? 'info',
+    slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',

@@ -38,7 +38,8 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('README "Place a call"', () => {
+// The child server runs on SQLite whatever DATABASE_URL says; CI's PostgreSQL pass would only repeat it.
+describe.skipIf(process.env.DATABASE_URL)('README "Place a call"', () => {
   it('runs as written against a started server: the demo, then the call with its summary', async () => {
     const commands = readmeCommands();
     expect(commands).toEqual([expect.stringMatching(/ demo$/), expect.stringMatching(/ call demo /)]);

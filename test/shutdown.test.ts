@@ -15,7 +15,8 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('SIGTERM with live calls', () => {
+// The child server runs on SQLite whatever DATABASE_URL says; CI's PostgreSQL pass would only repeat it.
+describe.skipIf(process.env.DATABASE_URL)('SIGTERM with live calls', () => {
   it('refuses new work, lets calls finish for the drain time, ends the rest with a reason, exits 0', async () => {
     const s = startServer(dataDir, KEY, { SHUTDOWN_DRAIN_SECONDS: '3' });
     server = s;

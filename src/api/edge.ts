@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationFailed } from '../domain/errors.js';
 
 /**
@@ -80,4 +80,25 @@ export function findValue(root: unknown, bad: (v: unknown) => boolean): string |
     }
   }
   return undefined;
+}
+
+/** How one face answers an error, in its own shape. */
+export type FaceResponder = (err: unknown, reply: FastifyReply) => unknown;
+
+/**
+ * Errors Fastify raises before any route or hook runs (a path whose percent-encoding is not UTF-8:
+ * FST_ERR_BAD_URL), answered by the face whose prefix the path has. Fastify's own answer is in none of
+ * the faces' shapes and echoes the whole URL, api_key included.
+ */
+export function frameworkErrors(faces: [prefix: string, respond: FaceResponder][], fallback: FaceResponder) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+    const err =
+      status === 400
+        ? ValidationFailed.field('path', 'is not a valid URL (bad percent-encoding)')
+        : Object.assign(new Error(error.message), { statusCode: status });
+    const url = request.raw.url ?? '/';
+    const face = faces.find(([prefix]) => url === prefix || url.startsWith(`${prefix}/`));
+    return (face?.[1] ?? fallback)(err, reply);
+  };
 }

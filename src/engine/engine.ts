@@ -243,6 +243,18 @@ export class CallEngine implements DriverSink {
     for (const w of waiters) w();
   }
 
+  /**
+   * Resolves once this call's script is parked or over: what its caller hears now, without waiting
+   * for every other live call to settle too (under load `whenIdle` may never see all of them parked).
+   */
+  async whenCallIdle(uuid: string): Promise<void> {
+    for (let i = 0; i < 100_000; i++) {
+      const session = this.sessions.get(uuid);
+      if (!session || session.parked) return;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
   /** Earlier calls of this caller to the company: repeat flags and the dedupe window, in one query. */
   private priorCalls(ctx: InboundContext, caller: string, now: number) {
     return this.deps.store.priorCalls({

@@ -336,6 +336,11 @@ export class CallSession {
     });
   }
 
+  /** True while the script waits for an event or a timer (nothing of this call is running). */
+  get parked(): boolean {
+    return this.waiters.length > 0;
+  }
+
   /** Ends a wait: the script runs again, so the engine counts it as working. */
   private wake(w: Waiter, fn: () => void): void {
     const i = this.waiters.indexOf(w);

@@ -1,9 +1,9 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type FieldErrors, NotFound, ValidationFailed } from '../domain/errors.js';
 import { toE164 } from '../domain/phone.js';
 import type { Db } from '../store/db.js';
-import { fetchPage, type Page } from '../store/paging.js';
+import { fetchPage, type Page, PER_PAGE } from '../store/paging.js';
 import type { CallsTable, FiredPixelsTable } from '../store/schema-calls.js';
 import { type CallDetails, callDetails } from './call-details.js';
 
@@ -68,7 +68,23 @@ export class CallService {
     // id breaks ties, so offset paging in ascending created_at order never skips or repeats a call:
     // new calls sort after every call already there.
     q = q.orderBy(filter.sortBy, filter.order).orderBy('id', filter.order);
-    return fetchPage(q, params.page ?? 1);
+    const unfiltered = Object.values(filter).every(
+      (v) => v === undefined || v === filter.sortBy || v === filter.order,
+    );
+    return fetchPage(q, params.page ?? 1, PER_PAGE, {
+      // The unfiltered total is kept per company by triggers (migration 0070): no count over every call.
+      total: unfiltered ? () => this.companyTotal(companyId) : undefined,
+      deferredJoin: true,
+    });
+  }
+
+  private async companyTotal(companyId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('call_counts')
+      .select(sql<number | string>`coalesce(sum(n), 0)`.as('n'))
+      .where('company_id', '=', companyId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async listWithPixels(companyId: number, params: CallListParams): Promise<Page<CallWithPixels>> {

@@ -82,21 +82,25 @@ export class ReportRollups {
    * small) and sums again the complete days they touched (so the next report finds them ready).
    * Returns a stop function.
    */
-  startSweeper(everyMs = 60_000): () => void {
+  startSweeper(everyMs = 60_000): () => Promise<void> {
     let cancel = () => {};
     let stopped = false;
-    const tick = async () => {
-      try {
-        await this.sweep();
-      } catch {
+    let running: Promise<void> = Promise.resolve();
+    const tick = () => {
+      running = this.sweep()
         // A failed sweep is retried at the next tick; reports refresh on their own meanwhile.
-      }
-      if (!stopped) cancel = this.clock.schedule(everyMs, tick);
+        .catch(() => undefined)
+        .then(() => {
+          if (!stopped) cancel = this.clock.schedule(everyMs, tick);
+        });
+      return running;
     };
     cancel = this.clock.schedule(everyMs, tick);
+    // Stopping waits for a sweep under way, so the store is not closed beneath it.
     return () => {
       stopped = true;
       cancel();
+      return running;
     };
   }
 

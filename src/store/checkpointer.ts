@@ -30,6 +30,9 @@ export function startCheckpointer(file: string, modulePath: string, everyMs = 10
         // main thread with nothing else pending would otherwise end first with an unsettled await (13).
         worker.ref();
         worker.once('exit', () => resolve());
+        // Unref'd while running; a last checkpoint after a big write can take seconds, and without a ref
+        // the process would end with this promise unsettled (exit code 13) before the worker exits.
+        worker.ref();
         worker.postMessage('stop');
       }),
   };

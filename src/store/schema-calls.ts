@@ -123,8 +123,16 @@ export interface FiredPixelsTable {
   fired_at: number | null;
 }
 
+/** Calls per company (in shards), kept by triggers on `calls` (migration 0070). */
+export interface CallCountsTable {
+  company_id: number;
+  shard: number;
+  n: number | string;
+}
+
 export interface CallTables {
   calls: CallsTable;
+  call_counts: CallCountsTable;
   call_legs: CallLegsTable;
   routing_entries: RoutingEntriesTable;
   fired_pixels: FiredPixelsTable;

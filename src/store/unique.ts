@@ -23,8 +23,12 @@ export function uniqueViolationField(err: unknown): string {
     .split(',')
     .map((c) => c.trim().split('.').pop() ?? '')
     .filter((c) => c && c !== 'company_id');
-  return columns[columns.length - 1] ?? 'base';
+  const column = columns[columns.length - 1];
+  return column === undefined ? 'base' : (CLIENT_NAMES[column] ?? column);
 }
+
+/** Columns stored under another name than the field a client sent. */
+const CLIENT_NAMES: Record<string, string> = { email_key: 'email', api_key_hash: 'api_key', key_hash: 'key' };
 
 /** The same 400 the services' up-front checks give, for a request that lost the race to the index. */
 export function takenError(err: unknown): ValidationFailed {

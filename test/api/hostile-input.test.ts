@@ -144,6 +144,30 @@ describe('3. NUL bytes are refused at the edge, in each face', () => {
   });
 });
 
+describe('malformed percent-encoding in a path', () => {
+  it('answers 400 in each face’s shape, without echoing the URL (and its api_key)', async () => {
+    const core = await t.api('GET', '/contact_numbers/%ZZ/contact.json');
+    expect(core.status).toBe(400);
+    expect(core.body).toMatchObject({
+      status: 400,
+      errors: { path: [expect.stringContaining('percent-encoding')] },
+    });
+    const xml = await t.api('GET', '/affiliates/afid/%ED%A0%80.xml');
+    expect(xml.status).toBe(400);
+    expect(xml.text).toContain('<status type="integer">400</status>');
+    const cc = await t.api('GET', '/call_control/v1/transfers/%ZZ.json');
+    expect(cc.status).toBe(400);
+    expect(cc.body.success).toBe(false);
+    const rc = await t.api('GET', '/restapi/v1.0/account/%ZZ');
+    expect(rc.status).toBe(400);
+    expect(rc.body.errorCode).toEqual(expect.any(String));
+    const sim = await t.api('POST', '/sim/calls/%ZZ/digits', { digits: '1' });
+    expect(sim.status).toBe(400);
+    expect(sim.body.status).toBe(400);
+    for (const res of [core, xml, cc, rc, sim]) expect(res.text).not.toContain(t.key);
+  });
+});
+
 describe('4. 200 parallel creates of the same tid, cid and afid', () => {
   for (const [path, wrap, field] of [
     ['/targets.json', 'target', 'tid'],

@@ -46,3 +46,16 @@ it('api keys: 200 at once are 200 distinct keys', async () => {
   expect(answers.map((a) => a.status).filter((s) => s !== 201)).toEqual([]);
   expect(new Set(answers.map((a) => JSON.parse(a.text).api_key.key)).size).toBe(200);
 }, 60_000);
+
+it('users: the same email 200 times at once', async () => {
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      t.api('POST', '/users.json', {
+        user: { email: 'Same@Example.com', extension_number: String(1000 + i) },
+      }),
+    ),
+  );
+  expectOneWinner(answers);
+  for (const a of answers.filter((x) => x.status === 400))
+    expect(Object.keys(JSON.parse(a.text).errors)).toEqual(['email']);
+}, 60_000);

@@ -3,6 +3,7 @@ import { type App, buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { dropSchema } from '../../src/store/db.js';
+import { type Contract, contractOf } from './openapi.js';
 
 export interface TestApp {
   app: App;
@@ -50,6 +51,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     .orderBy('id')
     .executeTakeFirstOrThrow();
 
+  let contract: Contract | undefined;
   const api: TestApp['api'] = async (method, url, body, opts = {}) => {
     const k = opts.key === undefined ? key : opts.key;
     const u = new URL(url, 'http://switchboard.test');
@@ -68,6 +70,20 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       headers,
       payload,
     });
+    if (process.env.OPENAPI_CHECK === '1') {
+      // Every answer of the suite checked against the document (see test/helpers/openapi.ts).
+      contract ??= contractOf((await app.http.inject({ url: '/openapi.json' })).json());
+      contract.assert(
+        {
+          method,
+          url: u.pathname,
+          status: res.statusCode,
+          contentType: String(res.headers['content-type'] ?? ''),
+          body: res.body,
+        },
+        { knownOnly: true },
+      );
+    }
     let parsed: any = res.body;
     if (String(res.headers['content-type'] ?? '').includes('json') && res.body) parsed = JSON.parse(res.body);
     return { status: res.statusCode, headers: res.headers, body: parsed, text: res.body };

@@ -14,7 +14,10 @@ declare module 'fastify' {
 export function send(reply: FastifyReply, payload: unknown, opts: { status?: number; root?: string } = {}) {
   const format = reply.request.format ?? negotiate(reply.request.raw) ?? 'json';
   reply.code(opts.status ?? 200).header('content-type', CONTENT_TYPES[format]);
-  return reply.send(format === 'xml' ? toXml(payload, opts.root) : JSON.stringify(payload));
+  if (format === 'xml') return reply.send(toXml(payload, opts.root));
+  // Objects go to Fastify's serializer: the route's compiled response schema when it has one for this
+  // status, JSON.stringify otherwise. Anything else (a bare string) is written as JSON here.
+  return reply.send(typeof payload === 'object' && payload !== null ? payload : JSON.stringify(payload));
 }
 
 export function sendError(reply: FastifyReply, err: WireError) {

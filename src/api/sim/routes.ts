@@ -63,7 +63,10 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     return leg;
   };
   const show = async (req: unknown, id: string) => {
-    await engine.whenIdle();
+    // This call settled is what its caller hears; waiting for every live call would tie each
+    // request to all the others (p99 1.9 s at 50 concurrent set-ups).
+    const uuid = sim.call(id).call.callUuid;
+    await (uuid ? engine.whenCallIdle(uuid) : engine.whenIdle());
     const { call, legs } = await visibleCall(req, id);
     const inbound = legs[0];
     return {
@@ -124,7 +127,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       const from = normalizePhone('from', req.body.from, { allowSip: true });
       const to = normalizePhone('to', req.body.to);
       const placed = await sim.placeCall(from, to);
-      await engine.whenIdle();
+      await engine.whenCallIdle(placed.callUuid);
       await visibleCall(req, placed.id);
       return reply.code(201).send({ id: placed.id, call_uuid: placed.callUuid });
     },

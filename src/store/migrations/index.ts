@@ -19,6 +19,7 @@ import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered
 import { reportInsertStatementTriggerMigration } from './0053_report_insert_statement_trigger.js';
 import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
+import { callCountsMigration } from './0070_call_counts.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -47,6 +48,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0053_report_insert_statement_trigger': reportInsertStatementTriggerMigration(dialect),
         '0060_people': peopleMigration(kit),
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
+        '0070_call_counts': callCountsMigration(dialect),
       };
     },
   };

@@ -5,6 +5,7 @@ import { send, sendPage } from '../reply.js';
 import { bodilessJsonRoutes, capAttributeFields, INT_MAX, presentCaps } from './caps.js';
 import { AuthQuery, bool, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { TargetList, TargetResponse } from './responses.js';
 
 const Text = (maxLength = 255) => Type.String({ maxLength });
 const Int = (minimum: number, maximum = INT_MAX) => Type.Integer({ minimum, maximum });
@@ -124,7 +125,7 @@ const tags = ['Targets'];
 export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'targets'>) {
   app.get(
     '/targets',
-    { schema: { tags, summary: 'Get all Targets', querystring: ListQuery } },
+    { schema: { tags, summary: 'Get all Targets', querystring: ListQuery, response: { 200: TargetList } } },
     async (req, reply) =>
       sendPage(reply, await targets.list(req.core.companyId, req.query.page ?? 1), presentTarget, 'targets'),
   );
@@ -133,7 +134,13 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
     '/targets',
     {
       config: { wrap: 'target' },
-      schema: { tags, summary: 'Create a Target', body: TargetBody, querystring: AuthQuery },
+      schema: {
+        tags,
+        summary: 'Create a Target',
+        body: TargetBody,
+        querystring: AuthQuery,
+        response: { 201: TargetResponse },
+      },
     },
     async (req, reply) =>
       send(reply, presentTarget(await targets.create(req.core.companyId, req.body as TargetInput)), {
@@ -149,7 +156,15 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
   for (const { url, params, ref } of byRef) {
     app.get(
       url,
-      { schema: { tags, summary: 'Get a specific Target', params, querystring: AuthQuery } },
+      {
+        schema: {
+          tags,
+          summary: 'Get a specific Target',
+          params,
+          querystring: AuthQuery,
+          response: { 200: TargetResponse },
+        },
+      },
       async (req, reply) =>
         send(reply, presentTarget(await targets.get(req.core.companyId, ref(req.params)))),
     );
