@@ -43,6 +43,8 @@ import { sqlCallStore } from './store/call-store.js';
 import { openStore, ping, type Store } from './store/db.js';
 import { companyOfTrackingNumber } from './store/lookups.js';
 import { SimNetwork } from './telephony/sim/network.js';
+import type { SipDriver } from './telephony/sip/driver.js';
+import { sipDriverFrom } from './telephony/sip/index.js';
 
 /** Paths of faces other than Retreaver's, which take no `.json` / `.xml` extension. */
 const NO_EXTENSION = /^\/(sim|docs|openapi|healthz|restapi|apps)(\/|$)/;
@@ -62,6 +64,8 @@ export interface App {
   store: Store;
   clock: Clock;
   sim: SimNetwork;
+  /** The real SIP driver, when `SWITCHBOARD_TELEPHONY=sip` (the sim then only serves its own API). */
+  sip: SipDriver | undefined;
   engine: CallEngine;
   delivery: ReturnType<typeof createDelivery>;
   bus: LocalBus;
@@ -95,6 +99,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
   let serverLog: Logger | undefined;
   const logger = deferredLogger(() => serverLog);
+  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -112,7 +117,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const engine = new CallEngine({
     store: sqlCallStore(store.db, delivery.outbox),
     clock,
-    driver: sim,
+    driver: sip ?? sim,
     logger,
     maxCallSeconds: config.maxCallSeconds,
     processId: config.nodeId,
@@ -126,6 +131,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     fetchPing: guardedFetchPing(delivery.guard),
   });
   sim.attach(engine);
+  if (sip) {
+    sip.attach(engine);
+    await sip.start();
+  }
   sim.scopeCallsWith((to) => companyOfTrackingNumber(store.db, to));
   await engine.closeInterrupted();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
@@ -260,6 +269,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     store,
     clock,
     sim,
+    sip,
     engine,
     delivery,
     bus,
@@ -274,6 +284,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       shuttingDown = true;
       notifier.close();
       await http.close();
+      await sip?.stop();
       await delivery.worker.close();
       await services.callFlow.close();
       await sweeperStopped;

@@ -1,8 +1,13 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { loadSipConfig, type SipConfig } from './telephony/sip/config.js';
 
 /** Every environment variable Switchboard reads, parsed once (documented in README.md). */
 export interface Config {
+  /** Which telephony driver runs: the simulated network or real SIP (`SWITCHBOARD_TELEPHONY`). */
+  telephony: 'sim' | 'sip';
+  /** The sip driver's settings, when it runs. */
+  sip: SipConfig | undefined;
   port: number;
   host: string;
   dataDir: string;
@@ -57,7 +62,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (clock !== 'system' && clock !== 'manual' && clock !== 'real') {
     throw new ConfigError(`SWITCHBOARD_CLOCK must be "real" or "manual", got "${clock}"`);
   }
+  const telephony = env.SWITCHBOARD_TELEPHONY || 'sim';
+  if (telephony !== 'sim' && telephony !== 'sip')
+    throw new ConfigError(`SWITCHBOARD_TELEPHONY must be "sim" or "sip", got "${telephony}"`);
+  let sip: SipConfig | undefined;
+  try {
+    sip = telephony === 'sip' ? loadSipConfig(env) : undefined;
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   return {
+    telephony,
+    sip,
     port: int(env, 'PORT', 3000),
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR ?? './data'),
