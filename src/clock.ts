@@ -63,8 +63,14 @@ export class ManualClock implements Clock {
     this.quiescence.push(fn);
   }
 
+  /**
+   * Jumps to a time without living through the interval: tasks that fell due in it run once, at the new
+   * instant, in their order. Replaying them instead would make a periodic poller run once per period of
+   * a jump of weeks (a 60 s poll over 35 days is 50,000 turns).
+   */
   set(epochMs: number): void {
     this.current = epochMs;
+    for (const t of this.tasks) if (t.at < epochMs) t.at = epochMs;
   }
 
   /** Moves time forward, running every task that falls due, in order, each at its own instant. */
