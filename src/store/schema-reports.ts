@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ReportSums } from '../domain/report-metrics.js';
 
 /** A tag key the company asked to have reported (the seed's "Tags page"). */
 export interface TagsTable {
@@ -13,29 +14,13 @@ export interface TagsTable {
 }
 
 /** Metric sums of the calls of one company, local day and facet group (src/domain/report-metrics.ts). */
-export interface ReportRollupsTable {
+export interface ReportRollupsTable extends ReportSums {
   company_id: number;
   facet: string;
   /** Local date as yyyymmdd in the company's zone. */
   day: number;
   key: string;
   sub: string;
-  total_calls: number;
-  repeat_count: number;
-  duplicate_count: number;
-  converted_count: number;
-  revenue_cents: number;
-  payout_cents: number;
-  cost_cents: number;
-  duration_n: number;
-  duration_sum: number;
-  duration_sumsq: number;
-  rescued_count: number;
-  rescued_revenue_cents: number;
-  connected_n: number;
-  connected_sum: number;
-  connected_sumsq: number;
-  in_progress_count: number;
 }
 
 /** Days whose rollups are complete, cut in `zone`. */
