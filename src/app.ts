@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { sendCcaiError, toCcaiError } from './api/ccai/errors.js';
+import { ccaiFace } from './api/ccai/index.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
 import {
   CALL_CONTROL_RESPONSES,
@@ -47,7 +49,7 @@ import type { SipDriver } from './telephony/sip/driver.js';
 import { sipDriverFrom } from './telephony/sip/index.js';
 
 /** Paths of faces other than Retreaver's, which take no `.json` / `.xml` extension. */
-const NO_EXTENSION = /^\/(sim|docs|openapi|healthz|restapi|apps)(\/|$)/;
+const NO_EXTENSION = /^\/(sim|docs|openapi|healthz|restapi|apps|manager)(\/|$)/;
 
 export interface AppOptions {
   config: Config;
@@ -153,6 +155,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     frameworkErrors: frameworkErrors(
       [
         ['/restapi', (err, reply) => sendRcError(reply, toRcError(err))],
+        ['/apps', (err, reply) => sendCcaiError(reply, toCcaiError(err))],
+        ['/manager', (err, reply) => sendCcaiError(reply, toCcaiError(err))],
         [CALL_CONTROL_PREFIX, (err, reply) => sendAnswer(reply, errorAnswer(err))],
         ['/sim', (err, reply) => reply.code(toWireError(err).status).send(toWireError(err).body)],
       ],
@@ -256,6 +260,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
     { prefix: '/restapi' },
   );
+  await http.register(async (ccai) => {
+    await ccaiFace(ccai as CoreApp, {
+      services,
+      rateLimiter: windowRateLimiter(clock, config.ccaiRateLimitPerSecond, 1_000),
+      isMaintenance: () => config.maintenance || shuttingDown,
+    });
+  });
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });

@@ -75,6 +75,16 @@ export const CALL_CONTROL_RESPONSES: FaceResponses = {
   withBody: [413, 415],
 };
 
+/** CCAI face: `{"message": "Agent email required"}`. */
+export const CcaiError = Type.Object({ message: Type.String() }, { additionalProperties: false });
+
+export const CCAI_RESPONSES: FaceResponses = {
+  error: CcaiError,
+  always: [400, 401, 429, 503],
+  withParams: [404],
+  withBody: [413, 415],
+};
+
 export const SIM_RESPONSES: FaceResponses = {
   error: RetreaverError,
   always: [400, 401, 404],

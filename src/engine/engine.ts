@@ -5,9 +5,11 @@ import { NotFound } from '../domain/errors.js';
 import type { InboundContext } from '../domain/flow.js';
 import type { PartyControl } from '../domain/party-control.js';
 import { phoneInfo } from '../domain/phone.js';
+import type { PlaceCallRequest } from '../domain/placed-call.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord } from './call-record.js';
 import { errorText, Telephony } from './commands.js';
+import { placedCallRow, placedContext, runPlacedCall } from './outbound-call.js';
 import { partyControl } from './party-control.js';
 import { endInterrupted } from './recovery.js';
 import { runCall } from './run-call.js';
@@ -107,20 +109,51 @@ export class CallEngine implements DriverSink {
     this.byLeg.set(call.leg, session);
     // A caller who hung up while the call was being recorded: the session learns it before it starts.
     for (const ev of this.settingUp.get(call.leg) ?? []) session.deliver(ev);
+    this.start(session, call.to, () => runCall(session));
+    return uuid;
+  }
+
+  /**
+   * A call the platform places itself (src/engine/outbound-call.ts): leg A first, then leg B, bridged.
+   * Resolves with the call's uuid once it is recorded; the dialing goes on in the background.
+   */
+  async place(req: PlaceCallRequest): Promise<string> {
+    const uuid = randomUUID();
+    const row = placedCallRow(uuid, req, this.deps.clock.now(), this.deps.processId);
+    const record = await CallRecord.create(this.deps.store, row);
+    const session = new CallSession(
+      this.deps,
+      this.host,
+      uuid,
+      `placed:${uuid}`,
+      req.from,
+      placedContext(req.companyId, req.from),
+      record,
+    );
+    session.anchored = false;
+    session.inDirection = 'outbound';
+    this.sessions.set(uuid, session);
+    this.start(session, req.second.to, () => runPlacedCall(session, req));
+    return uuid;
+  }
+
+  /** Runs a recorded call's script under the engine's accounting, length limit and checkpoints. */
+  private start(session: CallSession, number: string, script: () => Promise<void>): void {
+    const uuid = session.uuid;
     this.deps.bus.publish({
       type: 'call.started',
-      companyId: ctx.companyId,
+      companyId: session.companyId,
       callUuid: uuid,
       at: this.deps.clock.now(),
-      caller: call.from,
-      number: call.to,
+      caller: session.caller,
+      number,
     });
     this.working(1);
     this.scheduleCheckpoint();
     const limit = this.deps.clock.schedule(this.deps.maxCallSeconds * 1000, () =>
       session.abort(new CallAborted('system', 'call length limit')),
     );
-    void runCall(session)
+    void script()
       .catch((err) => this.deps.logger.error({ call: uuid, err: errorText(err) }, 'call script failed'))
       .finally(() => {
         limit();
@@ -132,7 +165,6 @@ export class CallEngine implements DriverSink {
         if (this.transfers.size > 10_000) this.transfers.delete(this.transfers.keys().next().value!);
         for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
       });
-    return uuid;
   }
 
   /** A live call of the key's company, or the documented "call not live". */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { callDurations } from '../domain/call-durations.js';
+import { PLACED_VIA } from '../domain/placed-call.js';
 import type { CallRow } from '../store/call-store.js';
 import { CallRecord } from './call-record.js';
 import { finish } from './run-call.js';
@@ -21,7 +22,8 @@ function stoppedAt(at: number, clock: Clock): Clock {
 export async function endInterrupted(deps: EngineDeps, host: SessionHost, row: CallRow): Promise<void> {
   const at = row.updated_at ?? row.start_time;
   const { store } = deps;
-  const ctx = row.upstream_call_uuid ? undefined : await store.inbound(row.number);
+  // A transfer's downstream record and a placed call have no flow of their own to finish with.
+  const ctx = row.upstream_call_uuid || row.via === PLACED_VIA ? undefined : await store.inbound(row.number);
   await store.endOpenLegs(row.uuid, at, RESTART_REASON);
   if (!ctx || ctx.companyId !== row.company_id) {
     await store.saveCall(row.uuid, {

@@ -144,13 +144,16 @@ export async function finish(s: CallSession, ended: Outcome): Promise<void> {
   const outcome: Outcome = s.endedBySystem ? { ...ended, hungUpBy: 'system' } : ended;
   await s.pixels.atEnd();
   const now = s.now();
-  if (!s.callerGone || s.endedBySystem) await s.tel.hangup(s.inLeg);
-  await s.legChanged(s.inLeg, 'inbound', s.record.row.number, {
-    status: 'ended',
-    ended_at: now,
-    hung_up_by: outcome.hungUpBy,
-    ...(s.endedBySystem ? { end_reason: s.endedBySystem } : {}),
-  });
+  // A placed call whose first leg never answered has no leg of its own to close.
+  if (s.anchored) {
+    if (!s.callerGone || s.endedBySystem) await s.tel.hangup(s.inLeg);
+    await s.legChanged(s.inLeg, s.inDirection, s.record.row.number, {
+      status: 'ended',
+      ended_at: now,
+      hung_up_by: outcome.hungUpBy,
+      ...(s.endedBySystem ? { end_reason: s.endedBySystem } : {}),
+    });
+  }
   const reason =
     outcome.reason ?? (s.aborted && !(s.aborted instanceof CallerHungUp) ? s.aborted.reason : null);
   await s.record.save(

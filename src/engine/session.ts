@@ -117,15 +117,27 @@ export class CallSession {
   private fireOrder = 0;
   private waiters: Waiter[] = [];
 
+  /**
+   * The leg whose hang-up ends the call: the caller's on an incoming call. A placed call has none until
+   * its first leg answers (`anchorOn`); until then it holds a placeholder no network event names, so
+   * only the engine itself (shutdown, length limit) can end the call through it.
+   */
+  inLeg: LegId;
+  /** Whether `inLeg` is a real leg of the network (false for a placed call before leg A answered). */
+  anchored = true;
+  /** Direction of `inLeg`: a placed call's anchor is a leg the platform dialed. */
+  inDirection: 'inbound' | 'outbound' = 'inbound';
+
   constructor(
     readonly deps: EngineDeps,
     private readonly host: SessionHost,
     readonly uuid: string,
-    readonly inLeg: LegId,
+    inLeg: LegId,
     readonly caller: string,
     readonly ctx: InboundContext,
     readonly record: CallRecord,
   ) {
+    this.inLeg = inLeg;
     this.tel = new Telephony(deps.driver, deps.clock, deps.logger, (d) => host.working(d));
     this.legs.add(inLeg);
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
@@ -152,6 +164,22 @@ export class CallSession {
   ownLeg(leg: LegId): void {
     this.legs.add(leg);
     this.host.ownLeg(leg, this);
+  }
+
+  /**
+   * A placed call's first leg answered: from now on its hang-up ends the call, as a caller's does. A
+   * hang-up the engine asked for before (shutdown) carries over to the real leg.
+   */
+  anchorOn(leg: LegId): void {
+    this.legs.delete(this.inLeg);
+    this.inLeg = leg;
+    this.anchored = true;
+    this.legs.add(leg);
+    // Hung up while the other dials of its offer were being cancelled: the event waits in the queue.
+    if (this.queue.some((e) => e.type === 'hangup' && e.leg === leg)) {
+      this.callerGone = true;
+      this.aborted ??= new CallerHungUp();
+    }
   }
 
   /** The leg is over for this call: its late events (an answer after a cancel) are dropped. */

@@ -9,12 +9,12 @@ export interface RateLimiter {
   hit(key: string): number;
 }
 
-export function windowRateLimiter(clock: Clock, limitPerMinute: number): RateLimiter {
-  const windowMs = 60_000;
+/** `limit` requests per window of `windowMs` (a minute; the CCAI face counts per second). */
+export function windowRateLimiter(clock: Clock, limit: number, windowMs = 60_000): RateLimiter {
   const counts = new Map<string, { start: number; count: number }>();
   return {
     hit(key) {
-      if (limitPerMinute <= 0) return 0;
+      if (limit <= 0) return 0;
       const now = clock.now();
       const start = now - (now % windowMs);
       let entry = counts.get(key);
@@ -24,7 +24,7 @@ export function windowRateLimiter(clock: Clock, limitPerMinute: number): RateLim
         counts.set(key, entry);
       }
       entry.count++;
-      return entry.count > limitPerMinute ? Math.ceil((start + windowMs - now) / 1000) : 0;
+      return entry.count > limit ? Math.ceil((start + windowMs - now) / 1000) : 0;
     },
   };
 }

@@ -9,6 +9,10 @@ import { CallControlKeyService } from './call-control-keys.js';
 import { CallFlowRecorder } from './call-flow.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
+import { CcaiEndUserService } from './ccai-end-users.js';
+import { CcaiKeyService } from './ccai-keys.js';
+import { CcaiMenuService } from './ccai-menus.js';
+import { CcaiOutboundNumberService } from './ccai-outbound-numbers.js';
 import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
@@ -75,6 +79,17 @@ export function buildServices(deps: ServiceDeps) {
     oauth: new OAuthService(deps.db, deps.clock, users),
     telephonySessions: new TelephonySessionService(deps.db, users),
     ...rtbServices(deps, campaigns, conversionRules),
+    ...ccaiServices(deps),
+  };
+}
+
+/** The CCAI face's keys and contact-center configuration (its calls need the engine: built in the app). */
+function ccaiServices(deps: ServiceDeps) {
+  return {
+    ccaiKeys: new CcaiKeyService(deps.db, deps.clock),
+    ccaiMenus: new CcaiMenuService(deps.db, deps.clock),
+    ccaiOutboundNumbers: new CcaiOutboundNumberService(deps.db, deps.clock),
+    ccaiEndUsers: new CcaiEndUserService(deps.db, deps.clock),
   };
 }
 

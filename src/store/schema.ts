@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ApiKeyTables } from './schema-api-keys.js';
 import type { CallControlTables, LiveCallMode } from './schema-call-control.js';
 import type { CallTables } from './schema-calls.js';
+import type { CcaiTables } from './schema-ccai.js';
 import type { ConversionTables } from './schema-conversions.js';
 import type { DeliveryTables } from './schema-delivery.js';
 import type { PeopleTables } from './schema-people.js';
@@ -288,7 +289,8 @@ export interface Database
     RtbTables,
     WebhookTables,
     ReportTables,
-    PeopleTables {
+    PeopleTables,
+    CcaiTables {
   companies: CompaniesTable;
   users: UsersTable;
   memberships: MembershipsTable;

@@ -65,6 +65,8 @@ export interface OriginateRequest {
   leg: LegId;
   /** The call this leg belongs to: lets a driver (and the sim's observers) group legs. */
   callUuid: string;
+  /** The company whose call it is: the sim applies that company's endpoint behaviours. */
+  companyId?: number;
   to: string;
   from: string;
   /** How long the far end may ring; the driver answers `noAnswer` after it. */

@@ -34,7 +34,7 @@ const OTHER_FORMATS = new Set([
  * real file names (`/docs/static/swagger-ui-bundle.js`), so the format rule leaves them alone.
  * `/openapi.json` is not among them: the document is served by extension like a Core API resource.
  */
-const OTHER_FACES = /^\/(sim|docs|healthz|restapi|apps)(\/|$)/;
+const OTHER_FACES = /^\/(sim|docs|healthz|restapi|apps|manager)(\/|$)/;
 
 export function rewriteUrl(req: IncomingMessage): string {
   const raw = req.url ?? '/';

@@ -61,6 +61,18 @@ export function dialNumber(s: CallSession, number: string): Promise<Connected | 
 }
 
 /**
+ * Phones that are nobody's target (a placed call's agents, its end user): rung at once, outside caps and
+ * concurrency; the first to answer wins.
+ */
+export function dialNumbers(s: CallSession, dials: { to: string; timeoutS: number }[]) {
+  return attempt(
+    s,
+    dials.map((d) => ({ ...d, target: null, group: null })),
+    [],
+  );
+}
+
+/**
  * Takes the concurrency and cap slots a step needs, atomically; a step whose slots were taken by a
  * racing call since the plan was made is skipped.
  */
@@ -180,7 +192,14 @@ async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Pr
   // In the map before the command: the driver may answer with events before its promise resolves.
   live.set(leg, { d, cmd, giveUpAt: s.now() + d.timeoutS * 1000 + RING_MARGIN_MS });
   try {
-    await s.tel.originate(cmd, { leg, callUuid: s.uuid, to: d.to, from, timeoutS: d.timeoutS });
+    await s.tel.originate(cmd, {
+      leg,
+      callUuid: s.uuid,
+      companyId: s.companyId,
+      to: d.to,
+      from,
+      timeoutS: d.timeoutS,
+    });
   } catch (err) {
     live.delete(leg);
     s.giveUp(cmd);

@@ -126,7 +126,7 @@ export class SimNetwork implements TelephonyDriver {
 
   async originate(cmd: CommandId, req: OriginateRequest): Promise<void> {
     if (this.legs.get(req.leg)?.originateCmd) return; // idempotent per leg
-    const simCallId = this.callByUuid.get(req.callUuid) ?? req.callUuid;
+    const simCallId = this.callByUuid.get(req.callUuid) ?? this.placedCall(req);
     const leg = this.newLeg({ id: req.leg, simCallId, direction: 'outbound', from: req.from, to: req.to });
     leg.originateCmd = cmd;
     this.calls.get(simCallId)?.legIds.push(leg.id);
@@ -248,6 +248,24 @@ export class SimNetwork implements TelephonyDriver {
   }
 
   // ---- internals ----
+
+  /**
+   * A leg of a call nobody dialed in (the platform placed it): the sim keeps it as a call of its own,
+   * with its company's endpoint behaviours, so it can be watched and driven like any other.
+   */
+  private placedCall(req: OriginateRequest): string {
+    if (!this.calls.has(req.callUuid)) {
+      this.calls.set(req.callUuid, {
+        id: req.callUuid,
+        callUuid: req.callUuid,
+        legIds: [],
+        scope: req.companyId,
+      });
+      this.callByUuid.set(req.callUuid, req.callUuid);
+      this.forgetOldCalls();
+    }
+    return req.callUuid;
+  }
 
   /** A long-running server keeps only the most recent finished calls to show. */
   private forgetOldCalls(): void {

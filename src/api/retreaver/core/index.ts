@@ -6,6 +6,7 @@ import { callRoutes } from './calls.js';
 import { callV2Routes } from './calls-v2.js';
 import { callV3Routes } from './calls-v3.js';
 import { campaignRoutes } from './campaigns.js';
+import { ccaiKeyRoutes } from './ccai-keys.js';
 import { companyRoutes } from './companies.js';
 import { contactNumberRoutes } from './contact-numbers.js';
 import { contactRoutes } from './contacts.js';
@@ -51,4 +52,5 @@ export async function registerCoreRoutes(app: CoreApp, services: Services): Prom
   await tagRoutes(app, services);
   await userRoutes(app, services);
   await oauthAppRoutes(app, services);
+  await ccaiKeyRoutes(app, services);
 }

@@ -1,0 +1,24 @@
+import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { Services } from '../../services/index.js';
+import { CCAI_RESPONSES, declareResponses } from '../openapi.js';
+import type { CoreApp } from '../retreaver/core/plugin.js';
+import { configRoutes } from './config-routes.js';
+import { ccaiConventions } from './plugin.js';
+
+export interface CcaiFaceDeps {
+  services: Services;
+  rateLimiter: RateLimiter;
+  isMaintenance: () => boolean;
+}
+
+/** The CCAI Platform face: `/apps/api/v1/…` and the Manager API's `/manager/api/v1/calls`. */
+export async function ccaiFace(app: CoreApp, deps: CcaiFaceDeps): Promise<void> {
+  declareResponses(app, CCAI_RESPONSES);
+  await ccaiConventions(app, { keys: deps.services.ccaiKeys, ...deps });
+  await configRoutes(app, {
+    menus: deps.services.ccaiMenus,
+    outboundNumbers: deps.services.ccaiOutboundNumbers,
+    endUsers: deps.services.ccaiEndUsers,
+    users: deps.services.users,
+  });
+}
