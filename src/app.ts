@@ -37,7 +37,8 @@ import { LocalBus } from './live/bus.js';
 import { Occupancy } from './live/occupancy.js';
 import { windowRateLimiter } from './live/rate-limiter.js';
 import { deferredLogger, type Logger } from './logger.js';
-import { buildServices, type Services } from './services/index.js';
+import type { CcaiCallService } from './services/ccai-calls.js';
+import { buildServices, ccaiCallServices, type Services } from './services/index.js';
 import { SubscriptionService } from './services/subscriptions.js';
 import { SubscriptionNotifier } from './services/subscriptions-notifier.js';
 import { guardedValidationProbe } from './services/subscriptions-probe.js';
@@ -72,6 +73,8 @@ export interface App {
   delivery: ReturnType<typeof createDelivery>;
   bus: LocalBus;
   occupancy: Occupancy;
+  /** The CCAI face's calls (scheduled calls armed on the clock). */
+  ccaiCalls: CcaiCallService;
   /** RingCentral subscriptions' notifier (tests wait on `idle()`). */
   notifier: SubscriptionNotifier;
   /** Set when the database was created by this start: the first user's key (print it once). */
@@ -139,6 +142,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }
   sim.scopeCallsWith((to) => companyOfTrackingNumber(store.db, to));
   await engine.closeInterrupted();
+  const { calls: ccaiCalls, views: ccaiViews } = ccaiCallServices(services, {
+    db: store.db,
+    clock,
+    logger,
+    placer: { place: (req) => engine.place(req), settled: (uuid) => engine.whenCallIdle(uuid) },
+  });
+  await ccaiCalls.start();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
@@ -263,6 +273,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (ccai) => {
     await ccaiFace(ccai as CoreApp, {
       services,
+      calls: ccaiCalls,
+      views: ccaiViews,
       rateLimiter: windowRateLimiter(clock, config.ccaiRateLimitPerSecond, 1_000),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
@@ -286,6 +298,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     bus,
     occupancy,
     notifier,
+    ccaiCalls,
     bootstrapKey,
     drain() {
       shuttingDown = true;
@@ -294,6 +307,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
       notifier.close();
+      ccaiCalls.stop();
       await http.close();
       await sip?.stop();
       await delivery.worker.close();

@@ -51,3 +51,8 @@ export function phoneInfo(e164: string): PhoneInfo {
     tollFree: parsed.getType() === 'TOLL_FREE',
   };
 }
+
+/** A number as people write it internationally (`+1 339-219-5276`); anything unparsable as given. */
+export function internationalFormat(number: string): string {
+  return parsePhoneNumberFromString(number)?.formatInternational() ?? number;
+}

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import { NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
+import { NotFound, ValidationFailed } from '../domain/errors.js';
 import { normalizePhone } from '../domain/phone.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
@@ -15,8 +15,10 @@ export interface OutboundNumberInput {
 }
 
 /**
- * The numbers calls present as caller id. Exactly one is the default once there is any: the first
- * becomes it, making another the default moves it, and deleting the default hands it to the oldest left.
+ * The numbers calls present as caller id. Never more than one default: the first number becomes it,
+ * making another the default moves it, and deleting the default hands it to the oldest left. A company
+ * may clear it (`default: false`); outbound calls that name no number then need one chosen (202) when
+ * there are several.
  */
 export class CcaiOutboundNumberService {
   constructor(
@@ -71,10 +73,7 @@ export class CcaiOutboundNumberService {
         const current = await this.get(companyId, id, tx);
         const patch: Partial<OutboundNumber> = { updated_at: this.clock.now() };
         if (input.number !== undefined) patch.number = normalizePhone('number', input.number);
-        if (input.default === false && current.is_default === 1)
-          throw new RuleViolation(
-            'The default outbound number stays the default until another one is made the default',
-          );
+        if (input.default === false) patch.is_default = 0;
         if (input.default === true && current.is_default === 0) {
           await this.clearDefault(companyId, tx);
           patch.is_default = 1;

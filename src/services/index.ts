@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
+import type { CallPlacer } from '../domain/placed-call.js';
 import { Occupancy } from '../live/occupancy.js';
+import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import { AccountService } from './accounts.js';
@@ -9,6 +11,8 @@ import { CallControlKeyService } from './call-control-keys.js';
 import { CallFlowRecorder } from './call-flow.js';
 import { CallService } from './calls.js';
 import { CampaignService } from './campaigns.js';
+import { CcaiCallViews } from './ccai-call-views.js';
+import { CcaiCallService } from './ccai-calls.js';
 import { CcaiEndUserService } from './ccai-end-users.js';
 import { CcaiKeyService } from './ccai-keys.js';
 import { CcaiMenuService } from './ccai-menus.js';
@@ -112,4 +116,26 @@ function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRu
     rtb,
     dataWriting: new DataWritingService(deps.db, deps.clock, rtb),
   };
+}
+
+/** The CCAI face's calls: they place calls through the engine, which the app hands in as a port. */
+export function ccaiCallServices(
+  services: Services,
+  deps: { db: Db; clock: Clock; logger: Logger; placer: CallPlacer },
+) {
+  const views = new CcaiCallViews(
+    deps.db,
+    deps.clock,
+    services.ccaiMenus,
+    services.users,
+    services.ccaiEndUsers,
+  );
+  const calls = new CcaiCallService({
+    ...deps,
+    views,
+    menus: services.ccaiMenus,
+    outboundNumbers: services.ccaiOutboundNumbers,
+    endUsers: services.ccaiEndUsers,
+  });
+  return { calls, views };
 }

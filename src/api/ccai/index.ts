@@ -1,12 +1,17 @@
 import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { CcaiCallViews } from '../../services/ccai-call-views.js';
+import type { CcaiCallService } from '../../services/ccai-calls.js';
 import type { Services } from '../../services/index.js';
 import { CCAI_RESPONSES, declareResponses } from '../openapi.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
+import { callRoutes } from './calls.js';
 import { configRoutes } from './config-routes.js';
 import { ccaiConventions } from './plugin.js';
 
 export interface CcaiFaceDeps {
   services: Services;
+  calls: CcaiCallService;
+  views: CcaiCallViews;
   rateLimiter: RateLimiter;
   isMaintenance: () => boolean;
 }
@@ -21,4 +26,5 @@ export async function ccaiFace(app: CoreApp, deps: CcaiFaceDeps): Promise<void> 
     endUsers: deps.services.ccaiEndUsers,
     users: deps.services.users,
   });
+  await callRoutes(app, { calls: deps.calls, views: deps.views });
 }

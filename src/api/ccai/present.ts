@@ -5,8 +5,11 @@ import type { OutboundNumber } from '../../services/ccai-outbound-numbers.js';
 import type { Person } from '../../services/users.js';
 
 /** Epoch ms as ISO 8601 (CCAI's `2019-06-07T01:27:30.406Z`), null kept. */
-export const iso = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined ? null : new Date(ms).toISOString();
+export function iso(ms: number): string;
+export function iso(ms: number | null | undefined): string | null;
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
 
 export function presentMenu(m: Menu) {
   return {
