@@ -160,6 +160,8 @@ export function uacScenario(opts: {
   holdMs: number;
   hangup: 'caller' | 'remote';
   dtmf?: string;
+  /** Wait this long after the ACK before pressing `dtmf` (the engine starts listening once it answers). */
+  dtmfAfterMs?: number;
   /** Payload types offered (default PCMU and PCMA); '8' with `pcap` plays sipp's A-law sample. */
   codecs?: string;
   pcap?: string;
@@ -174,6 +176,7 @@ export function uacScenario(opts: {
   <recv response="183" optional="true"/>
   <recv response="200" rrs="true"/>
   ${IN_DIALOG('ACK', 1)}
+  ${opts.dtmf && opts.dtmfAfterMs ? `<pause milliseconds="${opts.dtmfAfterMs}"/>` : ''}
   ${opts.dtmf ? `<nop><action><exec play_dtmf="${opts.dtmf}"/></action></nop>` : ''}
   ${opts.pcap ? `<nop><action><exec play_pcap_audio="${opts.pcap}"/></action></nop>` : ''}
   ${opts.hangup === 'caller' ? `<pause milliseconds="${opts.holdMs}"/>` : ''}
