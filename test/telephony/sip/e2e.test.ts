@@ -138,6 +138,14 @@ describe('sip driver under the engine', () => {
     expect(call.connected_time).toBe(legs[1].answered_at);
   });
 
+  it('hold from the phone: re-INVITE sendonly answered recvonly, sendrecv again after; the call goes on', async () => {
+    const a = await target('answer', 1);
+    const n = await number([a.t.id]);
+    await ok(await dial(n, { phoneHold: true, holdMs: 500 }));
+    await ok(a.run);
+    expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'caller', connected: 1 });
+  });
+
   it('the target hangs up first: the caller gets a BYE', async () => {
     const a = await target('answer-then-hangup', 1);
     const n = await number([a.t.id]);
