@@ -76,7 +76,12 @@ async function phone() {
 }
 
 const legs = (uuid: string) =>
-  app.store.db.selectFrom('call_legs').selectAll().where('call_uuid', '=', uuid).orderBy('started_at').execute();
+  app.store.db
+    .selectFrom('call_legs')
+    .selectAll()
+    .where('call_uuid', '=', uuid)
+    .orderBy('started_at')
+    .execute();
 
 const call = (uuid: string) =>
   app.store.db.selectFrom('calls').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
