@@ -383,7 +383,19 @@ export class CcaiCallService {
       .where('cancelled_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
-    if (claimed) await this.placeQueued(claimed);
+    if (!claimed) return;
+    try {
+      await this.placeQueued(claimed);
+    } catch (err) {
+      // Claimed but not placed (the engine refused it): the call fails instead of waiting for ever.
+      await this.d.db
+        .updateTable('ccai_calls')
+        .set({ fail_reason: 'telephony_failure', updated_at: this.d.clock.now() })
+        .where('id', '=', id)
+        .where('call_uuid', 'is', null)
+        .execute();
+      throw err;
+    }
   }
 
   /** Cancels a scheduled call not placed yet; `already` when it was cancelled before (204). */

@@ -76,7 +76,8 @@ describe('rate limit', () => {
     } finally {
       await limited.close();
     }
-  });
+    // A second app: building it takes seconds on a loaded machine.
+  }, 60_000);
 });
 
 describe('/apps/api/v1/menus', () => {
