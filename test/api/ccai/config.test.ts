@@ -262,16 +262,17 @@ describe('/apps/api/v1/agents', () => {
 });
 
 describe('hostile input', () => {
-  it.each(['/apps/api/v1/menus', '/apps/api/v1/calls', '/manager/api/v1/calls'])(
-    'answers 400 {"message"} naming page for page=Infinity on %s',
-    async (path) => {
-      for (const page of ['Infinity', '1e309', '0', 'x']) {
-        const res = await c.call('GET', `${path}?page=${page}`);
-        expect(res.status, `${path} ${page}`).toBe(400);
-        expect(res.body.message).toMatch(/^page /);
-      }
-    },
-  );
+  it.each([
+    '/apps/api/v1/menus',
+    '/apps/api/v1/calls',
+    '/manager/api/v1/calls',
+  ])('answers 400 {"message"} naming page for page=Infinity on %s', async (path) => {
+    for (const page of ['Infinity', '1e309', '0', 'x']) {
+      const res = await c.call('GET', `${path}?page=${page}`);
+      expect(res.status, `${path} ${page}`).toBe(400);
+      expect(res.body.message).toMatch(/^page /);
+    }
+  });
 
   it('answers 400 {"message"} for a malformed JSON body and an id like 1e309', async () => {
     const bad = await t.api('POST', '/apps/api/v1/menus', undefined, {
