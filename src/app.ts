@@ -80,7 +80,11 @@ export interface App {
    * calls already live carry on (their sim routes still answer) until `close`.
    */
   drain(): void;
-  close(): Promise<void>;
+  /**
+   * Stops. `{ abort: true }` stops as a crash would, as far as others can tell: deliveries on the
+   * wire are cut off and left in flight, live calls are left as they are (tests of node loss).
+   */
+  close(opts?: { abort?: boolean }): Promise<void>;
 }
 
 export async function buildApp(opts: AppOptions): Promise<App> {
@@ -92,14 +96,20 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     sqliteFile: opts.sqliteFileOverride ?? path.join(config.dataDir, 'switchboard.sqlite'),
   });
   const random = opts.random ?? Math.random;
-  const live = await openLiveState({ redisUrl: config.redisUrl, nodeId: config.nodeId, clock });
+  // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
+  let serverLog: Logger | undefined;
+  const logger = deferredLogger(() => serverLog);
+  const live = await openLiveState({
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    nodeId: config.nodeId,
+    clock,
+    onError: (err) => logger.warn({ err: String(err) }, 'live state (Redis) error'),
+  });
   const services = buildServices({ db: store.db, clock, random, live, dialect: store.dialect });
   const bus = live.bus;
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
-  // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
-  let serverLog: Logger | undefined;
-  const logger = deferredLogger(() => serverLog);
   const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
   const delivery = createDelivery({
     db: store.db,
@@ -283,14 +293,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     drain() {
       shuttingDown = true;
     },
-    async close() {
+    async close(opts: { abort?: boolean } = {}) {
       const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
       stopNodeDuties();
       notifier.close();
       await http.close();
       await sip?.stop();
-      await delivery.worker.close();
+      await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();
       await sweeperStopped;
       await live.close();

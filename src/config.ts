@@ -35,6 +35,8 @@ export interface Config {
   nodeId: string;
   /** Redis shared by several nodes (`REDIS_URL`): the live state lives there instead of in process. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (`REDIS_PREFIX`, default `sb:`): deployments sharing a Redis. */
+  redisPrefix: string;
   /** Hard limit on one call's length: the engine ends a call still live after it (`MAX_CALL_SECONDS`). */
   maxCallSeconds: number;
   /** On SIGTERM/SIGINT, how long live calls may go on before they are ended (SHUTDOWN_DRAIN_SECONDS). */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxCallSeconds: int(env, 'MAX_CALL_SECONDS', 4 * 3600) || 4 * 3600,
     nodeId: env.NODE_ID?.trim() || defaultNodeId(env),
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    redisPrefix: env.REDIS_PREFIX?.trim() || 'sb:',
     deliveryAllow: (env.DELIVERY_ALLOW ?? '')
       .split(',')
       .map((h) => h.trim())

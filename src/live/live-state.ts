@@ -70,8 +70,10 @@ export interface Leases extends LeaseCounts {
   /**
    * A slot held for something that is not a call yet: an RTB reservation whose key says
    * `add_to_caps_on_status_reserved` counts toward its buyer until claimed or `ttlMs` has passed.
+   * Check-and-take against `concurrencyCap` like a call's lease; false when the owner is full
+   * (true when `id` already holds a slot).
    */
-  hold(id: string, owner: OwnerKey, ttlMs: number): Promise<void>;
+  hold(id: string, owner: OwnerKey, ttlMs: number, concurrencyCap?: number | null): Promise<boolean>;
   /** Frees a hold (claimed, expired); unknown ids are ignored, so both ends may call it. */
   unhold(id: string): Promise<void>;
   /** Releases every lease of the given calls (ended by a survivor, swept); how many it released. */

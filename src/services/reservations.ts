@@ -29,6 +29,8 @@ export interface ReservationDraft {
   tags: Record<string, string>;
   payoutCents: number | null;
   seconds: number | null;
+  /** The reservation's uuid when the ping chose it beforehand (a slot held under it). */
+  uuid?: string;
 }
 
 /** Where the number comes from: a static number of the company, or the campaign's pools. */
@@ -254,7 +256,7 @@ export class ReservationService {
     return this.db
       .insertInto('reservations')
       .values({
-        uuid: randomUUID(),
+        uuid: d.uuid ?? randomUUID(),
         company_id: d.companyId,
         campaign_id: d.campaignId,
         postback_key_id: d.postbackKeyId,

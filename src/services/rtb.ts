@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type ConversionRule, decidingRules } from '../domain/conversions.js';
@@ -114,9 +115,17 @@ export class RtbService {
         pools: await this.pools(key, publisher?.id ?? null),
       };
       const expiresAt = now + key.reservation_seconds * 1000;
-      const row = await this.reservations.reserve(draft, source, expiresAt);
-      if (row && key.add_to_caps_on_status_reserved === 1)
-        await this.holdSlot(row.uuid, draft.targetId, expiresAt);
+      // `add_to_caps_on_status_reserved`: the buyer's slot is taken first, atomically against its
+      // concurrency cap (pings on every node race for it); a ping that loses the race answers no-target.
+      const holdId = key.add_to_caps_on_status_reserved === 1 ? randomUUID() : undefined;
+      if (holdId && !(await this.holdSlot(holdId, key.campaign_id, draft.targetId, expiresAt)))
+        return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
+      let row: Reservation | undefined;
+      try {
+        row = await this.reservations.reserve({ ...draft, uuid: holdId }, source, expiresAt);
+      } finally {
+        if (holdId && !row) await this.leases.unhold(`reservation:${holdId}`);
+      }
       return {
         reservation: row ?? (await this.reservations.record(draft, 'no-number', now)),
         shielded: false,
@@ -182,10 +191,12 @@ export class RtbService {
   }
 
   /** `add_to_caps_on_status_reserved`: the buyer's concurrency counts the reservation until claim or expiry. */
-  private async holdSlot(uuid: string, targetId: number, expiresAt: number): Promise<void> {
+  private async holdSlot(uuid: string, campaignId: number, targetId: number, expiresAt: number) {
     const ttlMs = Math.max(0, expiresAt - this.clock.now());
-    await this.leases.hold(`reservation:${uuid}`, `target:${targetId}`, ttlMs);
+    const cap = concurrencyCapOf(this.cache.get(campaignId)?.entry?.entries ?? [], targetId);
+    if (!(await this.leases.hold(`reservation:${uuid}`, `target:${targetId}`, ttlMs, cap))) return false;
     this.clock.schedule(ttlMs, () => void this.leases.unhold(`reservation:${uuid}`).catch(() => undefined));
+    return true;
   }
 
   private draft(
@@ -425,6 +436,15 @@ export class RtbService {
       ...rows.filter((p) => p.affiliate_id === null),
     ];
   }
+}
+
+function concurrencyCapOf(entries: readonly RoutingEntry[], targetId: number): number | null {
+  for (const e of entries) {
+    const t = e.kind === 'target' ? [e.target] : e.group.members;
+    const found = t.find((x) => x.id === targetId);
+    if (found) return found.concurrencyCap;
+  }
+  return null;
 }
 
 /** The tag a call from this caller will carry (as the engine's screening sets it), so geo-tagged buyers match. */

@@ -62,10 +62,12 @@ export class LocalLeases implements Leases {
   }
 
   /** `ttlMs` matters only across nodes (a dead node's holds); here the holder's clock frees it. */
-  async hold(id: string, owner: OwnerKey, _ttlMs: number): Promise<void> {
-    if (this.holds.has(id)) return;
+  async hold(id: string, owner: OwnerKey, _ttlMs: number, cap: number | null = null): Promise<boolean> {
+    if (this.holds.has(id)) return true;
+    if (cap !== null && this.inProgress(owner) >= cap) return false;
     this.holds.set(id, owner);
     this.bump(this.live, owner, 1);
+    return true;
   }
 
   async unhold(id: string): Promise<void> {
@@ -75,8 +77,8 @@ export class LocalLeases implements Leases {
     this.bump(this.live, owner, -1);
   }
 
-  /** @internal steps of a LocalLease */
-  apply(claims: readonly Claim[], step: 'commit' | 'uncommit' | 'release', committed: boolean): void {
+  /** @internal steps of a LocalLease; `pending`: its cap reservation was never committed. */
+  apply(claims: readonly Claim[], step: 'commit' | 'uncommit' | 'release', pending: boolean): void {
     for (const c of claims) {
       if (step === 'release') this.bump(this.live, c.owner, -1);
       for (const cap of c.caps) {
@@ -84,7 +86,7 @@ export class LocalLeases implements Leases {
           this.bump(this.pending, cap.window, -1);
           this.bump(this.used, cap.window, 1);
         } else if (step === 'uncommit') this.bump(this.used, cap.window, -1);
-        else if (!committed) this.bump(this.pending, cap.window, -1);
+        else if (pending) this.bump(this.pending, cap.window, -1);
       }
     }
   }
@@ -113,8 +115,7 @@ export class LocalLeases implements Leases {
 }
 
 class LocalLease implements Lease {
-  private committed = false;
-  private released = false;
+  private state: 'pending' | 'committed' | 'returned' | 'released' = 'pending';
 
   constructor(
     private readonly owner: LocalLeases,
@@ -123,15 +124,16 @@ class LocalLease implements Lease {
   ) {}
 
   async commit(): Promise<void> {
-    if (this.committed || this.released) return;
-    this.committed = true;
+    if (this.state !== 'pending') return;
+    this.state = 'committed';
     this.owner.apply(this.claims, 'commit', false);
   }
 
+  /** Usage undone; the reservation is not pending again (a returned call's next target takes its own). */
   async uncommit(): Promise<void> {
-    if (!this.committed || this.released) return;
-    this.committed = false;
-    this.owner.apply(this.claims, 'uncommit', true);
+    if (this.state !== 'committed') return;
+    this.state = 'returned';
+    this.owner.apply(this.claims, 'uncommit', false);
   }
 
   async release(): Promise<void> {
@@ -140,9 +142,10 @@ class LocalLease implements Lease {
 
   /** Synchronous release (the sweeper's). */
   free(): void {
-    if (this.released) return;
-    this.released = true;
-    this.owner.apply(this.claims, 'release', this.committed);
+    if (this.state === 'released') return;
+    const pending = this.state === 'pending';
+    this.state = 'released';
+    this.owner.apply(this.claims, 'release', pending);
     this.owner.forget(this, this.callUuid);
   }
 }
