@@ -126,7 +126,12 @@ export class CallEngine implements DriverSink {
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
     if (claim) {
       session.reservation = { targetId: claim.targetId, tags: claim.tags, only: claim.onlyReservedTarget };
-      await this.deps.live.leases.unhold(`reservation:${claim.reservationUuid}`);
+      // The reservation's held slot goes back before this call dials (it takes its own lease then).
+      await this.deps.live.leases
+        .unhold(`reservation:${claim.reservationUuid}`)
+        .catch((err) =>
+          this.deps.logger.warn({ err: errorText(err) }, 'releasing a reservation hold failed'),
+        );
     }
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
