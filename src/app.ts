@@ -253,6 +253,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     subscriptions: rcSubscriptions,
     bodies: notificationBodies(services.telephonySessions, services.users),
     ws: wsGateway,
+    shared: live.shared,
   });
   notifier.start();
   await http.register(

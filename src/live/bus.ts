@@ -37,8 +37,11 @@ export type LiveEvent =
 export interface EventBus {
   publish(event: LiveEvent): void;
   subscribe(fn: (event: LiveEvent) => void): () => void;
-  subscribeAll(fn: (event: LiveEvent) => void): () => void;
+  subscribeAll(fn: (event: LiveEvent, origin: EventOrigin) => void): () => void;
 }
+
+/** Whether an event was made by a call of this node or came from another node. */
+export type EventOrigin = 'local' | 'remote';
 
 /** In-process bus; the Redis one (`redis/bus.ts`) also carries every node's events to `subscribeAll`. */
 export class LocalBus implements EventBus {
@@ -46,7 +49,7 @@ export class LocalBus implements EventBus {
 
   publish(event: LiveEvent): void {
     this.emitter.emit('local', event);
-    this.emitter.emit('all', event);
+    this.emitter.emit('all', event, 'local');
   }
 
   subscribe(fn: (event: LiveEvent) => void): () => void {
@@ -54,7 +57,7 @@ export class LocalBus implements EventBus {
     return () => this.emitter.off('local', fn);
   }
 
-  subscribeAll(fn: (event: LiveEvent) => void): () => void {
+  subscribeAll(fn: (event: LiveEvent, origin: EventOrigin) => void): () => void {
     this.emitter.on('all', fn);
     return () => this.emitter.off('all', fn);
   }

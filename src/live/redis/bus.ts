@@ -26,6 +26,6 @@ export class RedisBus extends LocalBus {
   /** A message of the `events` channel (the subscriber connection hands it here). */
   received(message: string): void {
     const { from, event } = JSON.parse(message) as { from: string; event: LiveEvent };
-    if (from !== this.nodeId) this.emitter.emit('all', event);
+    if (from !== this.nodeId) this.emitter.emit('all', event, 'remote');
   }
 }
