@@ -2,7 +2,7 @@ import { ManualClock } from '../../src/clock.js';
 import { CallEngine } from '../../src/engine/engine.js';
 import { localLiveState } from '../../src/live/local/index.js';
 import type { Logger } from '../../src/logger.js';
-import { sqlCallStore } from '../../src/store/call-store.js';
+import { type CallStore, sqlCallStore } from '../../src/store/call-store.js';
 import { SimNetwork } from '../../src/telephony/sim/network.js';
 import type { TestApp } from '../helpers/app.js';
 import { ChaosDriver, type ChaosOptions, seeded } from './chaos-driver.js';
@@ -17,7 +17,10 @@ export interface LogLine {
  * An engine of its own on a test app's database and outbox, talking to the network through a chaos
  * driver, on its own manual clock; its leases in its own live state so a test can see them all.
  */
-export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeconds?: number } = {}) {
+export function chaosRig(
+  t: TestApp,
+  opts: Partial<ChaosOptions> & { maxCallSeconds?: number; store?: (s: CallStore) => CallStore } = {},
+) {
   const clock = new ManualClock(t.clock.now());
   const sim = new SimNetwork(clock);
   const chaos = new ChaosDriver(sim, clock, { random: seeded(1), ...opts });
@@ -33,7 +36,7 @@ export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeco
     error: line('error'),
   };
   const engine = new CallEngine({
-    store: sqlCallStore(t.app.store.db, t.app.delivery.outbox),
+    store: (opts.store ?? ((s) => s))(sqlCallStore(t.app.store.db, t.app.delivery.outbox)),
     clock,
     processId: 'chaos-rig',
     driver: chaos,
