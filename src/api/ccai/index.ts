@@ -1,4 +1,4 @@
-import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { CcaiCallViews } from '../../services/ccai-call-views.js';
 import type { CcaiCallService } from '../../services/ccai-calls.js';
 import type { Services } from '../../services/index.js';

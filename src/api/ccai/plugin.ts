@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimited } from '../../domain/errors.js';
-import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { CcaiKeyService } from '../../services/ccai-keys.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { sendCcaiError, toCcaiError } from './errors.js';
@@ -45,7 +45,7 @@ export async function ccaiConventions(app: CoreApp, deps: CcaiConventionDeps): P
     if (deps.isMaintenance()) throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
     const { key, secret } = basicCredentials(request);
     request.ccai = await deps.keys.authenticate(key, secret);
-    const wait = deps.rateLimiter.hit(`ccai:${request.ccai.keyId}`);
+    const wait = await deps.rateLimiter.hit(`ccai:${request.ccai.keyId}`);
     if (wait > 0) throw new RateLimited(wait);
   });
   app.setErrorHandler((err, request, reply) => {
