@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/Page';
+
+export function CallDetail() {
+  return <PageHeader title="CallDetail" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/Page';
+
+export function CallLog() {
+  return <PageHeader title="CallLog" />;
+}

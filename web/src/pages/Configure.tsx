@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/Page';
+
+export function Configure() {
+  return <PageHeader title="Configure" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/Page';
+
+export function Reports() {
+  return <PageHeader title="Reports" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/Page';
+
+export function TestPhone() {
+  return <PageHeader title="TestPhone" />;
+}
