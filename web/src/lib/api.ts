@@ -30,7 +30,8 @@ export function buildUrl(path: string, query: Query = {}, companyId: number | nu
     if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   if (companyId !== null) params.set('company_id', String(companyId));
   const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
+  if (!qs) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${qs}`;
 }
 
 export async function request<T>(

@@ -141,7 +141,7 @@ export function CallDetail() {
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack>
             <Section title="Legs">
-              <Table.ScrollContainer minWidth={520}>
+              <Table.ScrollContainer minWidth={600}>
                 <Table verticalSpacing="xs" aria-label="Legs">
                   <Table.Thead>
                     <Table.Tr>
@@ -159,9 +159,18 @@ export function CallDetail() {
                         <Table.Td>{l.direction === 'inbound' ? 'Caller' : 'Target'}</Table.Td>
                         <Table.Td>{l.to}</Table.Td>
                         <Table.Td>
-                          <Badge variant="light" color={l.answered_at ? 'teal' : 'gray'}>
-                            {l.end_reason ?? l.status}
+                          <Badge
+                            variant="light"
+                            color={l.answered_at ? 'teal' : 'gray'}
+                            style={{ overflow: 'visible' }}
+                          >
+                            {l.answered_at ? 'answered' : l.status}
                           </Badge>
+                          {l.end_reason && (
+                            <Text size="xs" c="dimmed">
+                              {l.end_reason}
+                            </Text>
+                          )}
                         </Table.Td>
                         <Table.Td>{time(l.started_at)}</Table.Td>
                         <Table.Td>{time(l.answered_at)}</Table.Td>

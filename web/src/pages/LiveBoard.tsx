@@ -126,7 +126,7 @@ export function LiveBoard() {
         <Stat label="Connected rate" value={rate} hint={`${board.today.connected} connected today`} />
       </SimpleGrid>
       <Grid>
-        <Grid.Col span={{ base: 12, lg: shown ? 7 : 12 }}>
+        <Grid.Col span={{ base: 12, xl: shown ? 8 : 12 }}>
           <Paper withBorder>
             <Table.ScrollContainer minWidth={640}>
               <Table highlightOnHover verticalSpacing="sm" aria-label="Calls in progress">
@@ -198,7 +198,7 @@ export function LiveBoard() {
           )}
         </Grid.Col>
         {shown && (
-          <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Grid.Col span={{ base: 12, xl: 4 }}>
             <CallTimeline call={shown} now={now} />
           </Grid.Col>
         )}

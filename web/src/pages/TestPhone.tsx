@@ -320,7 +320,8 @@ function VirtualPhones() {
     const body: Record<string, unknown> = { number: chosen };
     if (mode === 'answer') {
       body.answer_after_s = Number(answerAfter || 0);
-      body.hangup_after_s = hangupAfter === '' ? null : Number(hangupAfter);
+      // Left out when empty: the API coerces an explicit null to 0 (hang up at once).
+      if (hangupAfter !== '') body.hangup_after_s = Number(hangupAfter);
     } else body[mode] = true;
     try {
       await request(creds, 'POST', '/sim/endpoints', { body });

@@ -21,7 +21,7 @@ export function MenuOptions({ ctx }: { ctx: FieldContext }) {
   return (
     <Input.Wrapper
       label="Menu options"
-      description="What each key does after the greeting. With no options, the campaign's targets take every call."
+      description="What each key does during the greeting. A caller who presses no key is hung up on; with no greeting, calls take option 1 (or the targets above) at once."
       error={errorsFor(ctx.errors, 'menu_options_attributes')}
     >
       <Stack gap="xs" mt={6}>
@@ -37,6 +37,7 @@ export function MenuOptions({ ctx }: { ctx: FieldContext }) {
             />
             <MultiSelect
               label="Targets"
+              searchable
               style={{ flex: 1 }}
               data={ctx.options.targets ?? []}
               value={r.target_ids}

@@ -295,6 +295,7 @@ export function ResourcePage({ def }: { def: ResourceDef }) {
         onClose={() => setEditing(undefined)}
         title={editing ? `Edit ${def.singular}` : `New ${def.singular}`}
         size="xl"
+        closeButtonProps={{ 'aria-label': 'Close' }}
       >
         {editing !== undefined && (
           <ResourceForm

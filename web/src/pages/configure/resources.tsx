@@ -3,6 +3,7 @@ import { BusinessHours, weekOf } from './BusinessHours';
 import type { Values } from './fields';
 import { MenuOptions, type MenuRow } from './MenuOptions';
 import type { ResourceDef } from './ResourcePage';
+import { type TimerRow, Timers } from './Timers';
 
 const CAPS = ['Hourly', 'Daily', 'Monthly', 'Hard'] as const;
 const capKey = (type: string) => `${type.toLowerCase()}_cap`;
@@ -217,7 +218,14 @@ export const campaigns: ResourceDef = {
     },
     { label: 'Records', render: (r) => yesNo(r.record_calls) },
   ],
-  defaults: { record_calls: false, repeat: 1, dedupe_seconds: 0, menu_options: [], target_ids: [] },
+  defaults: {
+    record_calls: false,
+    repeat: 1,
+    dedupe_seconds: 0,
+    menu_options: [],
+    timers: [],
+    target_ids: [],
+  },
   fields: [
     { name: 'name', label: 'Name', required: true },
     { name: 'cid', label: 'Campaign id (cid)', description: 'Left empty, one is made for you' },
@@ -248,12 +256,16 @@ export const campaigns: ResourceDef = {
       wide: true,
     },
     { name: 'menu_options', label: 'Menu options', render: (ctx) => <MenuOptions ctx={ctx} /> },
+    { name: 'timers', label: 'Pixels', render: (ctx) => <Timers ctx={ctx} /> },
   ],
   fromRow: (r) => ({
     ...r,
     message: r.greeting?.message ?? '',
     voice_gender: r.greeting?.voice_gender ?? 'Male',
     target_ids: (r.target_ids ?? []).map(String),
+    timers: (r.timers ?? []).map(
+      (t: any): TimerRow => ({ id: t.timer.id, seconds: t.timer.seconds, url: t.timer.url }),
+    ),
     menu_options: (r.menu_options ?? []).map(
       (m: any): MenuRow => ({
         id: m.menu_option.id,
@@ -273,6 +285,11 @@ export const campaigns: ResourceDef = {
     record_calls: !!v.record_calls,
     target_ids: (v.target_ids ?? []).map(Number),
     destroy_nested: true,
+    timers_attributes: (v.timers ?? []).map((t: TimerRow) => ({
+      ...(t.id ? { id: t.id } : {}),
+      seconds: t.seconds === '' ? 0 : Number(t.seconds),
+      url: t.url,
+    })),
     menu_options_attributes: (v.menu_options ?? []).map((m: MenuRow) => ({
       ...(m.id ? { id: m.id } : {}),
       option: m.option,
