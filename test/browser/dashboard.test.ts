@@ -168,6 +168,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
         .map((id) => page.locator(`[id="${id}"]`).textContent()),
     );
     expect(texts.join(' ')).toContain('is not a valid phone number or SIP URI');
+    await number.scrollIntoViewIfNeeded();
     await shot(page, 'configure-validation-error');
 
     provoked.delete(400);

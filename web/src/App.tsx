@@ -46,7 +46,7 @@ function CompanySwitcher() {
   const items = companies.data?.items ?? [];
   if (items.length < 2)
     return items[0] ? (
-      <Text size="sm" c="dimmed">
+      <Text size="sm" c="dimmed" visibleFrom="sm">
         {items[0].name}
       </Text>
     ) : null;
@@ -100,8 +100,11 @@ export function App() {
               size="xs"
               leftSection={<IconLogout size={16} />}
               onClick={signOut}
+              aria-label="Sign out"
             >
-              Sign out
+              <Text span size="xs" fw={600} visibleFrom="xs">
+                Sign out
+              </Text>
             </Button>
           </Group>
         </Group>

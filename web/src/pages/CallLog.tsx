@@ -61,7 +61,11 @@ export function CallLog() {
     <>
       <PageHeader
         title="Call log"
-        description={calls.data ? `${calls.data.total} calls` : 'Every call, newest first.'}
+        description={
+          calls.data
+            ? `${calls.data.total} ${calls.data.total === 1 ? 'call' : 'calls'}`
+            : 'Every call, newest first.'
+        }
       />
       <Paper
         withBorder

@@ -1,4 +1,16 @@
-import { Badge, Card, Grid, Group, Paper, SimpleGrid, Table, Text, Timeline, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Card,
+  Grid,
+  Group,
+  Paper,
+  SimpleGrid,
+  Table,
+  Text,
+  Timeline,
+  Title,
+} from '@mantine/core';
 import { IconPhoneCall } from '@tabler/icons-react';
 import { useEffect, useReducer, useState } from 'react';
 import { Link } from 'react-router';
@@ -171,7 +183,10 @@ export function LiveBoard() {
             {board.calls.length === 0 && (
               <Empty title="No calls right now">
                 Calls show here the moment they arrive. Place one from the{' '}
-                <Link to="/test-phone">Test phone</Link>.
+                <Anchor component={Link} to="/test-phone">
+                  Test phone
+                </Anchor>
+                .
               </Empty>
             )}
           </Paper>
