@@ -312,6 +312,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       stopNodeDuties();
       notifier.close();
       await http.close();
+      // Notifications already queued finish before the store closes under them.
+      await notifier.idle();
       await sip?.stop();
       await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();
