@@ -207,6 +207,19 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
       .waitFor();
   });
 
+  it('adds a conversion rule to the campaign', async () => {
+    await page.goto(`${base}/configure/conversion-rules`);
+    await page.getByRole('combobox', { name: 'Campaign' }).waitFor();
+    await page.getByRole('button', { name: 'New conversion rule' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Connected at least (s)' }).fill('20');
+    await dialog.getByRole('textbox', { name: 'Revenue ($)' }).fill('25');
+    await dialog.getByRole('textbox', { name: 'Payout ($)' }).fill('10');
+    await dialog.getByRole('button', { name: 'Create conversion rule' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: '25', exact: true }).waitFor();
+  });
+
   it('creates a tracking number for the campaign and the publisher', async () => {
     failShot();
     await page.goto(`${base}/configure/numbers`);
@@ -278,6 +291,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     const pixels = page.getByRole('table', { name: 'Pixels and webhooks' });
     await pixels.getByText('/healthz?caller=%2B13015550000').waitFor();
     await pixels.getByText('fired', { exact: true }).waitFor();
+    await page.getByText('converted', { exact: true }).waitFor();
     const journey = page.getByRole('region', { name: 'Journey' });
     await journey.getByText('Dialled +14155550123').waitFor();
     await journey.getByText('Connected', { exact: true }).waitFor();
@@ -298,6 +312,24 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await page.getByText('Publisher', { exact: true }).click();
     await page.getByRole('table', { name: 'Report rows' }).getByText('Acme Media').waitFor();
     expect(await page.locator('figure .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+  });
+
+  it('switches between the companies a key reaches', async () => {
+    await api('POST', '/companies.json', { company: { name: 'Second Co' } });
+    await page.goto(`${base}/configure/targets`);
+    await page
+      .getByRole('cell', { name: /Solar buyer/ })
+      .first()
+      .waitFor();
+    await page.getByRole('combobox', { name: 'Company' }).click();
+    await page.getByRole('option', { name: 'Second Co' }).click();
+    await page.getByText('No targets yet').waitFor();
+    await page.getByRole('combobox', { name: 'Company' }).click();
+    await page.getByRole('option', { name: 'Switchboard' }).click();
+    await page
+      .getByRole('cell', { name: /Solar buyer/ })
+      .first()
+      .waitFor();
   });
 
   it('fits a phone screen', async () => {

@@ -1,7 +1,7 @@
 import { Tabs } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { PageHeader } from '../components/Page';
-import { PostbackKeys } from './configure/PostbackKeys';
+import { ConversionRules, PostbackKeys, Webhooks } from './configure/campaign-parts';
 import { ResourcePage } from './configure/ResourcePage';
 import * as r from './configure/resources';
 
@@ -14,9 +14,13 @@ const SECTIONS = [
   { key: 'publishers', label: 'Publishers', def: r.publishers },
   { key: 'suppressed-numbers', label: 'Suppressed', def: r.suppressed },
   { key: 'call-control-keys', label: 'Call-control keys', def: r.callControlKeys },
-  { key: 'postback-keys', label: 'Postback keys', def: null },
+  { key: 'conversion-rules', label: 'Conversion rules', def: null, page: ConversionRules },
+  { key: 'webhooks', label: 'Webhooks', def: null, page: Webhooks },
+  { key: 'postback-keys', label: 'Postback keys', def: null, page: PostbackKeys },
+  { key: 'tags', label: 'Tags', def: r.tags },
   { key: 'users', label: 'Users', def: r.users },
   { key: 'api-keys', label: 'API keys', def: r.apiKeys },
+  { key: 'ringcentral-apps', label: 'RingCentral apps', def: r.oauthApps },
 ];
 
 export function Configure() {
@@ -36,7 +40,7 @@ export function Configure() {
         </Tabs.List>
         {SECTIONS.map((s) => (
           <Tabs.Panel key={s.key} value={s.key}>
-            {s.def ? <ResourcePage key={s.key} def={s.def} /> : <PostbackKeys />}
+            {s.def ? <ResourcePage key={s.key} def={s.def} /> : s.page ? <s.page /> : null}
           </Tabs.Panel>
         ))}
       </Tabs>

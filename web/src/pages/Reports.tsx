@@ -80,6 +80,7 @@ function Chart({ facet, rows }: { facet: string; rows: Row[] }) {
               name="Calls"
               fill="var(--mantine-color-indigo-5)"
               radius={[4, 4, 0, 0]}
+              maxBarSize={56}
             />
             <Line
               yAxisId="rate"
@@ -105,8 +106,20 @@ function Chart({ facet, rows }: { facet: string; rows: Row[] }) {
             <YAxis />
             <Tooltip />
             <Legend />
-            <Bar dataKey="revenue" name="Revenue" fill="var(--mantine-color-teal-5)" radius={[4, 4, 0, 0]} />
-            <Bar dataKey="payout" name="Payout" fill="var(--mantine-color-orange-5)" radius={[4, 4, 0, 0]} />
+            <Bar
+              dataKey="revenue"
+              name="Revenue"
+              fill="var(--mantine-color-teal-5)"
+              radius={[4, 4, 0, 0]}
+              maxBarSize={56}
+            />
+            <Bar
+              dataKey="payout"
+              name="Payout"
+              fill="var(--mantine-color-orange-5)"
+              radius={[4, 4, 0, 0]}
+              maxBarSize={56}
+            />
           </BarChart>
         </ResponsiveContainer>
       </figure>
@@ -128,6 +141,7 @@ function Chart({ facet, rows }: { facet: string; rows: Row[] }) {
               name="Calls"
               fill="var(--mantine-color-indigo-5)"
               radius={[4, 4, 0, 0]}
+              maxBarSize={56}
             />
             <Line
               yAxisId="rate"

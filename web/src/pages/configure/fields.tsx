@@ -15,7 +15,7 @@ export interface FieldContext {
 export interface Field {
   name: string;
   label: string;
-  kind?: 'text' | 'number' | 'switch' | 'select' | 'multiselect' | 'textarea' | 'password';
+  kind?: 'text' | 'number' | 'decimal' | 'switch' | 'select' | 'multiselect' | 'textarea' | 'password';
   required?: boolean;
   description?: string;
   placeholder?: string;
@@ -58,6 +58,15 @@ export function FieldInput({ field, ctx }: { field: Field; ctx: FieldContext }) 
           value={v ?? ''}
           onChange={(n) => set(field.name, n === '' ? null : Number(n))}
           allowDecimal={false}
+        />
+      );
+    case 'decimal':
+      return (
+        <NumberInput
+          {...common}
+          value={v ?? ''}
+          onChange={(n) => set(field.name, n === '' ? null : Number(n))}
+          decimalScale={2}
         />
       );
     case 'switch':

@@ -667,3 +667,61 @@ export const apiKeys: ResourceDef = {
     },
   ],
 };
+
+export const tags: ResourceDef = {
+  key: 'tags',
+  title: 'Tags',
+  singular: 'tag',
+  description: 'Tag keys reports can group calls by (Reports → Tag); a new key counts calls from now on.',
+  list: '/tags.json',
+  wrap: 'tag',
+  item: (r) => `/tags/${r.id}.json`,
+  editable: false,
+  columns: [
+    {
+      label: 'Key',
+      render: (r) => (
+        <Text fw={600} size="sm">
+          {r.key}
+        </Text>
+      ),
+    },
+    {
+      label: 'Indexed from',
+      render: (r) => (r.indexed_from ? new Date(r.indexed_from).toLocaleString() : '—'),
+    },
+  ],
+  fields: [{ name: 'key', label: 'Tag key', required: true, placeholder: 'state' }],
+};
+
+export const oauthApps: ResourceDef = {
+  key: 'ringcentral-apps',
+  title: 'RingCentral apps',
+  singular: 'RingCentral app',
+  description: 'OAuth client credentials for programs using the RingCentral face (/restapi).',
+  list: '/oauth_apps.json',
+  wrap: 'oauth_app',
+  item: (r) => `/oauth_apps/${r.id}.json`,
+  editable: false,
+  secret: (c) => (c?.client_secret ? `client id ${c.client_id} · secret ${c.client_secret}` : undefined),
+  columns: [
+    {
+      label: 'Name',
+      render: (r) => (
+        <Text fw={600} size="sm">
+          {r.name}
+        </Text>
+      ),
+    },
+    {
+      label: 'Client id',
+      render: (r) => (
+        <Text ff="monospace" size="sm">
+          {r.client_id}
+        </Text>
+      ),
+    },
+    { label: 'Created', render: (r) => new Date(r.created_at).toLocaleString() },
+  ],
+  fields: [{ name: 'name', label: 'Name', required: true }],
+};
