@@ -99,7 +99,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
   let serverLog: Logger | undefined;
   const logger = deferredLogger(() => serverLog);
-  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
+  const sip = config.sip
+    ? sipDriverFrom(config.sip, clock, config.dataDir, async (id) => {
+        const row = await store.db
+          .selectFrom('audio_files')
+          .select('data')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row ? Buffer.from(row.data as Uint8Array) : undefined;
+      })
+    : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,

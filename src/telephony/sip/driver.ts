@@ -38,6 +38,8 @@ export interface SipDriverOptions {
   passwords?: (extension: string) => string | undefined;
   media?: MediaEngine;
   timing?: Timing;
+  /** The bytes of an uploaded audio prompt (`audio_files`), any format `sox` reads. */
+  audio?: (audioId: number) => Promise<Buffer | undefined>;
 }
 
 interface Leg {
@@ -369,7 +371,12 @@ export class SipDriver {
   }
 
   private async render(prompt: Prompt): Promise<Int16Array> {
-    if (prompt.kind === 'audio') return silence(Math.max(1, prompt.durationS));
+    if (prompt.kind === 'audio') {
+      const bytes = prompt.audioId !== undefined ? await this.opts.audio?.(prompt.audioId) : undefined;
+      // An unreadable or missing file keeps the call's timing with silence of its estimated length.
+      if (!bytes) return silence(Math.max(1, prompt.durationS));
+      return this.prompts.decode(bytes, prompt.name).catch(() => silence(Math.max(1, prompt.durationS)));
+    }
     try {
       return await this.prompts.speak(prompt.text, prompt.voice);
     } catch {

@@ -8,7 +8,12 @@ import type { SipConfig } from './config.js';
 import { SipDriver } from './driver.js';
 import { staticUsers } from './registrar.js';
 
-export function sipDriverFrom(cfg: SipConfig, clock: Clock, dataDir: string): SipDriver {
+export function sipDriverFrom(
+  cfg: SipConfig,
+  clock: Clock,
+  dataDir: string,
+  audio?: (audioId: number) => Promise<Buffer | undefined>,
+): SipDriver {
   return new SipDriver({
     clock,
     listen: { host: cfg.listenHost, port: cfg.listenPort },
@@ -19,5 +24,6 @@ export function sipDriverFrom(cfg: SipConfig, clock: Clock, dataDir: string): Si
     promptDir: path.join(dataDir, 'prompts'),
     domain: cfg.domain ?? cfg.publicHost ?? cfg.listenHost,
     passwords: cfg.users ? staticUsers(cfg.users) : undefined,
+    audio,
   });
 }

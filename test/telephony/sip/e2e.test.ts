@@ -146,11 +146,75 @@ describe('sip driver under the engine', () => {
     expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'caller', connected: 1 });
   });
 
+  it('plays an uploaded greeting (a 16 kHz WAV, resampled by sox), not silence', async () => {
+    const a = await target('answer-then-hangup', 1);
+    const rate = 16_000;
+    const pcm = Buffer.alloc(rate * 2); // one second of 440 Hz
+    for (let i = 0; i < rate; i++)
+      pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+    const c = await create('/campaigns', 'campaign', {
+      name: 'audio',
+      menu_options_attributes: [{ option: '1', target_number: a.t.number }],
+      message_file_b64_data: Buffer.concat([wavHeader(pcm.length, rate), pcm]).toString('base64'),
+      message_file_b64_filename: 'greeting.wav',
+    });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    const played: Int16Array[] = [];
+    const media = app.sip!.media;
+    const play = media.play.bind(media);
+    media.play = (leg, samples, opts) => {
+      played.push(samples);
+      return play(leg, samples, opts);
+    };
+    // The caller presses 1 during the greeting and waits for our BYE: the target hangs up once reached.
+    await ok(await dial(n, { hangup: 'remote', dtmf: '1', dtmfAfterMs: 1500 }));
+    await ok(a.run);
+    expect(played.length).toBeGreaterThanOrEqual(1);
+    const greeting = played[0];
+    expect(Math.abs(greeting.length - 8000)).toBeLessThan(100); // one second at 8 kHz
+    const rms = Math.sqrt(greeting.reduce((sum, v) => sum + v * v, 0) / greeting.length);
+    expect(rms).toBeGreaterThan(4000); // 8000 peak sine: about 5,657
+    expect(await theCall()).toMatchObject({ dialed_number: a.t.number, connected: 1, hung_up_by: 'target' });
+  });
+
   it('the target hangs up first: the caller gets a BYE', async () => {
     const a = await target('answer-then-hangup', 1);
     const n = await number([a.t.id]);
-    await ok(await dial(n, { hangup: 'remote' }));
+    const caller = await dial(n, { hangup: 'remote' });
+    setTimeout(
+      async () =>
+        console.log(
+          'DEBUG',
+          played.map((p) => p.length),
+          JSON.stringify(
+            await app.store.db
+              .selectFrom('calls')
+              .select(['status', 'ivr_duration', 'target_id', 'forwarded_time', 'connected_time', 'end_time'])
+              .execute(),
+          ),
+          JSON.stringify(await app.store.db.selectFrom('call_legs').selectAll().execute()),
+        ),
+      8000,
+    );
+    await ok(caller);
     await ok(a.run);
     expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'target' });
   });
 });
+
+function wavHeader(dataBytes: number, rate: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
