@@ -180,23 +180,7 @@ describe('sip driver under the engine', () => {
   it('the target hangs up first: the caller gets a BYE', async () => {
     const a = await target('answer-then-hangup', 1);
     const n = await number([a.t.id]);
-    const caller = await dial(n, { hangup: 'remote' });
-    setTimeout(
-      async () =>
-        console.log(
-          'DEBUG',
-          played.map((p) => p.length),
-          JSON.stringify(
-            await app.store.db
-              .selectFrom('calls')
-              .select(['status', 'ivr_duration', 'target_id', 'forwarded_time', 'connected_time', 'end_time'])
-              .execute(),
-          ),
-          JSON.stringify(await app.store.db.selectFrom('call_legs').selectAll().execute()),
-        ),
-      8000,
-    );
-    await ok(caller);
+    await ok(await dial(n, { hangup: 'remote' }));
     await ok(a.run);
     expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'target' });
   });
