@@ -16,6 +16,7 @@ import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retre
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { recordingRoutes } from './api/retreaver/core/recordings.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
@@ -217,6 +218,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);

@@ -5,6 +5,8 @@
  * come back as the contract's events, echoing the command that caused them.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Cancel, Clock } from '../../clock.js';
 import type { DriverEvent, DriverSink, HangupCause, LegId, OriginateRequest, Prompt } from '../driver.js';
 import type { MediaEngine } from '../media/media.js';
@@ -38,6 +40,8 @@ export interface SipDriverOptions {
   passwords?: (extension: string) => string | undefined;
   media?: MediaEngine;
   timing?: Timing;
+  /** Where finished recordings are written (`<callUuid>.wav`); without it `record` does nothing. */
+  recordingsDir?: string;
   /** The bytes of an uploaded audio prompt (`audio_files`), any format `sox` reads. */
   audio?: (audioId: number) => Promise<Buffer | undefined>;
 }
@@ -55,7 +59,12 @@ interface Leg {
   sdpVersion: number;
   codec: Codec;
   playing?: CommandId;
+  /** The engine's call: known for an originate at once, for an incoming leg once it is recorded. */
+  callUuid?: string;
 }
+
+/** The path a call's recording is served at (Core API, authenticated with its key). */
+export const recordingPath = (callUuid: string) => `/calls/${callUuid}/recording.wav`;
 
 const DTMF_PT = 101;
 const MUSIC = holdMusic();
@@ -66,6 +75,8 @@ export class SipDriver {
   readonly registrar: Registrar | undefined;
   private readonly prompts: PromptCache;
   private readonly legs = new Map<LegId, Leg>();
+  /** Calls being recorded; the value is the `record start` command. */
+  private readonly recordings = new Map<string, CommandId>();
   private sink: DriverSink | undefined;
   private trunkPeer: Peer | undefined;
 
@@ -108,6 +119,7 @@ export class SipDriver {
 
   async stop(): Promise<void> {
     for (const leg of this.legs.values()) this.end(leg, true);
+    await Promise.all([...this.recordings.keys()].map((uuid) => this.finishRecording(uuid)));
     await this.ua.stop();
     if (this.media instanceof NodeMediaEngine) await this.media.shutdown();
   }
@@ -163,6 +175,9 @@ export class SipDriver {
     const to = parseUri(call.request.uri);
     this.sink
       ?.incoming({ leg: id, from: from?.user ?? from?.host ?? 'anonymous', to: to?.user ?? '' })
+      .then((uuid) => {
+        leg.callUuid = uuid;
+      })
       .catch(() => {
         if (leg.state === 'ringing') this.end(leg, true, 404);
       });
@@ -207,6 +222,9 @@ export class SipDriver {
     if (local) leg.session.hangup(status);
     this.media.close(leg.id);
     this.legs.delete(leg.id);
+    // A call's recording ends with its caller (the engine may never send `record stop`).
+    if (leg.inbound && leg.callUuid && this.recordings.has(leg.callUuid))
+      void this.finishRecording(leg.callUuid);
   }
 
   // ── commands ───────────────────────────────────────────────────────────────────────────────
@@ -266,8 +284,10 @@ export class SipDriver {
       endedByUs: false,
       sdpVersion: 2,
       codec: 'PCMU',
+      callUuid: req.callUuid,
     };
     this.legs.set(leg.id, leg);
+    if (this.recordings.has(req.callUuid)) this.media.record(req.callUuid, [leg.id]);
     session.listener = {
       progress: (status) => {
         if (status === 180 || status === 183) this.emit({ type: 'ringing', leg: leg.id, cmd });
@@ -410,8 +430,44 @@ export class SipDriver {
     this.media.mute(id, on);
   }
 
-  async record(): Promise<void> {
-    // Recording is not implemented by the sip driver yet (docs/sip.md).
+  /**
+   * Records what the call's legs say (mixed) to `<recordingsDir>/<callUuid>.wav`; `stop`, or the
+   * caller's leg ending, writes the file and answers `recordingReady` with its path. Pause leaves the
+   * paused span out; `start` on a paused recording resumes it.
+   */
+  async record(
+    cmd: CommandId,
+    callUuid: string,
+    action: 'start' | 'pause' | 'resume' | 'stop',
+  ): Promise<void> {
+    if (!this.opts.recordingsDir) return;
+    if (action === 'stop') return this.finishRecording(callUuid, cmd);
+    if (action === 'start' && !this.recordings.has(callUuid)) {
+      this.recordings.set(callUuid, cmd);
+      const ids = [...this.legs.values()].filter((l) => l.callUuid === callUuid).map((l) => l.id);
+      this.media.record(callUuid, ids);
+      return;
+    }
+    if (this.recordings.has(callUuid)) this.media.pauseRecording(callUuid, action === 'pause');
+  }
+
+  private async finishRecording(callUuid: string, cmd?: CommandId): Promise<void> {
+    if (!this.recordings.has(callUuid)) return;
+    const started = this.recordings.get(callUuid);
+    this.recordings.delete(callUuid);
+    const bytes = this.media.finishRecording(callUuid);
+    if (!bytes || !this.opts.recordingsDir) return;
+    await mkdir(this.opts.recordingsDir, { recursive: true });
+    const file = path.join(this.opts.recordingsDir, `${callUuid}.wav`);
+    await writeFile(`${file}.tmp`, bytes);
+    await rename(`${file}.tmp`, file);
+    this.emit({ type: 'recordingReady', callUuid, url: recordingPath(callUuid), cmd: cmd ?? started });
+  }
+
+  /** The recording file of a call, if this driver wrote one (the Core API serves it). */
+  recordingFile(callUuid: string): string | undefined {
+    if (!this.opts.recordingsDir || !/^[0-9a-f-]{36}$/i.test(callUuid)) return undefined;
+    return path.join(this.opts.recordingsDir, `${callUuid}.wav`);
   }
 
   async sendDigits(_cmd: CommandId, id: LegId, digits: string): Promise<void> {

@@ -22,6 +22,7 @@ export function sipDriverFrom(
     trunk: cfg.trunk,
     rtpPorts: cfg.rtpPorts,
     promptDir: path.join(dataDir, 'prompts'),
+    recordingsDir: path.join(dataDir, 'recordings'),
     domain: cfg.domain ?? cfg.publicHost ?? cfg.listenHost,
     passwords: cfg.users ? staticUsers(cfg.users) : undefined,
     audio,

@@ -87,15 +87,25 @@ const call = (uuid: string) =>
   app.store.db.selectFrom('calls').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
 
 /** sipp calls a tracked number routed to an answering sipp agent; resolves once they are bridged. */
-async function connectedCall() {
+async function connectedCall(opts: { talk?: boolean } = {}) {
   const agent = await phone();
   const t = await create('/targets', 'target', { number: agent.uri, name: 'agent', priority: 1 });
   const c = await create('/campaigns', 'campaign', { name: 'cc', target_ids: [t.id] });
   const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
-  const caller = await sipp(uacScenario({ to: n, holdMs: 0, hangup: 'remote' }), {
-    target: `127.0.0.1:${app.sip!.port}`,
-    timeoutS: 60,
-  });
+  // With `talk`, the caller plays sipp's A-law sample (about 7 s) once answered.
+  const caller = await sipp(
+    uacScenario({
+      to: n,
+      holdMs: 0,
+      hangup: 'remote',
+      ...(opts.talk ? { codecs: '8', pcap: 'g711a.pcap' } : {}),
+    }),
+    {
+      target: `127.0.0.1:${app.sip!.port}`,
+      timeoutS: 60,
+      files: opts.talk ? ['/usr/share/sip-tester/g711a.pcap'] : [],
+    },
+  );
   runs.push(caller);
   const row = await until('the agent to answer', async () => {
     const r = await app.store.db.selectFrom('calls').selectAll().executeTakeFirst();
@@ -137,6 +147,41 @@ describe('call control on SIP calls', () => {
     await ok(caller);
     await ok(agent.run);
     await until('the record to close', async () => (await call(uuid)).end_time);
+  });
+
+  it('records with pause and resume through party control; the WAV is served at recording_url', async () => {
+    const { agent, caller, uuid, party } = await connectedCall({ talk: true });
+    await app.engine.parties.record(party.companyId, uuid, 'start');
+    await new Promise((r) => setTimeout(r, 1500));
+    await app.engine.parties.record(party.companyId, uuid, 'pause');
+    await new Promise((r) => setTimeout(r, 300));
+    await app.engine.parties.record(party.companyId, uuid, 'resume');
+    await new Promise((r) => setTimeout(r, 500));
+    await app.engine.parties.drop(party);
+    await ok(caller);
+    await ok(agent.run);
+    const row = await until('the recording', async () => {
+      const r = await call(uuid);
+      return r.recording_url && r.end_time ? r : undefined;
+    });
+    expect(row.recording_url).toBe(`/calls/${uuid}/recording.wav`);
+    const denied = await app.http.inject({ method: 'GET', url: row.recording_url! });
+    expect(denied.statusCode).toBe(401);
+    const res = await app.http.inject({ method: 'GET', url: `${row.recording_url}?api_key=${key}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    const wav = res.rawPayload;
+    expect(wav.toString('ascii', 8, 12)).toBe('WAVE');
+    const pcm = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+    // About two seconds recorded (the paused span left out); the caller's voice is in it, not silence.
+    expect(pcm.length).toBeGreaterThan(8000);
+    expect(pcm.some((v) => Math.abs(v) > 1000)).toBe(true);
+    // The file is the call's, served only to its company.
+    const other = await app.http.inject({
+      method: 'GET',
+      url: `/calls/${crypto.randomUUID()}/recording.wav?api_key=${key}`,
+    });
+    expect(other.statusCode).toBe(404);
   });
 
   it('unattended: caller held, transferee answers, the caller is conferenced in; records match', async () => {
