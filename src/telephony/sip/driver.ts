@@ -296,6 +296,7 @@ export class SipDriver {
       failed: (status) => this.outboundFailed(leg, status),
       ended: () => this.remoteEnded(leg, 'target'),
       reoffer: (offer) => this.reoffer(leg, offer),
+      refer: (target) => this.referred(leg, target),
     };
     leg.timer = this.opts.clock.schedule(req.timeoutS * 1000, () => {
       if (leg.state !== 'ringing') return;
@@ -303,6 +304,23 @@ export class SipDriver {
       this.emit({ type: 'noAnswer', leg: leg.id, cmd });
     });
     session.start();
+  }
+
+  /**
+   * A target's phone transferred the caller (REFER, blind): accepted on an answered leg and handed to
+   * the engine, which transfers the caller and hangs this leg up. A caller's REFER is refused (603).
+   */
+  private referred(leg: Leg, target: string): boolean {
+    if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target)) return false;
+    const u = parseUri(target);
+    if (!u) return false;
+    // A number on our own domain (or a bare user part that is a phone number) goes out as that number.
+    const ours = u.host === this.ua.host || u.host === this.registrar?.domain;
+    const number = u.user && /^\+?[0-9]{7,15}$/.test(u.user) ? u.user : undefined;
+    const to =
+      ours && number ? number : `sip:${u.user ? `${u.user}@` : ''}${u.host}${u.port ? `:${u.port}` : ''}`;
+    this.emit({ type: 'transferRequested', leg: leg.id, to });
+    return true;
   }
 
   private outboundAnswered(leg: Leg, answer: string): void {

@@ -219,6 +219,48 @@ describe('call control on SIP calls', () => {
     expect((await legs(child.uuid)).map((l) => [l.to_number, l.status])).toEqual([[transferee.uri, 'ended']]);
   });
 
+  it("a phone's REFER: the agent transfers the caller blind; the engine dials, hangs the agent up, hands over", async () => {
+    const tport = await freeUdpPort();
+    const transferee = await sipp(uasScenario('answer-then-hangup', 800), { port: tport, timeoutS: 60 });
+    runs.push(transferee);
+    const tUri = `sip:target@127.0.0.1:${tport}`;
+    const aport = await freeUdpPort();
+    const agentRun = await sipp(uasScenario('refer', 300, tUri), { port: aport, timeoutS: 60 });
+    runs.push(agentRun);
+    const t = await create('/targets', 'target', { number: `sip:target@127.0.0.1:${aport}`, name: 'agent' });
+    const c = await create('/campaigns', 'campaign', { name: 'refer', target_ids: [t.id] });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    const caller = await sipp(uacScenario({ to: n, holdMs: 0, hangup: 'remote' }), {
+      target: `127.0.0.1:${app.sip!.port}`,
+      timeoutS: 60,
+    });
+    runs.push(caller);
+    await ok(agentRun); // REFER answered 202, NOTIFY sent, then our BYE
+    await ok(transferee);
+    await ok(caller); // the transferee hung up: the caller got our BYE
+    const parent = await until('the call to close', async () => {
+      const r = await app.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('upstream_call_uuid', 'is', null)
+        .executeTakeFirst();
+      return r?.end_time ? r : undefined;
+    });
+    expect(parent).toMatchObject({ target_id: t.id, connected: 1, hung_up_by: 'target' });
+    const downstream = JSON.parse(String(parent.downstream_call_uuids));
+    expect(downstream).toHaveLength(1);
+    const child = await until('the transfer record to close', async () => {
+      const r = await call(downstream[0]);
+      return r.end_time ? r : undefined;
+    });
+    expect(child).toMatchObject({
+      upstream_call_uuid: parent.uuid,
+      dialed_number: tUri,
+      connected: 1,
+      hung_up_by: 'target',
+    });
+  });
+
   it('attended: the three are conferenced as soon as the transferee answers', async () => {
     const { agent, caller, uuid, scope, party } = await connectedCall();
     const transferee = await phone();
