@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { liveStreamRoutes } from './api/dashboard/live.js';
+import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
 import {
   CALL_CONTROL_RESPONSES,
@@ -285,6 +287,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
+  });
+  // The web dashboard (web/, docs/dashboard.md): its pages at `/`, and the Live board's event stream.
+  await http.register(async (dashboard) => {
+    await dashboardStatic(dashboard as CoreApp);
+    await liveStreamRoutes(dashboard as CoreApp, {
+      accounts: services.accounts,
+      liveBoard: services.liveBoard,
+      bus,
+      now: () => clock.now(),
+    });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
