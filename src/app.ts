@@ -11,6 +11,7 @@ import {
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
+import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import { RequestLog } from './api/request-log.js';
 import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
@@ -56,7 +57,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tests use ':memory:' instead of a file under DATA_DIR. */
   sqliteFileOverride?: string;
+  /** Sees every answer (tests check each against /openapi.json; see src/api/observe.ts). */
+  observeAnswers?: AnswerObserver;
 }
+
+/** A route's path as /openapi.json shows it: Retreaver paths with their `.json` extension. */
+const docPath = (url: string) => (NO_EXTENSION.test(url) ? url : `${url}.json`);
 
 export interface App {
   http: CoreApp;
@@ -164,6 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   serverLog = http.log;
+  if (opts.observeAnswers) observeAnswers(http, opts.observeAnswers, docPath);
   registerEdgeGuards(http);
   // Requests no face claims (unknown paths, /healthz) answer in the Retreaver shape, as the 404 does.
   http.setErrorHandler((err, request, reply) => {
@@ -182,7 +189,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       },
     },
     // Retreaver paths take a format extension; the document shows the JSON one (`.xml` works alike).
-    transform: ({ schema, url }) => ({ schema, url: NO_EXTENSION.test(url) ? url : `${url}.json` }),
+    transform: ({ schema, url }) => ({ schema, url: docPath(url) }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
