@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import {
   CALL_CONTROL_RESPONSES,
   CORE_RESPONSES,
@@ -11,7 +12,6 @@ import {
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
-import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import { RequestLog } from './api/request-log.js';
 import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retreaver/call-control/plugin.js';
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';

@@ -77,7 +77,8 @@ export const CALL_CONTROL_RESPONSES: FaceResponses = {
 
 export const SIM_RESPONSES: FaceResponses = {
   error: RetreaverError,
-  always: [400, 401, 404],
+  // 403: a read-only key; 503: new calls and endpoints while the server drains.
+  always: [400, 401, 403, 404, 503],
   withParams: [],
   withBody: [413, 415],
   created: ['/sim/calls'],

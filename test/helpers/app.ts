@@ -55,7 +55,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       : (a: ObservedAnswer) => {
           if (built) problems.push(...answerProblems(built.http, a));
         };
-  const app = await buildApp({ config, clock, logger: false, sqliteFileOverride: ':memory:', observeAnswers });
+  const app = await buildApp({
+    config,
+    clock,
+    logger: false,
+    sqliteFileOverride: ':memory:',
+    observeAnswers,
+  });
   built = app;
   const assertContract = () => {
     if (problems.length === 0) return;

@@ -80,8 +80,9 @@ export function contractOf(doc: any): Contract {
     // The document shows each Retreaver path with `.json`; `.xml` answers the same operation.
     const asJson = path.replace(/\.xml$/, '.json');
     const method = a.method.toUpperCase() === 'HEAD' ? 'GET' : a.method.toUpperCase();
-    const op = ops.find((o) =>
-      o.method === method && (a.operation === undefined ? o.pattern.test(asJson) : o.path === a.operation),
+    const op = ops.find(
+      (o) =>
+        o.method === method && (a.operation === undefined ? o.pattern.test(asJson) : o.path === a.operation),
     );
     const where = `${a.method} ${path} → ${a.status}`;
     if (!op) return [`${where}: ${UNKNOWN}`];
@@ -129,9 +130,7 @@ export function answerProblems(http: { swagger(): unknown }, a: ObservedAnswer):
     contracts.set(text, contract);
     byApp.set(http, contract);
   }
-  const problems = contract
-    .check({ ...a, body: a.body ?? '' })
-    .filter((p) => !p.endsWith(UNKNOWN));
+  const problems = contract.check({ ...a, body: a.body ?? '' }).filter((p) => !p.endsWith(UNKNOWN));
   if (a.serializationDiff) {
     const { expected, actual } = a.serializationDiff;
     let i = 0;
