@@ -9,6 +9,7 @@ import {
   CALL_CONTROL_RESPONSES,
   CORE_RESPONSES,
   declareResponses,
+  RC_RESPONSES,
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
@@ -250,6 +251,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   notifier.start();
   await http.register(
     async (rc) => {
+      declareResponses(rc, RC_RESPONSES);
       await ringCentralFace(rc as CoreApp, {
         services,
         parties: engine.parties,
