@@ -95,8 +95,9 @@ export const CORE_RESPONSES: FaceResponses = {
 
 export const RTB_RESPONSES: FaceResponses = {
   error: RetreaverError,
-  always: [400, 401, 403, 406, 429, 503],
-  withParams: [404],
+  // 404: an unknown postback key, reservation or call.
+  always: [400, 401, 403, 404, 406, 429, 503],
+  withParams: [],
   withBody: [413, 415],
 };
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { Type } from 'typebox';
+import { type TProperties, Type } from 'typebox';
 import { ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
 import type { Services } from '../../services/index.js';
@@ -48,8 +48,14 @@ const PingDoc = {
   ),
 };
 
+/** A body that may be left out (Fastify validates a missing body as null). */
+function optionalBody(props: TProperties, description: string) {
+  const schema = Type.Object(props, { additionalProperties: true, description });
+  return Type.Unsafe<Record<string, unknown> | null>({ ...schema, type: ['object', 'null'] });
+}
+
 /** The same parameters in a JSON, form or XML body (the seed's "RTB Body Parameters"). */
-const PingBody = Type.Object(
+const PingBody = optionalBody(
   {
     key: Type.Optional(Type.String()),
     publisher_id: Type.Optional(Type.String()),
@@ -58,7 +64,7 @@ const PingBody = Type.Object(
     caller_number: Type.Optional(Type.String()),
     inbound_number: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: 'Optional; every other field tags the ping.' },
+  'Optional; every other field tags the ping.',
 );
 
 /**
@@ -148,13 +154,13 @@ const DataWritingDoc = {
     { additionalProperties: true, description: 'Every other parameter is a tag.' },
   ),
 };
-const DataWritingBody = Type.Object(
+const DataWritingBody = optionalBody(
   {
     key: Type.Optional(Type.String()),
     caller_number: Type.Optional(Type.String()),
     call_uuid: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: 'Optional; every other field is a tag.' },
+  'Optional; every other field is a tag.',
 );
 const DATA_WRITING_NAMED = new Set(['key', 'caller_number', 'call_uuid', 'api_key']);
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { IssuedTokens, OAuthService } from '../../services/oauth.js';
 import { OAuthError } from '../../services/oauth.js';
-import { OAuthErrorBody } from '../openapi.js';
+import { OAuthErrorBody, RcError } from '../openapi.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { TokenAnswer } from './responses.js';
 
@@ -52,7 +52,10 @@ export async function oauthRoutes(app: CoreApp, oauth: OAuthService) {
     tags: ['RingCentral OAuth'],
     body: TokenBody,
     response: {
-      400: { ...OAuthErrorBody, description: 'A missing or wrong parameter, grant or credential' },
+      // OAuth's shape for grants and credentials; RingCentral's for a body that fails its schema.
+      400: Type.Union([OAuthErrorBody, RcError], {
+        description: 'A missing or wrong parameter, grant or credential',
+      }),
       401: { ...OAuthErrorBody, description: 'Unknown client (HTTP Basic)' },
     },
   };
