@@ -114,8 +114,8 @@ export const RC_RESPONSES: FaceResponses = {
   always: [400, 401, 403, 404, 429, 503],
   withParams: [],
   withBody: [413, 415],
-  // A party action in the wrong state: 409 TAS-xxx.
-  stateful: { url: /\/telephony\/sessions\//, statuses: [409] },
+  // A party action in the wrong state: 409 TAS-109; the telephone network failing it: 502.
+  stateful: { url: /\/telephony\/sessions\//, statuses: [409, 502] },
 };
 
 export const SIM_RESPONSES: FaceResponses = {

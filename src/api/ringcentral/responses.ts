@@ -9,6 +9,12 @@ import { Bool, Closed, Int, NullStr, Str } from '../schemas.js';
 
 export const NoContent = { description: 'No Content' };
 
+/**
+ * The success RingCentral documents for an operation the simulated network cannot carry out; today it
+ * always answers 403 `FeatureNotAvailable` (docs/compat.md).
+ */
+export const Unavailable = { description: 'Not available yet: answers 403 FeatureNotAvailable' };
+
 export const TokenAnswer = Closed(
   {
     access_token: Str,

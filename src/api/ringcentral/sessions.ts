@@ -15,7 +15,7 @@ import type { CoreApp } from '../retreaver/core/plugin.js';
 import { accountOf } from './account.js';
 import { FeatureUnavailable, PartyStateError } from './errors.js';
 import { presentParty, presentSession } from './present.js';
-import { CallParty, CallSession, NoContent, Recording } from './responses.js';
+import { CallParty, CallSession, NoContent, Recording, Unavailable } from './responses.js';
 
 const SessionParams = Type.Object({
   accountId: Type.String({ maxLength: 64 }),
@@ -108,6 +108,12 @@ const ANSWERS: Record<string, Record<number, unknown>> = {
   hold: { 200: CallParty },
   unhold: { 200: CallParty },
   transfer: { 200: CallParty },
+  forward: { 200: Unavailable },
+  answer: { 200: Unavailable },
+  reply: { 200: Unavailable },
+  bridge: { 200: Unavailable },
+  flip: { 200: Unavailable },
+  supervise: { 201: Unavailable },
 };
 
 export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
@@ -299,10 +305,14 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
     });
   }
   const sessionOnly = (method: 'post', path: string, summary: string, message: string) =>
-    app[method](path, { schema: { tags, summary, params: SessionParams } }, async (req) => {
-      await loadSession(sessions, req, req.params);
-      throw new FeatureUnavailable(message);
-    });
+    app[method](
+      path,
+      { schema: { tags, summary, params: SessionParams, response: { 201: Unavailable } } },
+      async (req) => {
+        await loadSession(sessions, req, req.params);
+        throw new FeatureUnavailable(message);
+      },
+    );
   sessionOnly(
     'post',
     `${base}/supervise`,
