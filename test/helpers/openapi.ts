@@ -123,10 +123,15 @@ export function contractOf(doc: any): Contract {
  */
 let shared: Contract | undefined;
 
+/** Builds the contract from this app's document unless this process has it already. */
+export function prepareContract(http: { swagger(): unknown }): Contract {
+  shared ??= contractOf(http.swagger());
+  return shared;
+}
+
 /** Problems of one observed answer against the app's own document (empty when it matches). */
 export function answerProblems(http: { swagger(): unknown }, a: ObservedAnswer): string[] {
-  shared ??= contractOf(http.swagger());
-  const contract = shared;
+  const contract = prepareContract(http);
   const problems = contract.check({ ...a, body: a.body ?? '' }).filter((p) => !p.endsWith(UNKNOWN));
   if (a.serializationDiff) {
     const { expected, actual } = a.serializationDiff;
