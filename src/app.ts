@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { liveStreamRoutes } from './api/dashboard/live.js';
+import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
 import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import {
@@ -284,6 +286,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
   });
+  // The web dashboard (web/, docs/dashboard.md): its pages at `/`, and the Live board's event stream.
+  await http.register(async (dashboard) => {
+    await dashboardStatic(dashboard as CoreApp);
+    await liveStreamRoutes(dashboard as CoreApp, {
+      accounts: services.accounts,
+      liveBoard: services.liveBoard,
+      bus,
+      now: () => clock.now(),
+    });
+  });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
 
@@ -309,6 +321,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       stopNodeDuties();
       notifier.close();
       await http.close();
+      // Notifications already queued finish before the store closes under them.
+      await notifier.idle();
       await sip?.stop();
       await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();
