@@ -20,6 +20,7 @@ import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retre
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { recordingRoutes } from './api/retreaver/core/recordings.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
@@ -119,7 +120,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bus = live.bus;
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
-  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
+  const sip = config.sip
+    ? sipDriverFrom(config.sip, clock, config.dataDir, async (id) => {
+        const row = await store.db
+          .selectFrom('audio_files')
+          .select('data')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row ? Buffer.from(row.data as Uint8Array) : undefined;
+      })
+    : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -231,6 +241,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);
