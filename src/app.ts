@@ -5,11 +5,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { sendCcaiError, toCcaiError } from './api/ccai/errors.js';
 import { ccaiFace } from './api/ccai/index.js';
+import { liveStreamRoutes } from './api/dashboard/live.js';
+import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import {
   CALL_CONTROL_RESPONSES,
   CORE_RESPONSES,
   declareResponses,
+  RC_RESPONSES,
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
@@ -18,6 +22,7 @@ import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retre
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { recordingRoutes } from './api/retreaver/core/recordings.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
@@ -59,7 +64,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tests use ':memory:' instead of a file under DATA_DIR. */
   sqliteFileOverride?: string;
+  /** Sees every answer (tests check each against /openapi.json; see src/api/observe.ts). */
+  observeAnswers?: AnswerObserver;
 }
+
+/** A route's path as /openapi.json shows it: Retreaver paths with their `.json` extension. */
+const docPath = (url: string) => (NO_EXTENSION.test(url) ? url : `${url}.json`);
 
 export interface App {
   http: CoreApp;
@@ -115,7 +125,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bus = live.bus;
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
-  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
+  const sip = config.sip
+    ? sipDriverFrom(config.sip, clock, config.dataDir, async (id) => {
+        const row = await store.db
+          .selectFrom('audio_files')
+          .select('data')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row ? Buffer.from(row.data as Uint8Array) : undefined;
+      })
+    : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -191,6 +210,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   serverLog = http.log;
+  if (opts.observeAnswers) observeAnswers(http, opts.observeAnswers, docPath);
   registerEdgeGuards(http);
   // Requests no face claims (unknown paths, /healthz) answer in the Retreaver shape, as the 404 does.
   http.setErrorHandler((err, request, reply) => {
@@ -209,7 +229,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       },
     },
     // Retreaver paths take a format extension; the document shows the JSON one (`.xml` works alike).
-    transform: ({ schema, url }) => ({ schema, url: NO_EXTENSION.test(url) ? url : `${url}.json` }),
+    transform: ({ schema, url }) => ({ schema, url: docPath(url) }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
@@ -235,6 +255,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);
@@ -272,6 +293,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   notifier.start();
   await http.register(
     async (rc) => {
+      declareResponses(rc, RC_RESPONSES);
       await ringCentralFace(rc as CoreApp, {
         services,
         parties: engine.parties,
@@ -297,6 +319,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
+  });
+  // The web dashboard (web/, docs/dashboard.md): its pages at `/`, and the Live board's event stream.
+  await http.register(async (dashboard) => {
+    await dashboardStatic(dashboard as CoreApp);
+    await liveStreamRoutes(dashboard as CoreApp, {
+      accounts: services.accounts,
+      liveBoard: services.liveBoard,
+      bus,
+      now: () => clock.now(),
+    });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
@@ -325,6 +357,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       notifier.close();
       ccaiCalls.stop();
       await http.close();
+      // Notifications already queued finish before the store closes under them.
+      await notifier.idle();
       await sip?.stop();
       await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();
