@@ -3,6 +3,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { CcaiKeys } from './responses.js';
 
 /** The secret only exists in the create answer; it is stored as a hash. */
 export function presentCcaiKey(k: CcaiKey, secret?: string) {
@@ -28,6 +29,7 @@ export async function ccaiKeyRoutes(app: CoreApp, { ccaiKeys: keys }: Pick<Servi
         tags,
         summary: 'Get all CCAI keys (revoked ones too, never the secret)',
         querystring: ListQuery,
+        response: { 200: CcaiKeys.list },
       },
     },
     async (req, reply) =>
@@ -47,6 +49,7 @@ export async function ccaiKeyRoutes(app: CoreApp, { ccaiKeys: keys }: Pick<Servi
         summary: 'Create a CCAI key',
         description: 'The answer is the only time `secret` is shown.',
         querystring: AuthQuery,
+        response: { 201: CcaiKeys.created },
       },
     },
     async (req, reply) => {
@@ -63,6 +66,7 @@ export async function ccaiKeyRoutes(app: CoreApp, { ccaiKeys: keys }: Pick<Servi
         description: 'Takes effect at once; the key stays listed with its `revoked_at`.',
         params: IdParams,
         querystring: AuthQuery,
+        response: { 200: CcaiKeys.one },
       },
     },
     async (req, reply) => send(reply, presentCcaiKey(await keys.revoke(req.core.companyId, req.params.id))),

@@ -404,3 +404,12 @@ export const Tags = resource(
   Closed({ id: Int, key: Str, indexed_from: Time, reindexed_at: Time, created_at: At, updated_at: At }),
   'tag',
 );
+
+/** CCAI face credentials: the secret only in the create answer. */
+export const CcaiKeys = withSecret('ccai_key', 'CCAI key', (secret) => ({
+  id: Int,
+  key: Str,
+  ...secretField('secret', secret),
+  created_at: At,
+  revoked_at: Time,
+}));
