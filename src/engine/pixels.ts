@@ -121,13 +121,14 @@ export class CallPixels {
     this.fired.add(t.id);
     const url = expandMacros(t.url, this.macroFacts());
     const now = this.s.now();
+    const fireOrder = this.s.nextFireOrder();
     await this.s.deps.store.fire([
       {
         companyId: this.s.companyId,
         callUuid: this.s.uuid,
         url,
         webhookName: null,
-        fireOrder: this.s.nextFireOrder(),
+        fireOrder,
         batchUuid: randomUUID(),
         at: now,
         delivery: {
@@ -139,6 +140,8 @@ export class CallPixels {
         },
       },
     ]);
+    // Queued for delivery; the delivery worker adds `delivered` or `failed` when it settles.
+    this.s.flow('pixel', { status: 'fired', url, fire_order: fireOrder, timer_seconds: t.seconds });
     if (t.seconds > 0) await this.s.save({ network_sale_timer_fired: now }, 'pixel');
   }
 
