@@ -214,6 +214,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
+      rateLimiter: windowRateLimiter(clock, config.postbackRateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Type } from 'typebox';
-import { ValidationFailed } from '../../domain/errors.js';
+import { RateLimited, ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
 import type { Services } from '../../services/index.js';
 import type { Reservation } from '../../services/reservations.js';
@@ -15,6 +15,8 @@ import { send, sendError } from './reply.js';
 export interface RtbApiDeps {
   rtb: Services['rtb'];
   dataWriting: Services['dataWriting'];
+  /** Counted per postback key: pings, call reservations and Data Writing share one limit. */
+  rateLimiter: { hit(key: string): number | Promise<number> };
   isMaintenance: () => boolean;
 }
 
@@ -65,6 +67,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     const wire = toWireError(err);
     if (wire.status >= 500) request.log.error({ err }, 'request failed');
     return sendError(reply, wire);
+  });
+  // After the body is read, where the key may be (path, then body over query, as the handlers read it).
+  // A key that turns out unknown is counted too: guessing keys is throttled like using one.
+  app.addHook('preHandler', async (request) => {
+    const key = postbackKeyOf(request);
+    if (!key) return;
+    const wait = await deps.rateLimiter.hit(`postback:${key}`);
+    if (wait > 0) throw new RateLimited(wait);
   });
 
   app.post(
@@ -150,6 +160,14 @@ function dataWritingRoutes(app: CoreApp, deps: RtbApiDeps): void {
   );
   app.get('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
   app.post('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
+}
+
+function postbackKeyOf(req: FastifyRequest): string | undefined {
+  const pick = (o: unknown) =>
+    o && typeof o === 'object' && typeof (o as { key?: unknown }).key === 'string'
+      ? ((o as { key: string }).key as string)
+      : undefined;
+  return pick(req.params) ?? pick(req.body) ?? pick(req.query);
 }
 
 /** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */
