@@ -56,15 +56,8 @@ export class ReportService {
     const plan = planRange(q.start, q.end, zone);
     const agg = new FacetAggregator(tags, facet);
     if (plan.days) {
-      await this.rollups.ensure(companyId, zone, plan.days.first, plan.days.last);
-      const rows = await sumRollups(
-        this.db,
-        companyId,
-        facet,
-        plan.days.first,
-        plan.days.last,
-        q.tagValueKey,
-      );
+      const spans = await this.rollups.ensure(companyId, zone, plan.days.first, plan.days.last);
+      const rows = await sumRollups(this.db, companyId, facet, spans, q.tagValueKey);
       for (const row of rows) agg.addRow(row);
     }
     for (const [from, to] of plan.edges) {
