@@ -47,10 +47,9 @@ export class ReportRollups {
    * stay single days: they change all the time.
    */
   async ensure(companyId: number, zone: string, first: DayNumber, last: DayNumber): Promise<Span[]> {
-    const cover = coverDays(first, last, dayOf(this.clock.now(), zone));
+    const cover = this.cover(zone, first, last);
     // Usually nothing changed and every span is summed: one read, no transaction, no lock.
-    const check = await freshSpans(this.db, companyId, first, last, zone);
-    if (!check.changed && cover.every((s) => check.fresh.has(spanKey(s)))) return cover;
+    if (await this.ready(companyId, zone, first, last, cover)) return cover;
     const span: { day: DayNumber; from: number; to: number }[] = [];
     for (let d = first, from = dayStart(d, zone); d <= last; ) {
       const next = nextDay(d, zone);
@@ -73,6 +72,17 @@ export class ReportRollups {
       }
     });
     return cover;
+  }
+
+  /** The spans a report of days [first, last] reads: blocks of days, but days from today on alone. */
+  cover(zone: string, first: DayNumber, last: DayNumber): Span[] {
+    return coverDays(first, last, dayOf(this.clock.now(), zone));
+  }
+
+  /** Whether every span of `cover` is complete in `zone` and no change is waiting: one read. */
+  async ready(companyId: number, zone: string, first: DayNumber, last: DayNumber, cover: Span[]) {
+    const check = await freshSpans(this.db, companyId, first, last, zone);
+    return !check.changed && cover.every((s) => check.fresh.has(spanKey(s)));
   }
 
   private async sumBlocks(
