@@ -8,6 +8,7 @@ import {
   type NumberType,
 } from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
+import type { Locks } from '../live/live-state.js';
 import type { Conn, Db } from '../store/db.js';
 import type { NumberPoolsTable } from '../store/schema.js';
 import type { ReservationStatus, ReservationsTable } from '../store/schema-rtb.js';
@@ -28,6 +29,8 @@ export interface ReservationDraft {
   tags: Record<string, string>;
   payoutCents: number | null;
   seconds: number | null;
+  /** The reservation's uuid when the ping chose it beforehand (a slot held under it). */
+  uuid?: string;
 }
 
 /** Where the number comes from: a static number of the company, or the campaign's pools. */
@@ -36,10 +39,9 @@ export type NumberSource = { kind: 'static'; id: number; number: string } | { ki
 /**
  * Reservations: an inbound number held for one caller until it expires or a call claims it. The
  * `lock_key` column is unique, so no two live reservations can hold the same pool number whatever the
- * number of nodes; in-process, pings for one pool also queue behind a lock so they do not collide and retry.
+ * number of nodes; pings for one pool also queue behind a keyed lock so they do not collide and retry.
  */
 export class ReservationService {
-  private readonly locks = new Map<string, Promise<unknown>>();
   /** Per pool, the number id handed out last: the next ping starts after it (round robin, least recently used). */
   private readonly cursors = new Map<number, number>();
   private sweep?: { at: number; cancel: Cancel };
@@ -48,19 +50,15 @@ export class ReservationService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly locks: Locks,
   ) {}
 
-  /** Runs `fn` after every earlier holder of `key` in this process has finished. */
-  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
+  /**
+   * Runs `fn` after every earlier holder of `key` has finished, on any node (the live state's keyed
+   * lock: it expires if its holder dies, so a dead node cannot block a caller for good).
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.withLock(`reservation:${key}`, fn);
   }
 
   /** The caller's live reservation on this campaign (the ping shield's cache), if any. */
@@ -258,7 +256,7 @@ export class ReservationService {
     return this.db
       .insertInto('reservations')
       .values({
-        uuid: randomUUID(),
+        uuid: d.uuid ?? randomUUID(),
         company_id: d.companyId,
         campaign_id: d.campaignId,
         postback_key_id: d.postbackKeyId,

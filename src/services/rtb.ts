@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type ConversionRule, decidingRules } from '../domain/conversions.js';
@@ -6,7 +7,7 @@ import { toCents } from '../domain/money.js';
 import { phoneInfo, toE164 } from '../domain/phone.js';
 import type { Random } from '../domain/random-ids.js';
 import { firstTarget, type RoutingEntry } from '../domain/routing.js';
-import type { Occupancy } from '../live/occupancy.js';
+import type { Leases, OwnerKey } from '../live/live-state.js';
 import type { Db } from '../store/db.js';
 import { loadRoutingList } from '../store/routing-inputs.js';
 import type { NumberPoolsTable } from '../store/schema.js';
@@ -57,6 +58,8 @@ interface CachedCampaign {
   fingerprint: string;
   /** The campaign's routing list as routing reads it (live counts are read per ping). */
   entries: RoutingEntry[];
+  /** Targets and groups of the list, whose live counts each ping reads in one go. */
+  owners: OwnerKey[];
   rules: ConversionRule[];
 }
 
@@ -75,7 +78,7 @@ export class RtbService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly random: Random,
-    private readonly occupancy: Occupancy,
+    private readonly leases: Leases,
     private readonly reservations: ReservationService,
     private readonly conversionRules: ConversionRuleService,
   ) {}
@@ -112,8 +115,17 @@ export class RtbService {
         pools: await this.pools(key, publisher?.id ?? null),
       };
       const expiresAt = now + key.reservation_seconds * 1000;
-      const row = await this.reservations.reserve(draft, source, expiresAt);
-      if (row && key.add_to_caps_on_status_reserved === 1) this.holdSlot(row.uuid, draft.targetId, expiresAt);
+      // `add_to_caps_on_status_reserved`: the buyer's slot is taken first, atomically against its
+      // concurrency cap (pings on every node race for it); a ping that loses the race answers no-target.
+      const holdId = key.add_to_caps_on_status_reserved === 1 ? randomUUID() : undefined;
+      if (holdId && !(await this.holdSlot(holdId, key.campaign_id, draft.targetId, expiresAt)))
+        return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
+      let row: Reservation | undefined;
+      try {
+        row = await this.reservations.reserve({ ...draft, uuid: holdId }, source, expiresAt);
+      } finally {
+        if (holdId && !row) await this.leases.unhold(`reservation:${holdId}`);
+      }
       return {
         reservation: row ?? (await this.reservations.record(draft, 'no-number', now)),
         shielded: false,
@@ -180,11 +192,12 @@ export class RtbService {
   }
 
   /** `add_to_caps_on_status_reserved`: the buyer's concurrency counts the reservation until claim or expiry. */
-  private holdSlot(uuid: string, targetId: number, expiresAt: number): void {
-    this.occupancy.hold(`reservation:${uuid}`, `target:${targetId}`);
-    this.clock.schedule(Math.max(0, expiresAt - this.clock.now()), () =>
-      this.occupancy.unhold(`reservation:${uuid}`),
-    );
+  private async holdSlot(uuid: string, campaignId: number, targetId: number, expiresAt: number) {
+    const ttlMs = Math.max(0, expiresAt - this.clock.now());
+    const cap = concurrencyCapOf(this.cache.get(campaignId)?.entry?.entries ?? [], targetId);
+    if (!(await this.leases.hold(`reservation:${uuid}`, `target:${targetId}`, ttlMs, cap))) return false;
+    this.clock.schedule(ttlMs, () => void this.leases.unhold(`reservation:${uuid}`).catch(() => undefined));
+    return true;
   }
 
   private draft(
@@ -310,13 +323,14 @@ export class RtbService {
     now: number,
   ): Promise<ReservationDraft> {
     const campaign = await this.campaign(key, now);
+    const counts = await this.leases.counts(campaign.owners);
     const tags = { ...(caller ? geoTag(caller) : {}), ...pingTags };
     const targetId = firstTarget(campaign.entries, {
       now,
       callTags: tags,
       random: this.random,
       // The cached entries are shared by every ping: live counts are read, never written into them.
-      inProgress: (owner, id) => this.occupancy.inProgress(`${owner}:${id}`),
+      inProgress: (owner, id) => counts.get(`${owner}:${id}`) ?? 0,
     });
     const rule = targetId === null ? undefined : payoutRule(campaign.rules, targetId, publisher.id);
     return {
@@ -358,7 +372,7 @@ export class RtbService {
     }
     const owner = { owner: 'campaign' as const, id: key.campaign_id };
     const [input, rules] = await Promise.all([
-      loadRoutingList(this.db, this.occupancy, key.company_id, owner, now),
+      loadRoutingList(this.db, this.leases, key.company_id, owner, now),
       this.conversionRules.forCampaign(key.campaign_id),
     ]);
     slot.entry = {
@@ -366,6 +380,10 @@ export class RtbService {
       checkedAt: now,
       fingerprint,
       entries: input.entries,
+      owners: [
+        ...[...input.targets.keys()].map((id) => `target:${id}` as const),
+        ...[...input.groups.keys()].map((id) => `target_group:${id}` as const),
+      ],
       rules,
     };
   }
@@ -419,6 +437,15 @@ export class RtbService {
       ...rows.filter((p) => p.affiliate_id === null),
     ];
   }
+}
+
+function concurrencyCapOf(entries: readonly RoutingEntry[], targetId: number): number | null {
+  for (const e of entries) {
+    const t = e.kind === 'target' ? [e.target] : e.group.members;
+    const found = t.find((x) => x.id === targetId);
+    if (found) return found.concurrencyCap;
+  }
+  return null;
 }
 
 /** The tag a call from this caller will carry (as the engine's screening sets it), so geo-tagged buyers match. */
