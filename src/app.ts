@@ -227,7 +227,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
-      rateLimiter: windowRateLimiter(clock, config.postbackRateLimitPerMinute),
+      rateLimiter: rateLimiter(live.rateLimits, config.postbackRateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });

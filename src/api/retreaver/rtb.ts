@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Type } from 'typebox';
 import { RateLimited, ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
 import type { Reservation } from '../../services/reservations.js';
 import type { PingInput, ReservationFacts } from '../../services/rtb.js';
@@ -16,7 +17,7 @@ export interface RtbApiDeps {
   rtb: Services['rtb'];
   dataWriting: Services['dataWriting'];
   /** Counted per postback key: pings, call reservations and Data Writing share one limit. */
-  rateLimiter: { hit(key: string): number | Promise<number> };
+  rateLimiter: RateLimiter;
   isMaintenance: () => boolean;
 }
 
