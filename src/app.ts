@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { liveStreamRoutes } from './api/dashboard/live.js';
+import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
 import {
   CALL_CONTROL_RESPONSES,
@@ -16,6 +18,7 @@ import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retre
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { recordingRoutes } from './api/retreaver/core/recordings.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
@@ -110,7 +113,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bus = live.bus;
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
-  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
+  const sip = config.sip
+    ? sipDriverFrom(config.sip, clock, config.dataDir, async (id) => {
+        const row = await store.db
+          .selectFrom('audio_files')
+          .select('data')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row ? Buffer.from(row.data as Uint8Array) : undefined;
+      })
+    : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -223,6 +235,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);
@@ -276,6 +289,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
+  });
+  // The web dashboard (web/, docs/dashboard.md): its pages at `/`, and the Live board's event stream.
+  await http.register(async (dashboard) => {
+    await dashboardStatic(dashboard as CoreApp);
+    await liveStreamRoutes(dashboard as CoreApp, {
+      accounts: services.accounts,
+      liveBoard: services.liveBoard,
+      bus,
+      now: () => clock.now(),
+    });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
