@@ -250,6 +250,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
+      rateLimiter: rateLimiter(live.rateLimits, config.postbackRateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });
