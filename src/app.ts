@@ -6,10 +6,12 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { liveStreamRoutes } from './api/dashboard/live.js';
 import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import {
   CALL_CONTROL_RESPONSES,
   CORE_RESPONSES,
   declareResponses,
+  RC_RESPONSES,
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
@@ -59,7 +61,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tests use ':memory:' instead of a file under DATA_DIR. */
   sqliteFileOverride?: string;
+  /** Sees every answer (tests check each against /openapi.json; see src/api/observe.ts). */
+  observeAnswers?: AnswerObserver;
 }
+
+/** A route's path as /openapi.json shows it: Retreaver paths with their `.json` extension. */
+const docPath = (url: string) => (NO_EXTENSION.test(url) ? url : `${url}.json`);
 
 export interface App {
   http: CoreApp;
@@ -189,6 +196,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   serverLog = http.log;
+  if (opts.observeAnswers) observeAnswers(http, opts.observeAnswers, docPath);
   registerEdgeGuards(http);
   // Requests no face claims (unknown paths, /healthz) answer in the Retreaver shape, as the 404 does.
   http.setErrorHandler((err, request, reply) => {
@@ -207,7 +215,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       },
     },
     // Retreaver paths take a format extension; the document shows the JSON one (`.xml` works alike).
-    transform: ({ schema, url }) => ({ schema, url: NO_EXTENSION.test(url) ? url : `${url}.json` }),
+    transform: ({ schema, url }) => ({ schema, url: docPath(url) }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
@@ -240,6 +248,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
+      rateLimiter: rateLimiter(live.rateLimits, config.postbackRateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });
@@ -271,6 +280,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   notifier.start();
   await http.register(
     async (rc) => {
+      declareResponses(rc, RC_RESPONSES);
       await ringCentralFace(rc as CoreApp, {
         services,
         parties: engine.parties,

@@ -113,8 +113,9 @@ export class CallFlowRecorder {
       .selectAll()
       .where('company_id', '=', companyId)
       .where('call_uuid', 'in', uuids)
-      .orderBy('call_uuid')
-      .orderBy('seq')
+      // Time, then record order: the delivery worker's events (seq 0) land after the call's own.
+      .orderBy('at')
+      .orderBy('id')
       .execute();
     for (const r of rows)
       out.get(r.call_uuid)?.push({ at: Number(r.at), type: r.type, details: JSON.parse(r.details) });

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { Type } from 'typebox';
-import { ValidationFailed } from '../../domain/errors.js';
+import { type TProperties, Type } from 'typebox';
+import { RateLimited, ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
 import type { Reservation } from '../../services/reservations.js';
 import type { PingInput, ReservationFacts } from '../../services/rtb.js';
@@ -11,10 +12,13 @@ import type { CoreApp } from './core/plugin.js';
 import { toWireError, wireError } from './errors.js';
 import { negotiate } from './format.js';
 import { send, sendError } from './reply.js';
+import { CallReservationAnswer, DataWritingAnswer, RtbAnswer } from './responses-rtb.js';
 
 export interface RtbApiDeps {
   rtb: Services['rtb'];
   dataWriting: Services['dataWriting'];
+  /** Counted per postback key: pings, call reservations and Data Writing share one limit. */
+  rateLimiter: RateLimiter;
   isMaintenance: () => boolean;
 }
 
@@ -47,6 +51,25 @@ const PingDoc = {
   ),
 };
 
+/** A body that may be left out (Fastify validates a missing body as null). */
+function optionalBody(props: TProperties, description: string) {
+  const schema = Type.Object(props, { additionalProperties: true, description });
+  return Type.Unsafe<Record<string, unknown> | null>({ ...schema, type: ['object', 'null'] });
+}
+
+/** The same parameters in a JSON, form or XML body (the seed's "RTB Body Parameters"). */
+const PingBody = optionalBody(
+  {
+    key: Type.Optional(Type.String()),
+    publisher_id: Type.Optional(Type.String()),
+    source_id: Type.Optional(Type.String()),
+    affiliate_id: Type.Optional(Type.String()),
+    caller_number: Type.Optional(Type.String()),
+    inbound_number: Type.Optional(Type.String()),
+  },
+  'Optional; every other field tags the ping.',
+);
+
 /**
  * Retreaver's RTB (`POST /rtbs.json`) and Call Reservation (`POST /call_reservations.json`) endpoints.
  * They authenticate with the campaign's postback key, not an api_key, so they live in their own scope.
@@ -66,10 +89,25 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     if (wire.status >= 500) request.log.error({ err }, 'request failed');
     return sendError(reply, wire);
   });
+  // After the body is read, where the key may be (path, then body over query, as the handlers read it).
+  // A key that turns out unknown is counted too: guessing keys is throttled like using one.
+  app.addHook('preHandler', async (request) => {
+    const key = postbackKeyOf(request);
+    if (!key) return;
+    const wait = await deps.rateLimiter.hit(`postback:${key}`);
+    if (wait > 0) throw new RateLimited(wait);
+  });
 
   app.post(
     '/rtbs',
-    { schema: { ...PingDoc, summary: 'Place a real-time bid (ping) for a caller' } },
+    {
+      schema: {
+        ...PingDoc,
+        summary: 'Place a real-time bid (ping) for a caller',
+        body: PingBody,
+        response: { 200: RtbAnswer },
+      },
+    },
     async (req, reply) => {
       const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
       return send(reply, presentRtb(reservation, shielded), { root: 'rtb' });
@@ -78,7 +116,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
 
   app.post(
     '/call_reservations',
-    { schema: { ...PingDoc, summary: 'Reserve a transfer number for a caller (call reservation webhook)' } },
+    {
+      schema: {
+        ...PingDoc,
+        summary: 'Reserve a transfer number for a caller (call reservation webhook)',
+        body: PingBody,
+        response: { 200: CallReservationAnswer },
+      },
+    },
     async (req, reply) => {
       const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
       const facts = await deps.rtb.reservationFacts(reservation);
@@ -96,6 +141,7 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
         summary: 'Get a call reservation (postback key of its campaign)',
         params: Type.Object({ uuid: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({ key: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        response: { 200: CallReservationAnswer },
       },
     },
     async (req, reply) => {
@@ -119,6 +165,14 @@ const DataWritingDoc = {
     { additionalProperties: true, description: 'Every other parameter is a tag.' },
   ),
 };
+const DataWritingBody = optionalBody(
+  {
+    key: Type.Optional(Type.String()),
+    caller_number: Type.Optional(Type.String()),
+    call_uuid: Type.Optional(Type.String()),
+  },
+  'Optional; every other field is a tag.',
+);
 const DATA_WRITING_NAMED = new Set(['key', 'caller_number', 'call_uuid', 'api_key']);
 
 /**
@@ -140,16 +194,32 @@ function dataWritingRoutes(app: CoreApp, deps: RtbApiDeps): void {
   };
   const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
   const summary = 'Tag a caller’s call (Call Data Writing)';
-  app.get('/data_writing/:key', { schema: { ...DataWritingDoc, summary, params: KeyParams } }, (req, reply) =>
-    write(req, reply, (req.params as { key: string }).key),
+  const response = { 200: DataWritingAnswer };
+  const body = DataWritingBody;
+  app.get(
+    '/data_writing/:key',
+    { schema: { ...DataWritingDoc, summary, params: KeyParams, response } },
+    (req, reply) => write(req, reply, (req.params as { key: string }).key),
   );
   app.post(
     '/data_writing/:key',
-    { schema: { ...DataWritingDoc, summary, params: KeyParams } },
+    { schema: { ...DataWritingDoc, summary, params: KeyParams, body, response } },
     (req, reply) => write(req, reply, (req.params as { key: string }).key),
   );
-  app.get('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
-  app.post('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
+  app.get('/data_writing', { schema: { ...DataWritingDoc, summary, response } }, (req, reply) =>
+    write(req, reply),
+  );
+  app.post('/data_writing', { schema: { ...DataWritingDoc, summary, body, response } }, (req, reply) =>
+    write(req, reply),
+  );
+}
+
+function postbackKeyOf(req: FastifyRequest): string | undefined {
+  const pick = (o: unknown) =>
+    o && typeof o === 'object' && typeof (o as { key?: unknown }).key === 'string'
+      ? ((o as { key: string }).key as string)
+      : undefined;
+  return pick(req.params) ?? pick(req.body) ?? pick(req.query);
 }
 
 /** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */
