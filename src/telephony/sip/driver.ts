@@ -314,7 +314,7 @@ export class SipDriver {
     if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target)) return false;
     const u = parseUri(target);
     if (!u) return false;
-    // A number on our own domain (or a bare user part that is a phone number) goes out as that number.
+    // A phone number on our own domain goes out as that number (the trunk); any other URI is dialled as is.
     const ours = u.host === this.ua.host || u.host === this.registrar?.domain;
     const number = u.user && /^\+?[0-9]{7,15}$/.test(u.user) ? u.user : undefined;
     const to =
