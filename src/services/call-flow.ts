@@ -136,7 +136,9 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
     case 'leg.updated': {
       if (ev.direction !== 'outbound') return undefined;
       const type = LEG_EVENT[ev.status];
-      return type ? { type, details: { leg_id: ev.legId, to: ev.to, status: ev.status } } : undefined;
+      if (!type) return undefined;
+      const details = { leg_id: ev.legId, to: ev.to, status: ev.status };
+      return { type, details: ev.reason ? { ...details, reason: ev.reason } : details };
     }
     case 'call.ended':
       return { type: 'ended', details: { status: ev.status, hung_up_by: ev.hungUpBy } };

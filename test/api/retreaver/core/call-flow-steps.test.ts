@@ -252,3 +252,30 @@ describe('screening', () => {
     expect(replaced?.details.caller_number_sent).not.toBe(STATIC);
   });
 });
+
+describe('leg outcomes', () => {
+  it('carry the cause when it says more than the status (a ring timeout, a refused originate)', async () => {
+    const uuid = '00000000-0000-4000-8000-00000000c0de';
+    const leg = (status: string, reason?: string) =>
+      t.app.bus.publish({
+        type: 'leg.updated',
+        companyId: t.companyId,
+        callUuid: uuid,
+        legId: `leg-${status}`,
+        at: t.clock.now(),
+        direction: 'outbound',
+        status,
+        to: '+14155550001',
+        ...(reason ? { reason } : {}),
+      });
+    leg('no-answer', 'ring timeout');
+    leg('failed', 'originate failed: 503 Service Unavailable');
+    leg('busy');
+    const events = (await t.app.services.callFlow.of(t.companyId, [uuid])).get(uuid)!;
+    expect(events.map((e) => [e.type, e.details.status, e.details.reason])).toEqual([
+      ['no_answer', 'no-answer', 'ring timeout'],
+      ['failed', 'failed', 'originate failed: 503 Service Unavailable'],
+      ['busy', 'busy', undefined],
+    ]);
+  });
+});
