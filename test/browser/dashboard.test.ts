@@ -338,7 +338,11 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await small.getByRole('button', { name: 'Toggle menu' }).click();
     await small.getByRole('link', { name: 'Call log' }).click();
     await small.getByRole('heading', { name: 'Call log' }).waitFor();
+    await small.locator('tr[data-call]').first().waitFor();
     await shot(small, 'call-log-phone');
+    // The filters fold away on a phone, behind a button.
+    await small.getByRole('button', { name: 'Filters' }).click();
+    await small.getByRole('textbox', { name: 'Caller' }).waitFor();
     await small.close();
   });
 

@@ -54,7 +54,7 @@ function CompanySwitcher() {
     <Select
       aria-label="Company"
       size="xs"
-      w={200}
+      w={{ base: 130, sm: 200 }}
       allowDeselect={false}
       data={items.map((c) => ({ value: String(c.id), label: c.name }))}
       value={
@@ -90,7 +90,7 @@ export function App() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle menu" />
-            <Logo />
+            <Logo compact />
           </Group>
           <Group gap="sm" wrap="nowrap">
             <CompanySwitcher />

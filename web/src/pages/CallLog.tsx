@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  Collapse,
   Group,
   Pagination,
   Paper,
@@ -10,7 +11,8 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { IconFilterOff } from '@tabler/icons-react';
+import { useMediaQuery } from '@mantine/hooks';
+import { IconFilter, IconFilterOff } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Empty, ErrorState, Loading, PageHeader } from '../components/Page';
@@ -49,6 +51,9 @@ export function CallLog() {
   const campaigns = useAll<any>('/campaigns.json', 'campaign');
   const publishers = useAll<any>('/affiliates.json', 'affiliate');
   const [caller, setCaller] = useState(params.get('caller') ?? '');
+  // On a phone the filters fold away behind a button; on wider screens they stay open.
+  const small = useMediaQuery('(max-width: 48em)');
+  const [filtersOpen, setFiltersOpen] = useState(false);
   const set = (name: string, value: string | null) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -67,92 +72,106 @@ export function CallLog() {
             : 'Every call, newest first.'
         }
       />
-      <Paper
-        withBorder
-        p="md"
-        mb="md"
-        component="form"
-        role="search"
-        aria-label="Filter calls"
-        onSubmit={(e) => {
-          e.preventDefault();
-          set('caller', caller.trim() || null);
-        }}
-      >
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-          <TextInput
-            label="From"
-            type="date"
-            value={params.get('created_at_start') ?? ''}
-            onChange={(e) => set('created_at_start', e.currentTarget.value)}
-          />
-          <TextInput
-            label="Until"
-            type="date"
-            value={params.get('created_at_end') ?? ''}
-            onChange={(e) => set('created_at_end', e.currentTarget.value)}
-          />
-          <Select
-            label="Campaign"
-            clearable
-            searchable
-            data={(campaigns.data ?? []).map((c) => ({ value: c.cid, label: c.name ?? c.cid }))}
-            value={params.get('client_cid')}
-            onChange={(v) => set('client_cid', v)}
-          />
-          <Select
-            label="Publisher"
-            clearable
-            searchable
-            data={(publishers.data ?? []).map((a) => ({ value: a.afid, label: a.company_name ?? a.afid }))}
-            value={params.get('client_afid')}
-            onChange={(v) => set('client_afid', v)}
-          />
-          <TextInput
-            label="Caller"
-            placeholder="+13015550100"
-            value={caller}
-            onChange={(e) => setCaller(e.currentTarget.value)}
-            onBlur={() => set('caller', caller.trim() || null)}
-          />
-          <TextInput
-            label="Target id (tid)"
-            defaultValue={params.get('client_tid') ?? ''}
-            onBlur={(e) => set('client_tid', e.currentTarget.value.trim() || null)}
-          />
-          <TextInput
-            label="Sub id"
-            defaultValue={params.get('sub_id') ?? ''}
-            onBlur={(e) => set('sub_id', e.currentTarget.value.trim() || null)}
-          />
-          <Select
-            label="Order"
-            allowDeselect={false}
-            data={[
-              { value: 'desc', label: 'Newest first' },
-              { value: 'asc', label: 'Oldest first' },
-            ]}
-            value={params.get('order') ?? 'desc'}
-            onChange={(v) => set('order', v === 'desc' ? null : v)}
-          />
-        </SimpleGrid>
-        <Group justify="flex-end" mt="sm">
-          <Button type="submit" variant="light">
-            Apply
-          </Button>
-          <Button
-            variant="subtle"
-            color="gray"
-            leftSection={<IconFilterOff size={16} />}
-            onClick={() => {
-              setCaller('');
-              setParams(new URLSearchParams());
-            }}
-          >
-            Clear filters
-          </Button>
-        </Group>
-      </Paper>
+      {small && (
+        <Button
+          variant="light"
+          leftSection={<IconFilter size={16} />}
+          mb="sm"
+          onClick={() => setFiltersOpen((o) => !o)}
+          aria-expanded={filtersOpen}
+          aria-controls="call-filters"
+        >
+          Filters
+        </Button>
+      )}
+      <Collapse expanded={!small || filtersOpen} id="call-filters">
+        <Paper
+          withBorder
+          p="md"
+          mb="md"
+          component="form"
+          role="search"
+          aria-label="Filter calls"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set('caller', caller.trim() || null);
+          }}
+        >
+          <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+            <TextInput
+              label="From"
+              type="date"
+              value={params.get('created_at_start') ?? ''}
+              onChange={(e) => set('created_at_start', e.currentTarget.value)}
+            />
+            <TextInput
+              label="Until"
+              type="date"
+              value={params.get('created_at_end') ?? ''}
+              onChange={(e) => set('created_at_end', e.currentTarget.value)}
+            />
+            <Select
+              label="Campaign"
+              clearable
+              searchable
+              data={(campaigns.data ?? []).map((c) => ({ value: c.cid, label: c.name ?? c.cid }))}
+              value={params.get('client_cid')}
+              onChange={(v) => set('client_cid', v)}
+            />
+            <Select
+              label="Publisher"
+              clearable
+              searchable
+              data={(publishers.data ?? []).map((a) => ({ value: a.afid, label: a.company_name ?? a.afid }))}
+              value={params.get('client_afid')}
+              onChange={(v) => set('client_afid', v)}
+            />
+            <TextInput
+              label="Caller"
+              placeholder="+13015550100"
+              value={caller}
+              onChange={(e) => setCaller(e.currentTarget.value)}
+              onBlur={() => set('caller', caller.trim() || null)}
+            />
+            <TextInput
+              label="Target id (tid)"
+              defaultValue={params.get('client_tid') ?? ''}
+              onBlur={(e) => set('client_tid', e.currentTarget.value.trim() || null)}
+            />
+            <TextInput
+              label="Sub id"
+              defaultValue={params.get('sub_id') ?? ''}
+              onBlur={(e) => set('sub_id', e.currentTarget.value.trim() || null)}
+            />
+            <Select
+              label="Order"
+              allowDeselect={false}
+              data={[
+                { value: 'desc', label: 'Newest first' },
+                { value: 'asc', label: 'Oldest first' },
+              ]}
+              value={params.get('order') ?? 'desc'}
+              onChange={(v) => set('order', v === 'desc' ? null : v)}
+            />
+          </SimpleGrid>
+          <Group justify="flex-end" mt="sm">
+            <Button type="submit" variant="light">
+              Apply
+            </Button>
+            <Button
+              variant="subtle"
+              color="gray"
+              leftSection={<IconFilterOff size={16} />}
+              onClick={() => {
+                setCaller('');
+                setParams(new URLSearchParams());
+              }}
+            >
+              Clear filters
+            </Button>
+          </Group>
+        </Paper>
+      </Collapse>
       <Paper withBorder>
         {calls.isLoading && <Loading label="Loading calls" />}
         {calls.error && <ErrorState error={calls.error} />}
