@@ -475,10 +475,15 @@ export class SipDriver {
     this.recordings.delete(callUuid);
     const bytes = this.media.finishRecording(callUuid);
     if (!bytes || !this.opts.recordingsDir) return;
-    await mkdir(this.opts.recordingsDir, { recursive: true });
     const file = path.join(this.opts.recordingsDir, `${callUuid}.wav`);
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
+    try {
+      await mkdir(this.opts.recordingsDir, { recursive: true });
+      await writeFile(`${file}.tmp`, bytes);
+      await rename(`${file}.tmp`, file);
+    } catch {
+      // An unwritable disk loses this recording (the call has none), never the process.
+      return;
+    }
     this.emit({ type: 'recordingReady', callUuid, url: recordingPath(callUuid), cmd: cmd ?? started });
   }
 
