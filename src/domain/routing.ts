@@ -144,16 +144,21 @@ function keySeenBefore(tags: RoutableTarget['tags'], i: number): boolean {
 export function eligibility(target: RoutableTarget, ctx: RouteContext): Eligibility {
   if (target.paused) return NO.paused;
   if (anyCapFull(target.caps)) return NO.cap;
-  const live = ctx.inProgress ? ctx.inProgress('target', target.id) : target.inProgress;
-  if (atConcurrencyCap(target.concurrencyCap, live)) return NO.concurrency;
+  // Live counts only matter under a cap; reading them can cost (a lookup per target per call).
+  if (target.concurrencyCap !== null) {
+    const live = ctx.inProgress ? ctx.inProgress('target', target.id) : target.inProgress;
+    if (atConcurrencyCap(target.concurrencyCap, live)) return NO.concurrency;
+  }
   if (!tagsAccept(target.tags, ctx.callTags)) return NO.tags;
   if (!isOpen(target.businessHours, target.zone, ctx.now)) return NO.closed;
   return OK;
 }
 
 function groupAvailable(group: RoutableGroup, ctx: RouteContext): boolean {
+  if (anyCapFull(group.caps)) return false;
+  if (group.concurrencyCap === null) return true;
   const live = ctx.inProgress ? ctx.inProgress('target_group', group.id) : group.inProgress;
-  return !anyCapFull(group.caps) && !atConcurrencyCap(group.concurrencyCap, live);
+  return !atConcurrencyCap(group.concurrencyCap, live);
 }
 
 /**
@@ -317,47 +322,81 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
  * (levels above it are never checked), one drawn with chance weight / sum of the level's positive
  * weights (uniformly when none is positive) — the law of planRoute's first step. A real-time bid asks
  * this: which buyer would take the call now.
+ *
+ * Every ping runs it over the whole list (1,000 targets in bench/rtb), so it allocates nothing per
+ * candidate: each pass walks the list for one priority level, lowest first (lists hold few levels),
+ * and keeps the level's eligible candidates in two arrays reused from call to call.
  */
 export function firstTarget(entries: readonly RoutingEntry[], ctx: RouteContext): number | null {
-  const levels = new Map<number, { weight: number; pick: () => number | null }[]>();
-  const add = (priority: number, weight: number, pick: () => number | null) => {
-    const level = levels.get(priority);
-    if (level) level.push({ weight, pick });
-    else levels.set(priority, [{ weight, pick }]);
-  };
-  const ok = (t: RoutableTarget) => eligibility(t, ctx).ok;
-  for (const e of entries) {
-    if (e.kind === 'target')
-      add(e.target.priority, e.target.weight, () => (ok(e.target) ? e.target.id : null));
-    else if (e.group.behavior === 2)
-      add(e.group.priority ?? 1, e.group.weight ?? 1, () =>
-        groupAvailable(e.group, ctx) ? (e.group.members.find(ok)?.id ?? null) : null,
-      );
-    else
-      for (const m of e.group.members)
-        add(m.priority, m.weight, () => (groupAvailable(e.group, ctx) && ok(m) ? m.id : null));
-  }
-  for (const p of [...levels.keys()].sort((a, b) => a - b)) {
-    const eligible: { id: number; weight: number }[] = [];
-    for (const c of levels.get(p)!) {
-      const id = c.pick();
-      if (id !== null) eligible.push({ id, weight: c.weight });
+  let level = Number.NEGATIVE_INFINITY;
+  for (;;) {
+    level = nextLevel(entries, level);
+    if (level === Number.POSITIVE_INFINITY) return null;
+    scratchIds.length = 0;
+    scratchWeights.length = 0;
+    for (const e of entries) {
+      if (e.kind === 'target') {
+        const t = e.target;
+        if (t.priority === level && eligibility(t, ctx).ok) keep(t.id, t.weight);
+        continue;
+      }
+      const g = e.group;
+      if (g.behavior === 2) {
+        if ((g.priority ?? 1) !== level || !groupAvailable(g, ctx)) continue;
+        for (const m of g.members) {
+          if (eligibility(m, ctx).ok) {
+            keep(m.id, g.weight ?? 1);
+            break;
+          }
+        }
+        continue;
+      }
+      for (const m of g.members) {
+        if (m.priority === level && groupAvailable(g, ctx) && eligibility(m, ctx).ok) keep(m.id, m.weight);
+      }
     }
-    if (eligible.length) return drawOne(eligible, ctx.random);
+    if (scratchIds.length) return drawOne(scratchIds, scratchWeights, ctx.random);
   }
-  return null;
 }
 
-/** One item, with chance weight / sum of the positive weights; uniformly when none is positive. */
-function drawOne(items: { id: number; weight: number }[], random: () => number): number {
-  const weighted = items.filter((i) => i.weight > 0);
-  if (!weighted.length) return items[Math.floor(random() * items.length)].id;
-  let sum = 0;
-  for (const i of weighted) sum += i.weight;
-  let x = random() * sum;
-  for (const i of weighted) {
-    x -= i.weight;
-    if (x < 0) return i.id;
+const scratchIds: number[] = [];
+const scratchWeights: number[] = [];
+
+function keep(id: number, weight: number): void {
+  scratchIds.push(id);
+  scratchWeights.push(weight);
+}
+
+/** The lowest candidate priority above `after` (+Infinity when there is none). */
+function nextLevel(entries: readonly RoutingEntry[], after: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  const consider = (p: number) => {
+    if (p > after && p < best) best = p;
+  };
+  for (const e of entries) {
+    if (e.kind === 'target') consider(e.target.priority);
+    else if (e.group.behavior === 2) consider(e.group.priority ?? 1);
+    else for (const m of e.group.members) consider(m.priority);
   }
-  return weighted[weighted.length - 1].id;
+  return best;
+}
+
+/** One id, with chance weight / sum of the positive weights; uniformly when none is positive. */
+function drawOne(ids: readonly number[], weights: readonly number[], random: () => number): number {
+  let sum = 0;
+  let last = -1;
+  for (let i = 0; i < ids.length; i++) {
+    if (weights[i] > 0) {
+      sum += weights[i];
+      last = i;
+    }
+  }
+  if (last === -1) return ids[Math.floor(random() * ids.length)];
+  let x = random() * sum;
+  for (let i = 0; i < ids.length; i++) {
+    if (!(weights[i] > 0)) continue;
+    x -= weights[i];
+    if (x < 0) return ids[i];
+  }
+  return ids[last];
 }

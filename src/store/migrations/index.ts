@@ -20,6 +20,7 @@ import { reportInsertStatementTriggerMigration } from './0053_report_insert_stat
 import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { callCountsMigration } from './0070_call_counts.js';
+import { configChangesMigration } from './0071_config_changes.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -49,6 +50,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0060_people': peopleMigration(kit),
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
         '0070_call_counts': callCountsMigration(dialect),
+        '0071_config_changes': configChangesMigration(dialect),
       };
     },
   };
