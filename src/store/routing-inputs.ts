@@ -1,5 +1,11 @@
 import type { RoutingOwner } from '../domain/flow.js';
-import type { CapState, RoutableGroup, RoutableTarget, RoutingEntry } from '../domain/routing.js';
+import {
+  type CapState,
+  forgetCompiledRoutes,
+  type RoutableGroup,
+  type RoutableTarget,
+  type RoutingEntry,
+} from '../domain/routing.js';
 import { ianaZone } from '../domain/timezones.js';
 import type { CapClaim, Claim, LeaseCounts } from '../live/occupancy.js';
 import { hoursOf } from './business-hours.js';
@@ -212,6 +218,8 @@ export async function refreshCapStates(
   ]);
   for (const t of targets.values()) t.caps = capStates(targetCaps.get(t.id) ?? []);
   for (const g of groups.values()) g.caps = capStates(groupCaps.get(g.id) ?? []);
+  // Routing precomputed which caps were full.
+  forgetCompiledRoutes(entries);
 }
 
 function liveCallMode(raw: string | null | undefined): TargetInfo['liveCallMode'] {
