@@ -232,21 +232,16 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
   const zoneOf: number[] = [];
   const memberDense: (Int32Array | undefined)[] = [];
   const memberZones: (Int32Array | undefined)[] = [];
-  const number = (t: RoutableTarget) => {
-    let n = denseOf.get(t.id);
-    if (n === undefined) denseOf.set(t.id, (n = denseOf.size));
-    return n;
+  /** The number `key` has in `map`, numbering it next when new. */
+  const numberOf = <K>(map: Map<K, number>, key: K) => {
+    const known = map.get(key);
+    if (known !== undefined) return known;
+    map.set(key, map.size);
+    return map.size - 1;
   };
-  const zone = (t: RoutableTarget) => {
-    let n = zoneIndex.get(t.zone);
-    if (n === undefined) zoneIndex.set(t.zone, (n = zoneIndex.size));
-    return n;
-  };
-  const groupNumber = (g: RoutableGroup) => {
-    let n = groupIndex.get(g);
-    if (n === undefined) groupIndex.set(g, (n = groupIndex.size));
-    return n;
-  };
+  const number = (t: RoutableTarget) => numberOf(denseOf, t.id);
+  const zone = (t: RoutableTarget) => numberOf(zoneIndex, t.zone);
+  const groupNumber = (g: RoutableGroup) => numberOf(groupIndex, g);
   const addSingle = (t: RoutableTarget, g: RoutableGroup | undefined) => {
     targets.push(t);
     groups.push(g);
