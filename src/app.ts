@@ -31,9 +31,9 @@ import type { Config } from './config.js';
 import { createDelivery } from './delivery/index.js';
 import { guardedFetchPing } from './engine/dynamic-buyer.js';
 import { CallEngine } from './engine/engine.js';
-import { LocalBus } from './live/bus.js';
-import { Occupancy } from './live/occupancy.js';
-import { windowRateLimiter } from './live/rate-limiter.js';
+import type { EventBus } from './live/bus.js';
+import { type LiveState, rateLimiter } from './live/live-state.js';
+import { openLiveState } from './live/open.js';
 import { deferredLogger, type Logger } from './logger.js';
 import { buildServices, type Services } from './services/index.js';
 import { SubscriptionService } from './services/subscriptions.js';
@@ -68,8 +68,9 @@ export interface App {
   sip: SipDriver | undefined;
   engine: CallEngine;
   delivery: ReturnType<typeof createDelivery>;
-  bus: LocalBus;
-  occupancy: Occupancy;
+  bus: EventBus;
+  /** Leases, call ownership, locks, idempotency, rate limits, bus: in-process, or on Redis (`REDIS_URL`). */
+  live: LiveState;
   /** RingCentral subscriptions' notifier (tests wait on `idle()`). */
   notifier: SubscriptionNotifier;
   /** Set when the database was created by this start: the first user's key (print it once). */
@@ -79,7 +80,11 @@ export interface App {
    * calls already live carry on (their sim routes still answer) until `close`.
    */
   drain(): void;
-  close(): Promise<void>;
+  /**
+   * Stops. `{ abort: true }` stops as a crash would, as far as others can tell: deliveries on the
+   * wire are cut off and left in flight, live calls are left as they are (tests of node loss).
+   */
+  close(opts?: { abort?: boolean }): Promise<void>;
 }
 
 export async function buildApp(opts: AppOptions): Promise<App> {
@@ -91,14 +96,20 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     sqliteFile: opts.sqliteFileOverride ?? path.join(config.dataDir, 'switchboard.sqlite'),
   });
   const random = opts.random ?? Math.random;
-  const occupancy = new Occupancy();
-  const services = buildServices({ db: store.db, clock, random, occupancy, dialect: store.dialect });
-  const bus = new LocalBus();
-  services.callFlow.attach(bus);
-  const sim = new SimNetwork(clock);
   // The HTTP server's logger exists only further down; the engine and the delivery worker log through it once it does.
   let serverLog: Logger | undefined;
   const logger = deferredLogger(() => serverLog);
+  const live = await openLiveState({
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    nodeId: config.nodeId,
+    clock,
+    onError: (err) => logger.warn({ err: String(err) }, 'live state (Redis) error'),
+  });
+  const services = buildServices({ db: store.db, clock, random, live, dialect: store.dialect });
+  const bus = live.bus;
+  services.callFlow.attach(bus);
+  const sim = new SimNetwork(clock);
   const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
   const delivery = createDelivery({
     db: store.db,
@@ -122,7 +133,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     maxCallSeconds: config.maxCallSeconds,
     processId: config.nodeId,
     bus,
-    leases: occupancy,
+    live,
     random,
     ratePerMinute: config.callRatePerMinute,
     pixels: { conversionRules: services.conversionRules },
@@ -137,6 +148,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }
   sim.scopeCallsWith((to) => companyOfTrackingNumber(store.db, to));
   await engine.closeInterrupted();
+  // Several nodes: heartbeats in the live-call registry, and ending the calls of nodes that died.
+  const stopNodeDuties = live.shared ? engine.startNodeDuties() : () => {};
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
   const bootstrapKey = await services.accounts.bootstrap(config.apiKey);
   await delivery.worker.start();
@@ -204,7 +217,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     declareResponses(core, CORE_RESPONSES);
     await coreConventions(core as CoreApp, {
       accounts: services.accounts,
-      rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+      rateLimiter: rateLimiter(live.rateLimits, config.rateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
@@ -222,9 +235,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await callControlFace(cc as CoreApp, {
       keys: services.callControlKeys,
       callControl: callControlOf(engine),
+      idempotency: live.idempotency,
       db: store.db,
       clock,
-      rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+      rateLimiter: rateLimiter(live.rateLimits, config.rateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });
@@ -239,6 +253,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     subscriptions: rcSubscriptions,
     bodies: notificationBodies(services.telephonySessions, services.users),
     ws: wsGateway,
+    shared: live.shared,
   });
   notifier.start();
   await http.register(
@@ -250,7 +265,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
         ws: wsGateway,
         now: () => clock.now(),
         root: () => http,
-        rateLimiter: windowRateLimiter(clock, config.rateLimitPerMinute),
+        rateLimiter: rateLimiter(live.rateLimits, config.rateLimitPerMinute),
         isMaintenance: () => config.maintenance || shuttingDown,
       });
     },
@@ -273,21 +288,23 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     engine,
     delivery,
     bus,
-    occupancy,
+    live,
     notifier,
     bootstrapKey,
     drain() {
       shuttingDown = true;
     },
-    async close() {
+    async close(opts: { abort?: boolean } = {}) {
       const sweeperStopped = stopReportSweeper();
       shuttingDown = true;
+      stopNodeDuties();
       notifier.close();
       await http.close();
       await sip?.stop();
-      await delivery.worker.close();
+      await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();
       await sweeperStopped;
+      await live.close();
       await store.close();
     },
   };

@@ -28,10 +28,15 @@ export interface Config {
   deliveryAllow: string[];
   deliveryTimeoutMs: number;
   /**
-   * This process's name among those sharing the database (`NODE_ID`, default the host name): a restart
+   * This process's name among those sharing the database (`NODE_ID`, default the host name, with the
+   * pid when `REDIS_URL` is set): a restart
    * with the same name ends the calls and re-queues the deliveries the previous run left live.
    */
   nodeId: string;
+  /** Redis shared by several nodes (`REDIS_URL`): the live state lives there instead of in process. */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (`REDIS_PREFIX`, default `sb:`): deployments sharing a Redis. */
+  redisPrefix: string;
   /** Hard limit on one call's length: the engine ends a call still live after it (`MAX_CALL_SECONDS`). */
   maxCallSeconds: number;
   /** On SIGTERM/SIGINT, how long live calls may go on before they are ended (SHUTDOWN_DRAIN_SECONDS). */
@@ -55,6 +60,15 @@ function rate(raw: string | undefined): number {
   if (!Number.isFinite(n) || n < 0)
     throw new ConfigError(`CALL_RATE_PER_MINUTE must be a non-negative number, got "${raw}"`);
   return n;
+}
+
+/**
+ * With Redis (several nodes), host and pid: two processes on one host are two nodes, and a restarted
+ * node is a new one whose predecessor's calls a survivor (or itself) ends once its lease expires. A
+ * single node keeps the host name, so its restart ends the calls its previous run left live.
+ */
+function defaultNodeId(env: NodeJS.ProcessEnv): string {
+  return env.REDIS_URL?.trim() ? `${hostname()}-${process.pid}` : hostname();
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -88,7 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),
     maxCallSeconds: int(env, 'MAX_CALL_SECONDS', 4 * 3600) || 4 * 3600,
-    nodeId: env.NODE_ID?.trim() || hostname(),
+    nodeId: env.NODE_ID?.trim() || defaultNodeId(env),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    redisPrefix: env.REDIS_PREFIX?.trim() || 'sb:',
     deliveryAllow: (env.DELIVERY_ALLOW ?? '')
       .split(',')
       .map((h) => h.trim())

@@ -58,3 +58,19 @@ export class RateLimited extends DomainError {
     super('Too Many Requests');
   }
 }
+
+/** Something the request needs is briefly out of reach (a lock held too long, inventory drawn dry): retry. */
+export class Unavailable extends DomainError {
+  readonly code: string = 'unavailable';
+}
+
+/**
+ * The node that owns a live call did not answer a forwarded command in time, or has stopped (its
+ * calls are ended by a survivor within the node lease, docs/nodes.md).
+ */
+export class NodeUnreachable extends Unavailable {
+  override readonly code = 'node_unreachable';
+  constructor(readonly nodeId: string) {
+    super(`the node running this call (${nodeId}) is not answering; try again`);
+  }
+}

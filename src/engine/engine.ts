@@ -5,16 +5,20 @@ import { NotFound } from '../domain/errors.js';
 import type { InboundContext } from '../domain/flow.js';
 import type { PartyControl } from '../domain/party-control.js';
 import { phoneInfo } from '../domain/phone.js';
+import { NODE_LEASE_MS } from '../live/live-state.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
 import { CallRecord } from './call-record.js';
 import { errorText, Telephony } from './commands.js';
+import { forwarding } from './forwarding.js';
 import { partyControl } from './party-control.js';
-import { endInterrupted } from './recovery.js';
+import { endInterrupted, NODE_LOST_REASON } from './recovery.js';
 import { runCall } from './run-call.js';
 import { CallAborted, CallSession, type Command, type EngineDeps, type SessionHost } from './session.js';
 
 /** How often live calls are checkpointed (issue: at most 5 s of talk time lost to a crash). */
 export const CHECKPOINT_MS = 5_000;
+/** How long `whenCallIdle` waits at most (wall clock) before answering with what is there. */
+export const CALL_IDLE_DEADLINE_MS = 10_000;
 
 /**
  * Owns live calls: turns each incoming call into a session running its script, routes driver events to
@@ -25,7 +29,9 @@ export class CallEngine implements DriverSink {
   private readonly sessions = new Map<string, CallSession>();
   /** Transfers by uuid; kept (bounded) after their call ends, to answer "caller hung up" / "call not live". */
   private readonly transfers = new Map<string, { session: CallSession; callerHungUp: boolean }>();
-  readonly callControl: CallControl = {
+  /** Call control for any live call: run here, or on the node that owns it (`forwarding.ts`). */
+  readonly callControl: CallControl;
+  private readonly localControl: CallControl = {
     transfer: async (uuid, scope, req) =>
       (await this.live(uuid).command({ kind: 'transfer', scope, ...req })) as { transferUuid: string },
     conferenceCaller: (uuid, scope) =>
@@ -42,11 +48,17 @@ export class CallEngine implements DriverSink {
   private active = 0;
   private checkpoint: Cancel | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** `endAll` waits for the last live call to be closed. */
+  private emptyWaiters: (() => void)[] = [];
+  private nodeDuty: Cancel | undefined;
   /** Events for incoming legs whose call is still being set up: handed to the session once it exists. */
   private readonly settingUp = new Map<LegId, DriverEvent[]>();
   private readonly host: SessionHost = {
     ownLeg: (leg, session) => this.byLeg.set(leg, session),
-    ownTransfer: (uuid, session) => this.transfers.set(uuid, { session, callerHungUp: false }),
+    ownTransfer: (uuid, session) => {
+      this.transfers.set(uuid, { session, callerHungUp: false });
+      this.registry('alias', () => this.deps.live.calls.alias(uuid, session.uuid));
+    },
     working: (delta) => this.working(delta),
   };
 
@@ -54,11 +66,24 @@ export class CallEngine implements DriverSink {
   readonly parties: PartyControl;
 
   constructor(private readonly deps: EngineDeps) {
-    this.parties = partyControl({
-      session: (uuid) => this.sessions.get(uuid),
-      deliver: (ev) => this.event(ev),
-      driver: deps.driver,
+    const fw = forwarding(deps.live, {
+      has: (uuid) => this.sessions.has(uuid) || this.transfers.has(uuid),
+      callControl: this.localControl,
+      parties: partyControl({
+        session: (uuid) => this.sessions.get(uuid),
+        deliver: (ev) => this.event(ev),
+        driver: deps.driver,
+      }),
     });
+    this.callControl = fw.callControl;
+    this.parties = fw.parties;
+  }
+
+  /** Registry writes are best effort: a live-state outage must not drop the call (it stays local). */
+  private registry(what: string, write: () => Promise<void>): void {
+    write().catch((err) =>
+      this.deps.logger.warn({ err: errorText(err) }, `live-call registry ${what} failed`),
+    );
   }
 
   async incoming(call: IncomingCall): Promise<string> {
@@ -101,10 +126,16 @@ export class CallEngine implements DriverSink {
     const session = new CallSession(this.deps, this.host, uuid, call.leg, call.from, ctx, record);
     if (claim) {
       session.reservation = { targetId: claim.targetId, tags: claim.tags, only: claim.onlyReservedTarget };
-      this.deps.leases.unhold(`reservation:${claim.reservationUuid}`);
+      // The reservation's held slot goes back before this call dials (it takes its own lease then).
+      await this.deps.live.leases
+        .unhold(`reservation:${claim.reservationUuid}`)
+        .catch((err) =>
+          this.deps.logger.warn({ err: errorText(err) }, 'releasing a reservation hold failed'),
+        );
     }
     this.sessions.set(uuid, session);
     this.byLeg.set(call.leg, session);
+    this.registry('own', () => this.deps.live.calls.own(uuid));
     // A caller who hung up while the call was being recorded: the session learns it before it starts.
     for (const ev of this.settingUp.get(call.leg) ?? []) session.deliver(ev);
     this.deps.bus.publish({
@@ -115,7 +146,7 @@ export class CallEngine implements DriverSink {
       caller: call.from,
       number: call.to,
     });
-    this.working(1);
+    session.working(1);
     this.scheduleCheckpoint();
     const limit = this.deps.clock.schedule(this.deps.maxCallSeconds * 1000, () =>
       session.abort(new CallAborted('system', 'call length limit')),
@@ -124,11 +155,17 @@ export class CallEngine implements DriverSink {
       .catch((err) => this.deps.logger.error({ call: uuid, err: errorText(err) }, 'call script failed'))
       .finally(() => {
         limit();
-        this.working(-1);
+        session.working(-1);
         session.close();
         this.sessions.delete(uuid);
+        const aliases: string[] = [];
         for (const [id, t] of this.transfers)
-          if (t.session === session) t.callerHungUp = session.callerLeftOnHold === id;
+          if (t.session === session) {
+            t.callerHungUp = session.callerLeftOnHold === id;
+            aliases.push(id);
+          }
+        this.registry('forget', () => this.deps.live.calls.forget(uuid, aliases));
+        if (this.sessions.size === 0) for (const w of this.emptyWaiters.splice(0)) w();
         if (this.transfers.size > 10_000) this.transfers.delete(this.transfers.keys().next().value!);
         for (const [leg, s] of this.byLeg) if (s === session) this.byLeg.delete(leg);
       });
@@ -202,10 +239,11 @@ export class CallEngine implements DriverSink {
       this.checkpoint = undefined;
       if (!this.sessions.size) return;
       this.scheduleCheckpoint();
-      // Leases of calls that are no longer live (a path that forgot one) go back, too.
-      const swept = this.deps.leases.sweep((uuid) => this.sessions.has(uuid));
-      if (swept) this.deps.logger.warn({ swept }, 'leases of ended calls released by the sweeper');
       try {
+        // Leases of calls that are no longer live (a path that forgot one) go back, too.
+        const gone = (await this.deps.live.leases.heldBy()).filter((uuid) => !this.sessions.has(uuid));
+        const swept = gone.length ? await this.deps.live.leases.releaseCalls(gone) : 0;
+        if (swept) this.deps.logger.warn({ swept }, 'leases of ended calls released by the sweeper');
         await this.deps.store.checkpoint(this.deps.processId, this.deps.clock.now());
       } catch (err) {
         this.deps.logger.warn({ err: errorText(err) }, 'live-call checkpoint failed');
@@ -222,8 +260,10 @@ export class CallEngine implements DriverSink {
    * resolves once their records, end pixels and webhooks are written.
    */
   async endAll(reason: string): Promise<void> {
+    if (this.sessions.size === 0) return;
+    const empty = new Promise<void>((r) => this.emptyWaiters.push(r));
     for (const session of this.sessions.values()) session.endBySystem(reason);
-    while (this.sessions.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await empty;
   }
 
   /**
@@ -247,12 +287,59 @@ export class CallEngine implements DriverSink {
    * Resolves once this call's script is parked or over: what its caller hears now, without waiting
    * for every other live call to settle too (under load `whenIdle` may never see all of them parked).
    */
-  async whenCallIdle(uuid: string): Promise<void> {
-    for (let i = 0; i < 100_000; i++) {
-      const session = this.sessions.get(uuid);
-      if (!session || session.parked) return;
-      await new Promise<void>((r) => setImmediate(r));
+  whenCallIdle(uuid: string, deadlineMs = CALL_IDLE_DEADLINE_MS): Promise<void> {
+    return this.sessions.get(uuid)?.whenIdle(deadlineMs) ?? Promise.resolve();
+  }
+
+  /**
+   * With a shared live state: every checkpoint this node renews its lease in the live-call registry
+   * and looks for nodes whose lease expired (they died). The first survivor to adopt a dead node's
+   * calls in the database ends them (`node lost`, at their last checkpoint, with end pixels and
+   * webhooks), releases their leases and forgets them. Returns a stop function.
+   */
+  startNodeDuties(): () => void {
+    const tick = async () => {
+      this.nodeDuty = this.deps.clock.schedule(CHECKPOINT_MS, tick);
+      try {
+        await this.deps.live.calls.heartbeat(this.deps.clock.now());
+        await this.takeOverDeadNodes();
+      } catch (err) {
+        this.deps.logger.warn({ err: errorText(err) }, 'node duties failed');
+      }
+    };
+    void tick();
+    return () => this.nodeDuty?.();
+  }
+
+  /** Ends the live calls of nodes that stopped; how many calls it ended. */
+  async takeOverDeadNodes(): Promise<number> {
+    const { live, store, processId, logger } = this.deps;
+    let ended = 0;
+    const now = this.deps.clock.now();
+    const dead = new Set(await live.calls.deadNodes(now));
+    // Owners the registry does not know (its data lost with a Redis restart) are dead only when their
+    // calls' checkpoints stopped too: a live node checkpoints them every CHECKPOINT_MS.
+    for (const { owner, lastSeen } of await store.liveOwners()) {
+      if (owner === processId || dead.has(owner) || now - lastSeen < NODE_LEASE_MS) continue;
+      if (!(await live.calls.alive(owner, now))) dead.add(owner);
     }
+    for (const node of dead) {
+      const rows = await store.adoptCalls(node, processId);
+      if (rows.length) logger.warn({ node, calls: rows.length }, 'ending the live calls of a lost node');
+      for (const row of rows) {
+        try {
+          await endInterrupted(this.deps, this.host, row, NODE_LOST_REASON);
+          ended++;
+        } catch (err) {
+          logger.error({ call: row.uuid, err: errorText(err) }, "ending a lost node's call failed");
+        }
+      }
+      const uuids = rows.map((r) => r.uuid);
+      await live.leases.releaseCalls([...new Set([...uuids, ...(await live.leases.heldBy(node))])]);
+      for (const uuid of uuids) await live.calls.forget(uuid);
+      await live.calls.bury(node);
+    }
+    return ended;
   }
 
   /** Earlier calls of this caller to the company: repeat flags and the dedupe window, in one query. */

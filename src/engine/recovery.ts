@@ -7,6 +7,8 @@ import { finish } from './run-call.js';
 import { CallSession, type EngineDeps, type SessionHost } from './session.js';
 
 export const RESTART_REASON = 'process restarted';
+/** Why a survivor ended a call whose node stopped (its lease in the live-call registry expired). */
+export const NODE_LOST_REASON = 'node lost';
 
 /** A clock stopped at one instant: a call closed after a restart ends at its last checkpoint. */
 function stoppedAt(at: number, clock: Clock): Clock {
@@ -18,18 +20,23 @@ function stoppedAt(at: number, clock: Clock): Clock {
  * goes through the same end as any call (end and sale timers, conversion, `call_ended`); a transfer's
  * downstream record is only closed with its durations (its events belong to the caller's call).
  */
-export async function endInterrupted(deps: EngineDeps, host: SessionHost, row: CallRow): Promise<void> {
+export async function endInterrupted(
+  deps: EngineDeps,
+  host: SessionHost,
+  row: CallRow,
+  reason: string = RESTART_REASON,
+): Promise<void> {
   const at = row.updated_at ?? row.start_time;
   const { store } = deps;
   const ctx = row.upstream_call_uuid ? undefined : await store.inbound(row.number);
-  await store.endOpenLegs(row.uuid, at, RESTART_REASON);
+  await store.endOpenLegs(row.uuid, at, reason);
   if (!ctx || ctx.companyId !== row.company_id) {
     await store.saveCall(row.uuid, {
       ...callDurations(row, at, deps.ratePerMinute),
       status: row.connected ? 'finished' : 'no-target',
       hung_up_by: 'system',
       end_time: at,
-      end_reason: RESTART_REASON,
+      end_reason: reason,
       updated_at: at,
     });
     return;
@@ -55,7 +62,7 @@ export async function endInterrupted(deps: EngineDeps, host: SessionHost, row: C
     row.connected ? (row.connected_time ?? null) : null,
     row.network_sale_timer_fired != null,
   );
-  await finish(session, { status: 'finished', hungUpBy: 'system', reason: RESTART_REASON });
+  await finish(session, { status: 'finished', hungUpBy: 'system', reason: reason });
   session.close();
 }
 

@@ -81,7 +81,7 @@ async function route(
   flow: FlowConfig,
   option?: { id: number; targetNumber: string | null },
 ): Promise<Attempts> {
-  const { store, leases, random } = s.deps;
+  const { store, live, random } = s.deps;
   if (option) {
     if (await store.hasOwnRoutingList('menu_option', option.id))
       return routeList({ owner: 'menu_option', id: option.id });
@@ -92,7 +92,7 @@ async function route(
   async function routeList(owner: FlowConfig['routing']): Promise<Attempts> {
     // Data Writing tags sent while the call was live count from its next routing decision on.
     Object.assign(s.tags, await store.takeCallTags(s.uuid, s.now()));
-    const input = await store.routingList(s.companyId, owner, s.now(), leases);
+    const input = await store.routingList(s.companyId, owner, s.now(), live.leases);
     const ctx = { now: s.now(), callTags: s.tags, random };
     s.flow('routing_decision', { considered: explainRoute(input.entries, ctx) });
     const queue = reservedFirst(planRoute(input.entries, ctx), s.reservation?.targetId, s.reservation?.only);

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { CallControlError, type KeyScope } from '../domain/call-control.js';
 import type { InboundContext } from '../domain/flow.js';
 import type { EventBus } from '../live/bus.js';
-import type { Leases } from '../live/occupancy.js';
+import type { LiveState } from '../live/live-state.js';
 import type { Logger } from '../logger.js';
 import type { CallStore } from '../store/call-store.js';
 import type { CommandId, DriverEvent, LegId, TelephonyDriver } from '../telephony/driver.js';
@@ -19,8 +19,8 @@ export interface EngineDeps {
   driver: TelephonyDriver;
   logger: Logger;
   bus: EventBus;
-  /** Concurrency and cap leases (the live state; in-process, or shared across nodes). */
-  leases: Leases;
+  /** Leases, call ownership, node links: the live state (in-process, or shared across nodes). */
+  live: LiveState;
   /** This process among those sharing the database: its live calls are marked with it. */
   processId: string;
   random: () => number;
@@ -126,7 +126,7 @@ export class CallSession {
     readonly ctx: InboundContext,
     readonly record: CallRecord,
   ) {
-    this.tel = new Telephony(deps.driver, deps.clock, deps.logger, (d) => host.working(d));
+    this.tel = new Telephony(deps.driver, deps.clock, deps.logger, (d) => this.working(d));
     this.legs.add(inLeg);
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
     this.webhooks = new CallWebhooks(this, deps.webhooks);
@@ -200,8 +200,43 @@ export class CallSession {
     this.deliver({ type: 'hangup', leg: this.inLeg, by: 'system' });
   }
 
+  /** How many pieces of this call's work are running (its script, a slow command): 0 = parked. */
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  /** Counts this call's running work, and the engine's with it. */
+  working(delta: 1 | -1): void {
+    this.busy += delta;
+    this.host.working(delta);
+    if (this.busy <= 0) this.settled();
+  }
+
+  /**
+   * Resolves once nothing of this call runs (its script waits for an event or a timer, or is over),
+   * or after `deadlineMs` of wall-clock time, whichever is first: the sim API answers with what the
+   * caller hears then, and a call stuck in a slow database write cannot hold a request forever.
+   */
+  whenIdle(deadlineMs: number): Promise<void> {
+    if (this.busy <= 0 || this.phase === 'ended') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, deadlineMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.idleWaiters.push(done);
+    });
+  }
+
+  private settled(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
   /** The call is over: commands still waiting get the answer a finished call gets. */
   close(): void {
+    this.settled();
     this.phase = 'ended';
     for (const ev of this.queue) if (ev.type === 'command') ev.reply(new CallControlError('call not live'));
     this.queue = [];
@@ -332,13 +367,8 @@ export class CallSession {
         );
       }
       this.waiters.push(w);
-      this.host.working(-1);
+      this.working(-1);
     });
-  }
-
-  /** True while the script waits for an event or a timer (nothing of this call is running). */
-  get parked(): boolean {
-    return this.waiters.length > 0;
   }
 
   /** Ends a wait: the script runs again, so the engine counts it as working. */
@@ -347,7 +377,7 @@ export class CallSession {
     if (i === -1) return;
     this.waiters.splice(i, 1);
     w.cancelTimer?.();
-    this.host.working(1);
+    this.working(1);
     fn();
   }
 }

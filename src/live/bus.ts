@@ -25,21 +25,40 @@ export type LiveEvent =
       to: string;
     };
 
+/**
+ * Live events. With several nodes there are two kinds of listener:
+ * - `subscribe`: the events of calls this node runs. Each event reaches exactly one node this way,
+ *   so listeners that write or send something per event (call-flow records, RingCentral WebHook
+ *   notifications) do it once across the deployment.
+ * - `subscribeAll`: every node's events, for what watches everything from one node (a dashboard's
+ *   event stream, a WebSocket held by this node).
+ * In one process the two are the same.
+ */
 export interface EventBus {
   publish(event: LiveEvent): void;
   subscribe(fn: (event: LiveEvent) => void): () => void;
+  subscribeAll(fn: (event: LiveEvent, origin: EventOrigin) => void): () => void;
 }
 
-/** In-process bus; a Redis-backed one replaces it when several nodes share the work. */
+/** Whether an event was made by a call of this node or came from another node. */
+export type EventOrigin = 'local' | 'remote';
+
+/** In-process bus; the Redis one (`redis/bus.ts`) also carries every node's events to `subscribeAll`. */
 export class LocalBus implements EventBus {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  protected readonly emitter = new EventEmitter().setMaxListeners(0);
 
   publish(event: LiveEvent): void {
-    this.emitter.emit('event', event);
+    this.emitter.emit('local', event);
+    this.emitter.emit('all', event, 'local');
   }
 
   subscribe(fn: (event: LiveEvent) => void): () => void {
-    this.emitter.on('event', fn);
-    return () => this.emitter.off('event', fn);
+    this.emitter.on('local', fn);
+    return () => this.emitter.off('local', fn);
+  }
+
+  subscribeAll(fn: (event: LiveEvent, origin: EventOrigin) => void): () => void {
+    this.emitter.on('all', fn);
+    return () => this.emitter.off('all', fn);
   }
 }

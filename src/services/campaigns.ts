@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
-import { Gone, NotFound, RuleViolation, ValidationFailed } from '../domain/errors.js';
+import { Gone, NotFound, RuleViolation, Unavailable, ValidationFailed } from '../domain/errors.js';
 import { type Random, randomHex, randomString } from '../domain/random-ids.js';
 import type { Conn, Db } from '../store/db.js';
 import { fetchPage, type Page } from '../store/paging.js';
@@ -273,7 +273,7 @@ export class CampaignService {
         .executeTakeFirst();
       if (!taken) return cid;
     }
-    throw new Error('could not draw an unused cid');
+    throw new Unavailable('could not draw an unused cid; try again');
   }
 }
 

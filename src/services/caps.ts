@@ -7,12 +7,9 @@ export { type CapView, capsOf } from '../store/caps.js';
 /** What a request asks to change: the new limit of each cap it mentions (null lifts the cap). */
 export type CapChanges = Partial<Record<CapType, number | null>>;
 
-/**
- * How many calls an owner is on right now. Live calls belong to the engine (a later issue); until it
- * exists there are none, and the engine will hand its own counter to the services instead.
- */
-export type CallsInProgress = (owner: CapOwner, ownerId: number) => number;
-export const noLiveCallsYet: CallsInProgress = () => 0;
+/** How many calls each of these owners is on right now (the live state's counts, one read). */
+export type CallsInProgress = (owner: CapOwner, ownerIds: readonly number[]) => Promise<Map<number, number>>;
+export const noLiveCallsYet: CallsInProgress = async () => new Map();
 
 /** Reads `hard_cap_attributes: {cap}` and friends off a request body. */
 export function capChangesOf(

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { Occupancy } from '../live/occupancy.js';
+import type { LiveState } from '../live/live-state.js';
+import { localLiveState } from '../live/local/index.js';
 import type { Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
 import { AccountService } from './accounts.js';
@@ -35,8 +36,8 @@ export interface ServiceDeps {
   clock: Clock;
   /** Random source for ids, keys and shuffles; injected so tests can pin it. */
   random: () => number;
-  /** Live call counters (calls_in_progress); absent in tools that run without the engine. */
-  occupancy?: Occupancy;
+  /** Leases, locks and counts of live calls; a private in-process one in tools that run without the engine. */
+  live?: LiveState;
   /** Which SQL engine `db` is (reports lock per company on PostgreSQL); SQLite when absent. */
   dialect?: Dialect;
 }
@@ -44,9 +45,11 @@ export interface ServiceDeps {
 /** Every service of the app, built once from its dependencies. */
 export function buildServices(deps: ServiceDeps) {
   const affiliates = new AffiliateService(deps.db, deps.clock);
-  const occupancy = deps.occupancy;
-  const inProgress = (owner: 'target' | 'target_group', id: number) =>
-    occupancy?.inProgress(`${owner}:${id}`) ?? 0;
+  const live = deps.live ?? localLiveState(deps.clock, 'tools');
+  const inProgress = async (owner: 'target' | 'target_group', ids: readonly number[]) => {
+    const counts = await live.leases.counts(ids.map((id) => `${owner}:${id}` as const));
+    return new Map(ids.map((id) => [id, counts.get(`${owner}:${id}`) ?? 0]));
+  };
   const campaigns = new CampaignService(deps.db, deps.clock, deps.random);
   const conversionRules = new ConversionRuleService(deps.db, deps.clock, campaigns);
   const apiKeys = new ApiKeyService(deps.db, deps.clock);
@@ -74,7 +77,7 @@ export function buildServices(deps: ServiceDeps) {
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
     telephonySessions: new TelephonySessionService(deps.db, users),
-    ...rtbServices(deps, campaigns, conversionRules),
+    ...rtbServices({ ...deps, live }, campaigns, conversionRules),
   };
 }
 
@@ -87,10 +90,20 @@ function reportServices(deps: ServiceDeps) {
 }
 
 /** Postback keys, reservations and real-time bidding (src/services/rtb.ts). */
-function rtbServices(deps: ServiceDeps, campaigns: CampaignService, conversionRules: ConversionRuleService) {
-  const reservations = new ReservationService(deps.db, deps.clock, deps.random);
-  const occupancy = deps.occupancy ?? new Occupancy();
-  const rtb = new RtbService(deps.db, deps.clock, deps.random, occupancy, reservations, conversionRules);
+function rtbServices(
+  deps: ServiceDeps & { live: LiveState },
+  campaigns: CampaignService,
+  conversionRules: ConversionRuleService,
+) {
+  const reservations = new ReservationService(deps.db, deps.clock, deps.random, deps.live.locks);
+  const rtb = new RtbService(
+    deps.db,
+    deps.clock,
+    deps.random,
+    deps.live.leases,
+    reservations,
+    conversionRules,
+  );
   return {
     postbackKeys: new PostbackKeyService(deps.db, deps.clock, campaigns, (key) => rtb.forgetKey(key)),
     reservations,

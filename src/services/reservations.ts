@@ -8,6 +8,7 @@ import {
   type NumberType,
 } from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
+import type { Locks } from '../live/live-state.js';
 import type { Conn, Db } from '../store/db.js';
 import { PingStatements } from '../store/ping-statements.js';
 import type { NumberPoolsTable } from '../store/schema.js';
@@ -29,6 +30,8 @@ export interface ReservationDraft {
   tags: Record<string, string>;
   payoutCents: number | null;
   seconds: number | null;
+  /** The reservation's uuid when the ping chose it beforehand (a slot held under it). */
+  uuid?: string;
 }
 
 /** Where the number comes from: a static number of the company, or the campaign's pools. */
@@ -37,10 +40,9 @@ export type NumberSource = { kind: 'static'; id: number; number: string } | { ki
 /**
  * Reservations: an inbound number held for one caller until it expires or a call claims it. The
  * `lock_key` column is unique, so no two live reservations can hold the same pool number whatever the
- * number of nodes; in-process, pings for one pool also queue behind a lock so they do not collide and retry.
+ * number of nodes; pings for one pool also queue behind a keyed lock so they do not collide and retry.
  */
 export class ReservationService {
-  private readonly locks = new Map<string, Promise<unknown>>();
   /** Per pool, the number id handed out last: the next ping starts after it (round robin, least recently used). */
   private readonly cursors = new Map<number, number>();
   private sweep?: { at: number; cancel: Cancel };
@@ -50,21 +52,17 @@ export class ReservationService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly locks: Locks,
   ) {
     this.statements = new PingStatements(db);
   }
 
-  /** Runs `fn` after every earlier holder of `key` in this process has finished. */
-  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
+  /**
+   * Runs `fn` after every earlier holder of `key` has finished, on any node (the live state's keyed
+   * lock: it expires if its holder dies, so a dead node cannot block a caller for good).
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.withLock(`reservation:${key}`, fn);
   }
 
   /** The caller's live reservation on this campaign (the ping shield's cache), if any. */
@@ -132,7 +130,7 @@ export class ReservationService {
       const row = await this.exclusive(`pool:${pool.id}`, async () => {
         // Usually the number after the last one handed out is free: picked and held in one INSERT.
         const fast = await this.statements.reserveFromPool({
-          uuid: randomUUID(),
+          uuid: draft.uuid ?? randomUUID(),
           companyId: draft.companyId,
           campaignId: draft.campaignId,
           postbackKeyId: draft.postbackKeyId,
@@ -285,7 +283,7 @@ export class ReservationService {
     return this.db
       .insertInto('reservations')
       .values({
-        uuid: randomUUID(),
+        uuid: d.uuid ?? randomUUID(),
         company_id: d.companyId,
         campaign_id: d.campaignId,
         postback_key_id: d.postbackKeyId,

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { ConversionRule } from '../domain/conversions.js';
 import { Gone, Unauthenticated } from '../domain/errors.js';
 import type { RoutingEntry } from '../domain/routing.js';
-import type { LeaseCounts } from '../live/occupancy.js';
+import type { LeaseCounts, OwnerKey } from '../live/live-state.js';
 import type { Db } from '../store/db.js';
 import type { PingStatements } from '../store/ping-statements.js';
 import { loadRoutingList, refreshCapStates } from '../store/routing-inputs.js';
@@ -23,6 +23,8 @@ const CAP_SLOT_MS = 15 * 60_000;
 /** A campaign's routing list as routing reads it (live counts are read per ping), and its payout rules. */
 export interface CampaignRouting {
   entries: RoutingEntry[];
+  /** Targets and groups of the list under a concurrency cap: the live counts a ping reads. */
+  owners: OwnerKey[];
   rules: ConversionRule[];
   /** Cap usage as of this cap_hits id and this quarter hour; either moving re-counts the caps. */
   hits: number | null;
@@ -216,6 +218,10 @@ export class RtbConfigCache {
       loadRoutingList(this.db, this.occupancy, key.company_id, owner, now),
       this.conversionRules.forCampaign(key.campaign_id),
     ]);
-    return { entries: input.entries, rules, hits, slot: Math.floor(now / CAP_SLOT_MS) };
+    const owners: OwnerKey[] = [];
+    for (const [id, t] of input.targets) if (t.claim.concurrencyCap !== null) owners.push(`target:${id}`);
+    for (const [id, g] of input.groups)
+      if (g.claim.concurrencyCap !== null) owners.push(`target_group:${id}`);
+    return { entries: input.entries, owners, rules, hits, slot: Math.floor(now / CAP_SLOT_MS) };
   }
 }

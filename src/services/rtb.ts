@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.js';
 import { type ConversionRule, decidingRules } from '../domain/conversions.js';
@@ -5,8 +6,8 @@ import { type FieldErrors, NotFound, Unauthenticated, ValidationFailed } from '.
 import { toCents } from '../domain/money.js';
 import { type PhoneInfo, toE164, toE164WithInfo } from '../domain/phone.js';
 import type { Random } from '../domain/random-ids.js';
-import { firstTarget } from '../domain/routing.js';
-import type { Occupancy } from '../live/occupancy.js';
+import { firstTarget, type RoutingEntry } from '../domain/routing.js';
+import type { Leases, OwnerKey } from '../live/live-state.js';
 import type { Db } from '../store/db.js';
 import { PingStatements } from '../store/ping-statements.js';
 import type { CallsTable } from '../store/schema-calls.js';
@@ -63,12 +64,12 @@ export class RtbService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly random: Random,
-    private readonly occupancy: Occupancy,
+    private readonly leases: Leases,
     private readonly reservations: ReservationService,
     conversionRules: ConversionRuleService,
   ) {
     this.statements = new PingStatements(db);
-    this.config = new RtbConfigCache(db, this.statements, occupancy, conversionRules);
+    this.config = new RtbConfigCache(db, this.statements, leases, conversionRules);
   }
 
   async ping(input: PingInput): Promise<PingResult> {
@@ -120,14 +121,18 @@ export class RtbService {
         await this.reservations.supersede(key.campaign_id, caller, now);
       }
       const routing = this.config.campaign(config, key, read.hits, now);
-      const decide = (c: CampaignRouting) => this.decide(c, key, caller, geo, publisher, tags, now);
-      const draft =
+      const decide = async (c: CampaignRouting) => {
+        // Live counts of the owners under a concurrency cap (the only ones routing reads), in one go.
+        const counts = c.owners.length ? await this.leases.counts(c.owners) : NO_COUNTS;
+        return { campaign: c, draft: this.decide(c, counts, key, caller, geo, publisher, tags, now) };
+      };
+      const late = (): { campaign?: CampaignRouting; draft: ReservationDraft } => ({
+        draft: { ...this.draft(key, caller, publisher, tags), targetId: null },
+      });
+      const { campaign, draft } =
         routing instanceof Promise
-          ? await this.withinTimeout(key, routing.then(decide), () => ({
-              ...this.draft(key, caller, publisher, tags),
-              targetId: null,
-            }))
-          : decide(routing);
+          ? await this.withinTimeout(key, routing.then(decide), late)
+          : await decide(routing);
       if (draft.targetId === null)
         return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
       const source: NumberSource = inbound ?? {
@@ -135,8 +140,18 @@ export class RtbService {
         pools: await this.config.pools(config, key, publisher?.id ?? null),
       };
       const expiresAt = now + key.reservation_seconds * 1000;
-      const row = await this.reservations.reserve(draft, source, expiresAt);
-      if (row && key.add_to_caps_on_status_reserved === 1) this.holdSlot(row.uuid, draft.targetId, expiresAt);
+      // `add_to_caps_on_status_reserved`: the buyer's slot is taken first, atomically against its
+      // concurrency cap (pings on every node race for it); a ping that loses the race answers no-target.
+      const holdId = key.add_to_caps_on_status_reserved === 1 ? randomUUID() : undefined;
+      const cap = concurrencyCapOf(campaign?.entries ?? [], draft.targetId);
+      if (holdId && !(await this.holdSlot(holdId, cap, draft.targetId, expiresAt)))
+        return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
+      let row: Reservation | undefined;
+      try {
+        row = await this.reservations.reserve({ ...draft, uuid: holdId }, source, expiresAt);
+      } finally {
+        if (holdId && !row) await this.leases.unhold(`reservation:${holdId}`);
+      }
       return {
         reservation: row ?? (await this.reservations.record(draft, 'no-number', now)),
         shielded: false,
@@ -185,13 +200,9 @@ export class RtbService {
    * The buyer choice may take the key's `timeout` (wall-clock, like the network wait it stands for); a
    * slower one is abandoned (it only reads) and the ping answers no-target.
    */
-  private async withinTimeout(
-    key: PostbackKey,
-    decision: Promise<ReservationDraft>,
-    late: () => ReservationDraft,
-  ): Promise<ReservationDraft> {
+  private async withinTimeout<T>(key: PostbackKey, decision: Promise<T>, late: () => T): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<ReservationDraft>((resolve) => {
+    const timeout = new Promise<T>((resolve) => {
       timer = setTimeout(() => resolve(late()), key.timeout_ms);
     });
     try {
@@ -202,11 +213,11 @@ export class RtbService {
   }
 
   /** `add_to_caps_on_status_reserved`: the buyer's concurrency counts the reservation until claim or expiry. */
-  private holdSlot(uuid: string, targetId: number, expiresAt: number): void {
-    this.occupancy.hold(`reservation:${uuid}`, `target:${targetId}`);
-    this.clock.schedule(Math.max(0, expiresAt - this.clock.now()), () =>
-      this.occupancy.unhold(`reservation:${uuid}`),
-    );
+  private async holdSlot(uuid: string, cap: number | null, targetId: number, expiresAt: number) {
+    const ttlMs = Math.max(0, expiresAt - this.clock.now());
+    if (!(await this.leases.hold(`reservation:${uuid}`, `target:${targetId}`, ttlMs, cap))) return false;
+    this.clock.schedule(ttlMs, () => void this.leases.unhold(`reservation:${uuid}`).catch(() => undefined));
+    return true;
   }
 
   private draft(
@@ -294,6 +305,7 @@ export class RtbService {
   /** The buyer and payout: the first step of the routing plan, the deciding conversion rule for it. */
   private decide(
     campaign: CampaignRouting,
+    counts: ReadonlyMap<OwnerKey, number>,
     key: PostbackKey,
     caller: string,
     geo: Record<string, string>,
@@ -306,7 +318,7 @@ export class RtbService {
       callTags: { ...geo, ...pingTags },
       random: this.random,
       // The cached entries are shared by every ping: live counts are read, never written into them.
-      inProgress: (owner, id) => this.occupancy.inProgress(`${owner}:${id}`),
+      inProgress: (owner, id) => counts.get(`${owner}:${id}`) ?? 0,
     });
     const rule = targetId === null ? undefined : payoutRule(campaign.rules, targetId, publisher.id);
     return {
@@ -322,6 +334,17 @@ export class RtbService {
       seconds: rule ? rule.seconds : null,
     };
   }
+}
+
+const NO_COUNTS: ReadonlyMap<OwnerKey, number> = new Map();
+
+function concurrencyCapOf(entries: readonly RoutingEntry[], targetId: number): number | null {
+  for (const e of entries) {
+    const t = e.kind === 'target' ? [e.target] : e.group.members;
+    const found = t.find((x) => x.id === targetId);
+    if (found) return found.concurrencyCap;
+  }
+  return null;
 }
 
 /** The tag a call from this caller will carry (as the engine's screening sets it), so geo-tagged buyers match. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Outbox } from '../delivery/outbox.js';
 import { type EventFilter, eventPath, parseEventFilter } from '../domain/event-filters.js';
-import type { EventBus, LiveEvent } from '../live/bus.js';
+import type { EventBus, EventOrigin, LiveEvent } from '../live/bus.js';
 import type { Db } from '../store/db.js';
 import { filtersOf, type SubscriptionRow, type SubscriptionService } from './subscriptions.js';
 import type { LegRow, SessionView, TelephonySessionService } from './telephony-sessions.js';
@@ -28,6 +28,8 @@ export interface NotificationBodies {
 /** Where WebSocket subscriptions' notifications go: the gateway session they are bound to. */
 export interface WsDelivery {
   deliver(wsSession: string, envelope: unknown): boolean;
+  /** Whether this node holds the gateway session (with several nodes, another node may). */
+  holds(wsSession: string): boolean;
 }
 
 export interface NotifierDeps {
@@ -39,6 +41,8 @@ export interface NotifierDeps {
   subscriptions: SubscriptionService;
   bodies: NotificationBodies;
   ws: WsDelivery;
+  /** Several nodes share the bus (docs/nodes.md): sockets another node holds are left to it. */
+  shared?: boolean;
 }
 
 const BOUND = 20_000;
@@ -57,8 +61,12 @@ export class SubscriptionNotifier {
 
   constructor(private readonly deps: NotifierDeps) {}
 
+  /**
+   * Every node's events: a WebSocket is served by the node holding it whichever node ran the call, a
+   * WebHook by the node that ran the call (so it is sent once).
+   */
   start(): void {
-    this.stop = this.deps.bus.subscribe((ev) => this.onEvent(ev));
+    this.stop = this.deps.bus.subscribeAll((ev, origin) => this.onEvent(ev, origin));
   }
 
   close(): void {
@@ -70,19 +78,23 @@ export class SubscriptionNotifier {
     return this.queue;
   }
 
-  private onEvent(ev: LiveEvent): void {
+  private onEvent(ev: LiveEvent, origin: EventOrigin): void {
     if (ev.type !== 'leg.updated') return;
     if (this.lastStatus.get(ev.legId) === ev.status) return;
     remember(this.lastStatus, ev.legId, ev.status);
     const sequence = (this.sequences.get(ev.callUuid) ?? 0) + 1;
     remember(this.sequences, ev.callUuid, sequence);
     this.queue = this.queue
-      .then(() => this.handle(ev, sequence))
+      .then(() => this.handle(ev, sequence, origin))
       .catch((err) => console.error('subscription notification failed', err));
   }
 
-  private async handle(ev: Extract<LiveEvent, { type: 'leg.updated' }>, sequence: number): Promise<void> {
-    const subs = await this.deps.subscriptions.activeIn(ev.companyId);
+  private async handle(
+    ev: Extract<LiveEvent, { type: 'leg.updated' }>,
+    sequence: number,
+    origin: EventOrigin,
+  ): Promise<void> {
+    const subs = (await this.deps.subscriptions.activeIn(ev.companyId)).filter((s) => this.mine(s, origin));
     if (subs.length === 0) return;
     const current = await this.deps.sessions.get(ev.companyId, ev.callUuid).catch(() => undefined);
     const found = current?.legs.find((l) => l.id === ev.legId);
@@ -107,6 +119,12 @@ export class SubscriptionNotifier {
         await this.send(sub, eventPath(f), body);
       }
     }
+  }
+
+  /** WebHooks are sent for this node's calls; WebSockets for every call, by the node holding the socket. */
+  private mine(sub: SubscriptionRow, origin: EventOrigin): boolean {
+    if (sub.transport !== 'WebSocket') return origin === 'local';
+    return !this.deps.shared || (!!sub.ws_session && this.deps.ws.holds(sub.ws_session));
   }
 
   private async send(sub: SubscriptionRow, event: string, body: unknown): Promise<void> {

@@ -151,7 +151,7 @@ export class TargetGroupService {
   async views(conn: Conn, rows: TargetGroup[]): Promise<TargetGroupView[]> {
     const ids = rows.map((r) => r.id);
     const now = this.clock.now();
-    const [members, caps] = await Promise.all([
+    const [members, caps, live] = await Promise.all([
       this.membersOf(conn, ids),
       capsOf(
         conn,
@@ -159,12 +159,13 @@ export class TargetGroupService {
         ids.map((id) => ({ id, zone: GROUP_ZONE })),
         now,
       ),
+      this.callsInProgress('target_group', ids),
     ]);
     return rows.map((group) => ({
       group,
       targetIds: members.get(group.id) ?? [],
       caps: caps.get(group.id) ?? [],
-      callsInProgress: this.callsInProgress('target_group', group.id),
+      callsInProgress: live.get(group.id) ?? 0,
     }));
   }
 

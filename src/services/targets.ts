@@ -215,7 +215,7 @@ export class TargetService {
   async views(conn: Conn, rows: Target[]): Promise<TargetView[]> {
     const ids = rows.map((r) => r.id);
     const now = this.clock.now();
-    const [caps, hours, tags] = await Promise.all([
+    const [caps, hours, tags, live] = await Promise.all([
       capsOf(
         conn,
         'target',
@@ -224,13 +224,14 @@ export class TargetService {
       ),
       hoursOf(conn, ids),
       tagsOf(conn, 'target', ids),
+      this.callsInProgress('target', ids),
     ]);
     return rows.map((target) => ({
       target,
       caps: caps.get(target.id) ?? [],
       businessHours: hours.get(target.id) ?? [],
       tags: tags.get(target.id) ?? [],
-      callsInProgress: this.callsInProgress('target', target.id),
+      callsInProgress: live.get(target.id) ?? 0,
     }));
   }
 

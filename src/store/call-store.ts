@@ -2,7 +2,7 @@ import type { Insertable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { DeliveryItem, Outbox } from '../delivery/outbox.js';
 import type { FlowConfig, InboundContext, RoutingOwner } from '../domain/flow.js';
-import type { LeaseCounts } from '../live/occupancy.js';
+import type { LeaseCounts } from '../live/live-state.js';
 import type { Db } from './db.js';
 import { loadCampaignFlow, loadInbound } from './flows.js';
 import { type ClaimedReservation, claimReservation } from './reservation-claims.js';
@@ -150,6 +150,13 @@ export interface CallStore {
   checkpoint(owner: string, now: number): Promise<void>;
   /** Calls `owner` left live when it stopped (and calls from before owners were recorded). */
   interruptedCalls(owner: string): Promise<CallRow[]>;
+  /**
+   * Moves a dead node's live calls to `survivor` and returns them: one conditional update, so when
+   * several survivors try at once each call goes to exactly one of them.
+   */
+  adoptCalls(deadOwner: string, survivor: string): Promise<CallRow[]>;
+  /** The processes that own live calls now, with their latest checkpoint (a survivor's second opinion). */
+  liveOwners(): Promise<{ owner: string; lastSeen: number }[]>;
   inboundLeg(callUuid: string): Promise<string | undefined>;
   endOpenLegs(callUuid: string, at: number, reason: string): Promise<void>;
   lastFireOrder(callUuid: string): Promise<number>;
@@ -352,6 +359,24 @@ export function sqlCallStore(db: Db, outbox: Pick<Outbox, 'enqueue' | 'kick'>): 
         .where('status', '=', 'in-progress')
         .execute();
     },
+    async liveOwners() {
+      const rows = await db
+        .selectFrom('calls')
+        .select((eb) => ['owner_process', eb.fn.max('updated_at').as('last_seen')])
+        .where('status', '=', 'in-progress')
+        .where('owner_process', 'is not', null)
+        .groupBy('owner_process')
+        .execute();
+      return rows.map((r) => ({ owner: r.owner_process as string, lastSeen: Number(r.last_seen) }));
+    },
+    adoptCalls: (deadOwner, survivor) =>
+      db
+        .updateTable('calls')
+        .set({ owner_process: survivor })
+        .where('owner_process', '=', deadOwner)
+        .where('status', '=', 'in-progress')
+        .returningAll()
+        .execute(),
     interruptedCalls: (owner) =>
       db
         .selectFrom('calls')

@@ -7,7 +7,7 @@ import {
   type RoutingEntry,
 } from '../domain/routing.js';
 import { ianaZone } from '../domain/timezones.js';
-import type { CapClaim, Claim, LeaseCounts } from '../live/occupancy.js';
+import type { CapClaim, Claim, LeaseCounts, OwnerKey } from '../live/live-state.js';
 import { hoursOf } from './business-hours.js';
 import { type CapView, capsOf } from './caps.js';
 import type { Conn } from './db.js';
@@ -80,7 +80,13 @@ export async function loadRoutingList(
       ...members.map((m) => m.target_id),
     ]),
   ];
-  const targets = await loadTargets(db, occupancy, companyId, targetIds, now);
+  // Live counts in one read (one round trip when the live state is shared).
+  const counts = await occupancy.counts([
+    ...targetIds.map((id) => `target:${id}` as const),
+    ...groupIds.map((id) => `target_group:${id}` as const),
+  ]);
+  const inProgress = (owner: OwnerKey) => counts.get(owner) ?? 0;
+  const targets = await loadTargets(db, inProgress, companyId, targetIds, now);
 
   const groupCaps = await capsOf(
     db,
@@ -102,7 +108,7 @@ export async function loadRoutingList(
       weight: g.weight,
       caps: capStates(caps),
       concurrencyCap: g.concurrency_cap,
-      inProgress: occupancy.inProgress(owner),
+      inProgress: inProgress(owner),
       members: members
         .filter((m) => m.target_group_id === g.id)
         .flatMap((m) => targets.routable.get(m.target_id) ?? []),
@@ -119,7 +125,13 @@ export async function loadRoutingList(
   return { entries, targets: targets.info, groups: groupInfo };
 }
 
-async function loadTargets(db: Conn, occupancy: LeaseCounts, companyId: number, ids: number[], now: number) {
+async function loadTargets(
+  db: Conn,
+  inProgress: (owner: OwnerKey) => number,
+  companyId: number,
+  ids: number[],
+  now: number,
+) {
   const routable = new Map<number, RoutableTarget>();
   const info = new Map<number, TargetInfo>();
   if (!ids.length) return { routable, info };
@@ -170,7 +182,7 @@ async function loadTargets(db: Conn, occupancy: LeaseCounts, companyId: number, 
       })),
       caps: capStates(capViews),
       concurrencyCap: t.concurrency_cap,
-      inProgress: occupancy.inProgress(owner),
+      inProgress: inProgress(owner),
       tags: (tags.get(t.id) ?? []).map(({ key, value, operator }) => ({ key, value, operator })),
     });
   }

@@ -1,8 +1,8 @@
 import { ManualClock } from '../../src/clock.js';
 import { CallEngine } from '../../src/engine/engine.js';
-import { Occupancy } from '../../src/live/occupancy.js';
+import { localLiveState } from '../../src/live/local/index.js';
 import type { Logger } from '../../src/logger.js';
-import { sqlCallStore } from '../../src/store/call-store.js';
+import { type CallStore, sqlCallStore } from '../../src/store/call-store.js';
 import { SimNetwork } from '../../src/telephony/sim/network.js';
 import type { TestApp } from '../helpers/app.js';
 import { ChaosDriver, type ChaosOptions, seeded } from './chaos-driver.js';
@@ -15,13 +15,17 @@ export interface LogLine {
 
 /**
  * An engine of its own on a test app's database and outbox, talking to the network through a chaos
- * driver, on its own manual clock; its leases in its own Occupancy so a test can see them all.
+ * driver, on its own manual clock; its leases in its own live state so a test can see them all.
  */
-export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeconds?: number } = {}) {
+export function chaosRig(
+  t: TestApp,
+  opts: Partial<ChaosOptions> & { maxCallSeconds?: number; store?: (s: CallStore) => CallStore } = {},
+) {
   const clock = new ManualClock(t.clock.now());
   const sim = new SimNetwork(clock);
   const chaos = new ChaosDriver(sim, clock, { random: seeded(1), ...opts });
-  const occupancy = new Occupancy();
+  const live = localLiveState(clock, 'chaos-rig');
+  const occupancy = live.leases;
   const logs: LogLine[] = [];
   const line = (level: LogLine['level']) => (obj: object, msg?: string) =>
     logs.push({ level, obj, msg: msg ?? '' });
@@ -32,13 +36,13 @@ export function chaosRig(t: TestApp, opts: Partial<ChaosOptions> & { maxCallSeco
     error: line('error'),
   };
   const engine = new CallEngine({
-    store: sqlCallStore(t.app.store.db, t.app.delivery.outbox),
+    store: (opts.store ?? ((s) => s))(sqlCallStore(t.app.store.db, t.app.delivery.outbox)),
     clock,
     processId: 'chaos-rig',
     driver: chaos,
     logger,
     bus: t.app.bus,
-    leases: occupancy,
+    live,
     random: seeded(2),
     ratePerMinute: 0.1,
     maxCallSeconds: opts.maxCallSeconds ?? 3600,

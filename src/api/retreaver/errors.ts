@@ -8,6 +8,7 @@ import {
   RateLimited,
   RuleViolation,
   Unauthenticated,
+  Unavailable,
   ValidationFailed,
 } from '../../domain/errors.js';
 import { isUniqueViolation, takenError } from '../../store/unique.js';
@@ -46,6 +47,7 @@ function fromDomain(err: DomainError): WireError {
   if (err instanceof Gone) return wireError(410, 'Gone');
   if (err instanceof ValidationFailed) return wireError(400, err.message, err.errors);
   if (err instanceof RuleViolation) return wireError(400, err.message);
+  if (err instanceof Unavailable) return wireError(503, `Service Unavailable: ${err.message}`);
   if (err instanceof Unauthenticated) return wireError(401, err.message || 'Unauthorized');
   if (err instanceof Forbidden) return wireError(403, err.message || 'Forbidden');
   if (err instanceof RateLimited) {

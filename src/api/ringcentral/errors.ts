@@ -8,6 +8,7 @@ import {
   RateLimited,
   RuleViolation,
   Unauthenticated,
+  Unavailable,
   ValidationFailed,
 } from '../../domain/errors.js';
 import { OAuthError } from '../../services/oauth.js';
@@ -93,6 +94,7 @@ function fromDomain(err: DomainError): RcWireError {
     return rcError(400, 'CMN-101', `Parameter [${field}] value is invalid: ${msgs[0]}`, field);
   }
   if (err instanceof RuleViolation) return rcError(400, 'CMN-101', err.message);
+  if (err instanceof Unavailable) return rcError(503, 'CMN-211', err.message);
   if (err instanceof Unauthenticated) {
     const missing = err.message === 'Authorization header is not specified';
     return rcError(401, missing ? 'AGW-401' : 'TokenInvalid', err.message);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { PartyControl } from '../../domain/party-control.js';
-import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
 import type { SubscriptionService } from '../../services/subscriptions.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';

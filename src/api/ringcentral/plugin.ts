@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import qs from 'qs';
 import { RateLimited } from '../../domain/errors.js';
-import type { RateLimiter } from '../../live/rate-limiter.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
 import type { Bearer } from '../../services/oauth.js';
 import type { Person } from '../../services/users.js';
@@ -62,7 +62,7 @@ export async function rcConventions(app: CoreApp, deps: RcFaceDeps): Promise<voi
     if (deps.isMaintenance()) throw new MaintenanceError();
     if (request.routeOptions.config?.rcPublic) return;
     const bearer = await deps.services.oauth.bearer(bearerToken(request));
-    const wait = deps.rateLimiter.hit(`rc:${bearer.tokenId}`);
+    const wait = await deps.rateLimiter.hit(`rc:${bearer.tokenId}`);
     if (wait > 0) throw new RateLimited(wait);
     const person = await deps.services.users.get(bearer.companyId, bearer.personId);
     request.rc = { bearer, person };

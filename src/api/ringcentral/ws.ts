@@ -51,6 +51,10 @@ export class WsGateway implements WsDelivery {
     return { token, expiresIn: TOKEN_TTL_S };
   }
 
+  holds(wsSession: string): boolean {
+    return this.sessions.has(wsSession);
+  }
+
   deliver(wsSession: string, envelope: unknown): boolean {
     const s = this.sessions.get(wsSession);
     if (!s || this.expired(s)) return false;

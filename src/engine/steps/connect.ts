@@ -19,7 +19,7 @@ export async function connect(s: CallSession, c: Connected): Promise<ConnectedEn
     if (bridged) return bridged;
     return await connected(s, c);
   } finally {
-    for (const lease of c.leases) lease.release();
+    for (const lease of c.leases) await lease.release();
   }
 }
 
@@ -52,7 +52,7 @@ async function bridge(s: CallSession, c: Connected): Promise<ConnectedEnd | unde
 
 async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
   const now = s.now();
-  for (const lease of c.leases) lease.commit();
+  for (const lease of c.leases) await lease.commit();
   const owners = [
     ...(c.target ? [{ owner_type: 'target' as const, owner_id: c.target.id }] : []),
     ...(c.group ? [{ owner_type: 'target_group' as const, owner_id: c.group.id }] : []),
@@ -103,7 +103,7 @@ async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
  * and the record forgets the target until the next one answers.
  */
 async function forget(s: CallSession, c: Connected): Promise<void> {
-  for (const lease of c.leases) lease.uncommit();
+  for (const lease of c.leases) await lease.uncommit();
   await s.deps.store.removeCapHits(s.uuid);
   await s.save(
     {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DialStep } from '../../domain/routing.js';
-import type { Lease } from '../../live/occupancy.js';
+import type { Lease } from '../../live/live-state.js';
 import type { GroupInfo, RoutingInput, TargetInfo } from '../../store/routing-inputs.js';
 import type { CommandId, DriverEvent, LegId } from '../../telephony/driver.js';
 import { errorText } from '../commands.js';
@@ -40,7 +40,7 @@ export async function dialPlan(
   for (let step = queue.shift(); step; step = queue.shift()) {
     const trimmed = withoutExcluded(step, excluded);
     if (!trimmed) continue;
-    const dials = leaseStep(s, trimmed, input);
+    const dials = await leaseStep(s, trimmed, input);
     if (!dials) continue;
     const connected = await attempt(s, dials.dials, dials.shared);
     if (connected) return connected;
@@ -64,16 +64,16 @@ export function dialNumber(s: CallSession, number: string): Promise<Connected | 
  * Takes the concurrency and cap slots a step needs, atomically; a step whose slots were taken by a
  * racing call since the plan was made is skipped.
  */
-function leaseStep(
+async function leaseStep(
   s: CallSession,
   step: DialStep,
   input: RoutingInput,
-): { dials: Dial[]; shared: Lease[] } | undefined {
-  const occ = s.deps.leases;
+): Promise<{ dials: Dial[]; shared: Lease[] } | undefined> {
+  const occ = s.deps.live.leases;
   if (step.kind === 'single') {
     const target = input.targets.get(step.target.id)!;
     const group = step.group ? (input.groups.get(step.group.id) ?? null) : null;
-    const lease = occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim], s.uuid);
+    const lease = await occ.tryAcquire(group ? [target.claim, group.claim] : [target.claim], s.uuid);
     if (!lease) return undefined;
     return {
       dials: [{ to: target.number, timeoutS: step.target.timeoutSeconds, target, group, lease }],
@@ -81,16 +81,16 @@ function leaseStep(
     };
   }
   const group = input.groups.get(step.group.id)!;
-  const groupLease = occ.tryAcquire([group.claim], s.uuid);
+  const groupLease = await occ.tryAcquire([group.claim], s.uuid);
   if (!groupLease) return undefined;
   const dials: Dial[] = [];
   for (const t of step.targets) {
     const target = input.targets.get(t.id)!;
-    const lease = occ.tryAcquire([target.claim], s.uuid);
+    const lease = await occ.tryAcquire([target.claim], s.uuid);
     if (lease) dials.push({ to: target.number, timeoutS: t.timeoutSeconds, target, group, lease });
   }
   if (!dials.length) {
-    groupLease.release();
+    await groupLease.release();
     return undefined;
   }
   return { dials, shared: [groupLease] };
@@ -151,9 +151,9 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       await s.tel.hangup(leg, 'cancelled');
       await endDial(s, leg, r.d, 'cancelled', 'cancelled');
     }
-    if (!winner) for (const l of shared) l.release();
+    if (!winner) for (const l of shared) await l.release();
     // Dials never sent (the caller left first, a write failed) give their slots back too.
-    for (const d of dials) if (d.lease && !winner?.leases.includes(d.lease)) d.lease.release();
+    for (const d of dials) if (d.lease && !winner?.leases.includes(d.lease)) await d.lease.release();
   }
   return winner;
 }
@@ -203,7 +203,7 @@ async function giveUpOverdue(s: CallSession, live: Map<LegId, Ringing>): Promise
 
 /** A dial that will not connect: its slots go back and its leg is closed with the reason. */
 async function endDial(s: CallSession, leg: LegId, d: Dial, status: string, reason: string): Promise<void> {
-  d.lease?.release();
+  await d.lease?.release();
   s.forgetLeg(leg);
   await s.legChanged(leg, 'outbound', d.to, { status, ended_at: s.now(), end_reason: reason });
 }

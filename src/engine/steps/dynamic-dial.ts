@@ -1,4 +1,4 @@
-import type { Lease } from '../../live/occupancy.js';
+import type { Lease } from '../../live/live-state.js';
 import type { TargetInfo } from '../../store/routing-inputs.js';
 import { INBOUND_NUMBER_TAG, type PingCall, pingBuyer, RESERVATION_TAG } from '../dynamic-buyer.js';
 import type { CallSession } from '../session.js';
@@ -26,7 +26,7 @@ function isDynamic(d: Dialable): boolean {
 async function withPingedNumber<D extends Dialable>(s: CallSession, d: D): Promise<D | undefined> {
   const found = await pingBuyer(s.deps.fetchPing, d.target!.pingUrl!, pingCall(s));
   if (!found) {
-    d.lease?.release();
+    await d.lease?.release();
     return undefined;
   }
   return { ...d, to: found.number, reservationUuid: found.reservationUuid ?? undefined };

@@ -200,13 +200,14 @@ describe('POST /rtbs.json: statuses', () => {
 
   it('no-target when the buyer is at its concurrency cap or a cap is full', async () => {
     const s = await rtbSetup(t, { targets: [{ concurrency_cap: 1 }, { daily_cap_attributes: { cap: 0 } }] });
-    const lease = t.app.occupancy.tryAcquire([
-      { owner: `target:${s.targets[0].id}`, concurrencyCap: 1, caps: [] },
-    ]);
+    const lease = await t.app.live.leases.tryAcquire(
+      [{ owner: `target:${s.targets[0].id}`, concurrencyCap: 1, caps: [] }],
+      'a-live-call',
+    );
     const busy = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: CALLER });
     expect(busy.body.status).toBe('no-target');
     // Live call counts are read on every ping (no cache): the freed slot is seen at once.
-    lease!.release();
+    await lease!.release();
     const free = await ping(t, { key: s.key, publisher_id: s.afid, caller_number: '+13015550100' });
     expect(free.body.status).toBe('reserved');
   });

@@ -110,6 +110,42 @@ describe('sip driver under the engine', () => {
     expect(await theCall()).toMatchObject({ target_id: good.t.id });
   });
 
+  it('IVR: the caller presses 2 over RFC 4733, the menu routes to option 2; keys and legs recorded', async () => {
+    const two = await target('answer', 1);
+    const c = await create('/campaigns', 'campaign', {
+      name: 'ivr',
+      message: 'Press one for sales or two for support.',
+      menu_options_attributes: [
+        { option: '1', target_number: 'sip:nobody@127.0.0.1:9' },
+        { option: '2', target_number: two.t.number },
+      ],
+    });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    await ok(await dial(n, { dtmf: '2', dtmfAfterMs: 500, holdMs: 4000 }));
+    await ok(two.run);
+    const call = await theCall();
+    expect(JSON.parse(call.keys_pressed)).toEqual(['2']);
+    expect(call).toMatchObject({ dialed_number: two.t.number, connected: 1, hung_up_by: 'caller' });
+    const legs = await app.store.db.selectFrom('call_legs').selectAll().orderBy('started_at').execute();
+    expect(legs.map((l) => [l.direction, l.to_number, l.status, l.hung_up_by])).toEqual([
+      ['inbound', n, 'ended', 'caller'],
+      ['outbound', two.t.number, 'ended', 'caller'],
+    ]);
+    // The target answered after the key and before the caller's BYE; the IVR lasted until the key.
+    expect(legs[1].answered_at).not.toBeNull();
+    expect(legs[1].answered_at!).toBeLessThanOrEqual(legs[1].ended_at!);
+    expect(call.ivr_duration).toBeGreaterThanOrEqual(0);
+    expect(call.connected_time).toBe(legs[1].answered_at);
+  });
+
+  it('hold from the phone: re-INVITE sendonly answered recvonly, sendrecv again after; the call goes on', async () => {
+    const a = await target('answer', 1);
+    const n = await number([a.t.id]);
+    await ok(await dial(n, { phoneHold: true, holdMs: 500 }));
+    await ok(a.run);
+    expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'caller', connected: 1 });
+  });
+
   it('the target hangs up first: the caller gets a BYE', async () => {
     const a = await target('answer-then-hangup', 1);
     const n = await number([a.t.id]);

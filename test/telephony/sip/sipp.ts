@@ -136,6 +136,32 @@ const IN_DIALOG = (method: string, cseq: number) => `
     ]]>
   </send>`;
 
+/** An in-dialog re-INVITE carrying our offer with `direction`; the 200 must answer with `expect`. */
+const REINVITE = (cseq: number, direction: string, expect: string) => `
+  <send retrans="500">
+    <![CDATA[
+      INVITE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: "Caller" <sip:+15557654321@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+${SDP_OFFER.replace('o=sipp 1 1', `o=sipp 1 ${cseq}`)}
+a=${direction}
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="200">
+    <action><ereg regexp="a=${expect}" search_in="body" check_it="true" assign_to="dir${cseq}"/></action>
+  </recv>
+  ${IN_DIALOG('ACK', cseq)}`;
+
 const ANSWER_OK = `
   <send>
     <![CDATA[
@@ -160,13 +186,21 @@ export function uacScenario(opts: {
   holdMs: number;
   hangup: 'caller' | 'remote';
   dtmf?: string;
+  /** Wait this long after the ACK before pressing `dtmf` (the engine starts listening once it answers). */
+  dtmfAfterMs?: number;
   /** Payload types offered (default PCMU and PCMA); '8' with `pcap` plays sipp's A-law sample. */
   codecs?: string;
   pcap?: string;
+  /** Puts us on hold from the phone (re-INVITE `sendonly`) and takes us off it again, then hangs up. */
+  phoneHold?: boolean;
 }): string {
+  const hold = opts.phoneHold
+    ? `${REINVITE(2, 'sendonly', 'recvonly')}\n  <pause milliseconds="300"/>${REINVITE(3, 'sendrecv', 'sendrecv')}
+  <Reference variables="dir2,dir3"/>`
+    : '';
   const after =
     opts.hangup === 'caller'
-      ? `${IN_DIALOG('BYE', 2)}\n  <recv response="200" crlf="true"/>`
+      ? `${IN_DIALOG('BYE', opts.phoneHold ? 4 : 2)}\n  <recv response="200" crlf="true"/>`
       : `\n  <recv request="BYE"/>${ANSWER_OK}`;
   return wrap(`${INVITE(opts.to, opts.codecs)}
   <recv response="100" optional="true"/>
@@ -174,8 +208,10 @@ export function uacScenario(opts: {
   <recv response="183" optional="true"/>
   <recv response="200" rrs="true"/>
   ${IN_DIALOG('ACK', 1)}
+  ${opts.dtmf && opts.dtmfAfterMs ? `<pause milliseconds="${opts.dtmfAfterMs}"/>` : ''}
   ${opts.dtmf ? `<nop><action><exec play_dtmf="${opts.dtmf}"/></action></nop>` : ''}
   ${opts.pcap ? `<nop><action><exec play_pcap_audio="${opts.pcap}"/></action></nop>` : ''}
+  ${hold}
   ${opts.hangup === 'caller' ? `<pause milliseconds="${opts.holdMs}"/>` : ''}
   ${after}`);
 }

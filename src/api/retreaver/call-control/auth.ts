@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { CallControlAction, KeyScope } from '../../../domain/call-control.js';
-import type { RateLimiter } from '../../../live/rate-limiter.js';
+import type { RateLimiter } from '../../../live/live-state.js';
 import type { CallControlKeyService } from '../../../services/call-control-keys.js';
 import { type Answer, failure, genericFailure } from './present.js';
 
@@ -44,11 +44,11 @@ export async function authorize(
   const presented = presentedKey(request);
   if (presented === undefined) {
     const bearer = transferBearer(request);
-    if (bearer) return throttled(request, rateLimiter, bearer);
+    if (bearer) return await throttled(request, rateLimiter, bearer);
   }
   const scope = await keys.scopeOf(presented);
   if (!scope) return { refuse: failure(401, 'not authorized') };
-  const wait = rateLimiter?.hit(`call_control:${scope.keyId}`) ?? 0;
+  const wait = (await rateLimiter?.hit(`call_control:${scope.keyId}`)) ?? 0;
   if (wait > 0) return { refuse: { ...genericFailure(429), headers: { 'retry-after': String(wait) } } };
   const action = request.routeOptions.config.ccAction;
   if (!action || !scope.actions.includes(action)) return { refuse: failure(403, 'not authorized') };
@@ -81,12 +81,12 @@ function transferBearer(request: FastifyRequest): KeyScope | undefined {
 }
 
 /** Keyless requests are limited per client address (guessing uuids is slow) and logged. */
-function throttled(
+async function throttled(
   request: FastifyRequest,
   rateLimiter: RateLimiter | undefined,
   scope: KeyScope,
-): { scope: KeyScope } | { refuse: Answer } {
-  const wait = rateLimiter?.hit(`call_control:transfer_uuid:${request.ip}`) ?? 0;
+): Promise<{ scope: KeyScope } | { refuse: Answer }> {
+  const wait = (await rateLimiter?.hit(`call_control:transfer_uuid:${request.ip}`)) ?? 0;
   request.log.info(
     { transfer_uuid: scope.transferUuid, action: scope.actions[0], ip: request.ip, throttled: wait > 0 },
     'call control by transfer uuid (no key)',

@@ -1,15 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../clock.js';
 import { type CallControl, CallControlError, type KeyScope } from '../../../domain/call-control.js';
-import { IdempotencyStore } from '../../../live/idempotency.js';
-import type { RateLimiter } from '../../../live/rate-limiter.js';
+import type { Idempotency, RateLimiter } from '../../../live/live-state.js';
+import { LocalIdempotency } from '../../../live/local/idempotency.js';
 import type { CallControlKeyService } from '../../../services/call-control-keys.js';
 import type { Db } from '../../../store/db.js';
 import { registerBodyParsers } from '../body.js';
 import { type CoreApp, RouteTable } from '../core/plugin.js';
 import { negotiate } from '../format.js';
 import { authorize } from './auth.js';
-import { type Answer, errorAnswer, genericFailure, sendAnswer } from './present.js';
+import { errorAnswer, genericFailure, sendAnswer } from './present.js';
 import { callControlRoutes } from './routes.js';
 
 export const CALL_CONTROL_PREFIX = '/call_control/v1';
@@ -22,7 +22,8 @@ export interface CallControlFaceDeps {
   clock: Clock;
   rateLimiter?: RateLimiter;
   isMaintenance?: () => boolean;
-  idempotency?: IdempotencyStore<Answer>;
+  /** Answers remembered per Idempotency-Key (the live state's, shared by every node when it is). */
+  idempotency?: Idempotency;
 }
 
 /**
@@ -36,7 +37,7 @@ export async function callControlFace(app: CoreApp, deps: CallControlFaceDeps): 
       await callControlRoutes(cc as CoreApp, {
         callControl: deps.callControl,
         db: deps.db,
-        idempotency: deps.idempotency ?? new IdempotencyStore<Answer>(deps.clock),
+        idempotency: deps.idempotency ?? new LocalIdempotency(deps.clock),
       });
     },
     { prefix: CALL_CONTROL_PREFIX },

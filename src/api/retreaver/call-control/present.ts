@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { type CallControlCode, CallControlError } from '../../../domain/call-control.js';
-import type { FieldErrors } from '../../../domain/errors.js';
+import { type FieldErrors, Unavailable } from '../../../domain/errors.js';
 import type { ActiveCall } from '../../../services/active-calls.js';
 import { toWireError } from '../errors.js';
 import { send } from '../reply.js';
@@ -72,6 +72,8 @@ export function genericFailure(status: number): Answer {
 /** Any thrown error as an answer: the engine's reasons verbatim, validation with its fields. */
 export function errorAnswer(err: unknown): Answer {
   if (err instanceof CallControlError) return failure(STATUS_OF[err.reason] ?? 409, err.reason);
+  // A call whose node is not answering: the reason, not a generic "service unavailable".
+  if (err instanceof Unavailable) return failure(503, err.message);
   const wire = toWireError(err);
   if (wire.body.errors) return failure(400, summarize(wire.body.errors), wire.body.errors);
   return { ...genericFailure(wire.status), headers: wire.headers };

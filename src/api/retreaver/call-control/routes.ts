@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { type CallControl, CallControlError } from '../../../domain/call-control.js';
 import { ValidationFailed } from '../../../domain/errors.js';
 import { normalizePhone } from '../../../domain/phone.js';
-import type { IdempotencyStore } from '../../../live/idempotency.js';
+import type { Idempotency } from '../../../live/live-state.js';
 import { activeCalls } from '../../../services/active-calls.js';
 import type { Db } from '../../../store/db.js';
 import type { CoreApp } from '../core/plugin.js';
@@ -13,7 +13,7 @@ import { type Answer, errorAnswer, failure, ok, presentActiveCall, sendAnswer } 
 export interface CallControlRouteDeps {
   callControl: CallControl;
   db: Db;
-  idempotency: IdempotencyStore<Answer>;
+  idempotency: Idempotency;
 }
 
 const ApiKey = Type.Optional(Type.String({ maxLength: 255 }));
@@ -210,7 +210,7 @@ async function answerOnce(
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return sendAnswer(reply, await compute());
   const fingerprint = `${req.method} ${req.url.split('?')[0]}`;
-  const result = await deps.idempotency.run(
+  const result = await deps.idempotency.run<Answer>(
     `${idempotencyScope(req.ccScope)}:${key}`,
     fingerprint,
     compute,

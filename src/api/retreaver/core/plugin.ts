@@ -9,7 +9,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { Forbidden, RateLimited } from '../../../domain/errors.js';
-import type { RateLimiter } from '../../../live/rate-limiter.js';
+import type { RateLimiter } from '../../../live/live-state.js';
 import type { AccountService, Principal } from '../../../services/accounts.js';
 import { registerBodyParsers, unwrapBody } from '../body.js';
 import { toWireError, wireError } from '../errors.js';
@@ -67,7 +67,7 @@ export async function coreConventions(app: CoreApp, deps: CoreFaceDeps): Promise
     const query = request.query as Record<string, string | undefined>;
     const apiKey = query.api_key ?? headerKey(request);
     const principal = await deps.accounts.authenticate(apiKey);
-    const wait = deps.rateLimiter.hit(
+    const wait = await deps.rateLimiter.hit(
       principal.keyId === null ? `core:${principal.userId}` : `key:${principal.keyId}`,
     );
     if (wait > 0) throw new RateLimited(wait);

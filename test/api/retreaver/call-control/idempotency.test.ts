@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/clock.js';
-import { IdempotencyStore } from '../../../../src/live/idempotency.js';
+import { LocalIdempotency } from '../../../../src/live/local/idempotency.js';
 import { type CcHarness, ccHarness } from './harness.js';
 
 const CALL = 'e64268f8-18a3-4881-b8ed-80e06b17fa74';
@@ -126,10 +126,10 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('IdempotencyStore', () => {
+describe('LocalIdempotency', () => {
   it('stays bounded, dropping the oldest entries first', async () => {
     const clock = new ManualClock();
-    const store = new IdempotencyStore<number>(clock, { maxEntries: 3 });
+    const store = new LocalIdempotency(clock, { maxEntries: 3 });
     for (let i = 0; i < 5; i++) await store.run(`k${i}`, 'f', async () => i);
     expect(store.size()).toBe(3);
     expect(await store.run('k0', 'f', async () => 99)).toEqual({ kind: 'first', answer: 99 });
@@ -138,7 +138,7 @@ describe('IdempotencyStore', () => {
 
   it('forgets expired entries as time passes', async () => {
     const clock = new ManualClock();
-    const store = new IdempotencyStore<number>(clock, { ttlMs: 1_000 });
+    const store = new LocalIdempotency(clock, { ttlMs: 1_000 });
     await store.run('a', 'f', async () => 1);
     await clock.advance(500);
     await store.run('b', 'f', async () => 2);

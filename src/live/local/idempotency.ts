@@ -1,4 +1,5 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
+import type { Idempotency, IdempotentResult } from '../live-state.js';
 
 /**
  * Remembers the answers to requests sent with an `Idempotency-Key`, so a client retrying after a lost
@@ -10,20 +11,15 @@ export interface IdempotencyOptions {
   maxEntries?: number;
 }
 
-interface Entry<T> {
+interface Entry {
   at: number;
   /** What the first request was (method and path): the key may not be reused for another one. */
   fingerprint: string;
-  answer: Promise<T>;
+  answer: Promise<unknown>;
 }
 
-export type IdempotentResult<T> =
-  | { kind: 'first'; answer: T }
-  | { kind: 'replay'; answer: T }
-  | { kind: 'mismatch' };
-
-export class IdempotencyStore<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+export class LocalIdempotency implements Idempotency {
+  private readonly entries = new Map<string, Entry>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
 
@@ -39,7 +35,7 @@ export class IdempotencyStore<T> {
    * Runs `fn` once per live key. `keep(answer)` says whether the answer may be replayed (a server fault
    * should be retried for real, not replayed); a thrown error is never kept.
    */
-  async run(
+  async run<T>(
     key: string,
     fingerprint: string,
     fn: () => Promise<T>,
@@ -49,10 +45,10 @@ export class IdempotencyStore<T> {
     const seen = this.entries.get(key);
     if (seen) {
       if (seen.fingerprint !== fingerprint) return { kind: 'mismatch' };
-      return { kind: 'replay', answer: await seen.answer };
+      return { kind: 'replay', answer: (await seen.answer) as T };
     }
     const answer = fn();
-    const entry: Entry<T> = { at: this.clock.now(), fingerprint, answer };
+    const entry: Entry = { at: this.clock.now(), fingerprint, answer };
     this.entries.set(key, entry);
     this.evictOverflow();
     const forget = () => {
