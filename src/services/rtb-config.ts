@@ -72,6 +72,8 @@ export class RtbConfigCache {
   at(companyId: number, version: number | null): CompanyConfig {
     const known = this.companies.get(companyId);
     if (known && known.version === version) return known;
+    // A read that raced a newer one (versions only grow) does not replace what the newer one set up.
+    if (known && known.version !== null && (version === null || version < known.version)) return known;
     const fresh = new CompanyConfig(companyId, version);
     this.companies.set(companyId, fresh);
     return fresh;
