@@ -124,15 +124,17 @@ export class RtbService {
       const decide = async (c: CampaignRouting) => {
         // Live counts of the owners under a concurrency cap (the only ones routing reads), in one go.
         const counts = c.owners.length ? await this.leases.counts(c.owners) : NO_COUNTS;
-        return { campaign: c, draft: this.decide(c, counts, key, caller, geo, publisher, tags, now) };
+        return { campaign: c, draft: await this.decide(c, counts, key, caller, geo, publisher, tags, now) };
       };
       const late = (): { campaign?: CampaignRouting; draft: ReservationDraft } => ({
         draft: { ...this.draft(key, caller, publisher, tags), targetId: null },
       });
-      const { campaign, draft } =
-        routing instanceof Promise
-          ? await this.withinTimeout(key, routing.then(decide), late)
-          : await decide(routing);
+      // The key's timeout bounds the whole choice (a first read of the list, a slow live state).
+      const { campaign, draft } = await this.withinTimeout(
+        key,
+        routing instanceof Promise ? routing.then(decide) : decide(routing),
+        late,
+      );
       if (draft.targetId === null)
         return { reservation: await this.reservations.record(draft, 'no-target', now), shielded: false };
       const source: NumberSource = inbound ?? {
