@@ -1,6 +1,7 @@
-# Switchboard: a production image. The build stage compiles src/ to dist/ (and better-sqlite3 where no
-# prebuilt binary fits); the runtime stage has production dependencies and dist/ only, and runs node as
-# PID 1's direct child of no wrapper, so SIGTERM from `docker stop` reaches it and it drains cleanly.
+# Switchboard: a production image. The build stage compiles src/ to dist/, the dashboard to web/dist/ (and
+# better-sqlite3 where no prebuilt binary fits); the runtime stage has production dependencies and the two
+# builds only, and runs node as PID 1's direct child of no wrapper, so SIGTERM from `docker stop` reaches it
+# and it drains cleanly.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -9,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -16,6 +18,7 @@ ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 COPY bin ./bin
 COPY scripts/dist-state.mjs ./scripts/

@@ -6,6 +6,9 @@ const databaseFree = [
   'test/cli/**',
   'test/telephony/media/**',
   'test/telephony/sim-network.test.ts',
+  // The dashboard: its state rules, and the browser tests (one SQLite server of their own).
+  'test/web/**',
+  'test/browser/**',
   ...['baresip', 'driver-sipp', 'parser', 'registrar', 'transaction', 'transport', 'ua'].map(
     (name) => `test/telephony/sip/${name}.test.ts`,
   ),

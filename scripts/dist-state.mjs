@@ -1,5 +1,6 @@
-// Whether dist/ holds a build of the current sources. Shared by the build script (build only when stale)
-// and the `switchboard` command (run the compiled CLI when it is current, the TypeScript otherwise).
+// Whether dist/ holds a build of the current sources, and web/dist/ one of the dashboard's. Shared by the
+// build script (build only what is stale) and the `switchboard` command (run the compiled CLI when it is
+// current, the TypeScript otherwise).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,20 @@ function newestMtime(p) {
 }
 
 export function distIsCurrent() {
-  const built = fs.statSync(STAMP, { throwIfNoEntry: false });
+  return isCurrent(STAMP, INPUTS);
+}
+
+/** The dashboard's build (web/, by Vite): the page, its sources, its config and the dependencies. */
+export const WEB_DIST = path.join(ROOT, 'web', 'dist');
+export const WEB_STAMP = path.join(WEB_DIST, '.built');
+const WEB_INPUTS = ['web/src', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'];
+
+export function webIsCurrent() {
+  return isCurrent(WEB_STAMP, WEB_INPUTS);
+}
+
+function isCurrent(stamp, inputs) {
+  const built = fs.statSync(stamp, { throwIfNoEntry: false });
   if (!built) return false;
-  return INPUTS.every((input) => newestMtime(path.join(ROOT, input)) <= built.mtimeMs);
+  return inputs.every((input) => newestMtime(path.join(ROOT, input)) <= built.mtimeMs);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// CI: `npm start` as a user runs it (build when stale, then node on dist/), one request, SIGTERM to npm,
-// and the server must be gone with exit status 0 — npm's signal reaches node because the script execs it.
+// CI: `npm start` as a user runs it (build when stale, then node on dist/), /healthz and the dashboard at
+// `/`, SIGTERM to npm, and the server must be gone with exit status 0 — npm's signal reaches node because
+// the script execs it.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,9 @@ exited.then(() => url ?? fail('npm start exited before listening'));
 url = await listening;
 const health = await fetch(`${url}/healthz`);
 if (health.status !== 200) fail(`/healthz answered ${health.status}`);
+const dashboard = await fetch(`${url}/`);
+if (dashboard.status !== 200 || !(await dashboard.text()).includes('<div id="root">'))
+  fail(`/ did not serve the dashboard (${dashboard.status})`);
 npm.kill('SIGTERM');
 const { code, signal } = await exited;
 clearTimeout(timer);

@@ -3,11 +3,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { liveStreamRoutes } from './api/dashboard/live.js';
+import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
+import { type AnswerObserver, observeAnswers } from './api/observe.js';
 import {
   CALL_CONTROL_RESPONSES,
   CORE_RESPONSES,
   declareResponses,
+  RC_RESPONSES,
   RTB_RESPONSES,
   SIM_RESPONSES,
 } from './api/openapi.js';
@@ -16,6 +20,7 @@ import { CALL_CONTROL_PREFIX, callControlFace, callControlOf } from './api/retre
 import { errorAnswer, sendAnswer } from './api/retreaver/call-control/present.js';
 import { registerCoreRoutes } from './api/retreaver/core/index.js';
 import { type CoreApp, coreConventions, notFoundHandler, RouteTable } from './api/retreaver/core/plugin.js';
+import { recordingRoutes } from './api/retreaver/core/recordings.js';
 import { toWireError, wireError } from './api/retreaver/errors.js';
 import { rewriteUrl } from './api/retreaver/format.js';
 import { sendError } from './api/retreaver/reply.js';
@@ -56,7 +61,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Tests use ':memory:' instead of a file under DATA_DIR. */
   sqliteFileOverride?: string;
+  /** Sees every answer (tests check each against /openapi.json; see src/api/observe.ts). */
+  observeAnswers?: AnswerObserver;
 }
+
+/** A route's path as /openapi.json shows it: Retreaver paths with their `.json` extension. */
+const docPath = (url: string) => (NO_EXTENSION.test(url) ? url : `${url}.json`);
 
 export interface App {
   http: CoreApp;
@@ -110,7 +120,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const bus = live.bus;
   services.callFlow.attach(bus);
   const sim = new SimNetwork(clock);
-  const sip = config.sip ? sipDriverFrom(config.sip, clock, config.dataDir) : undefined;
+  const sip = config.sip
+    ? sipDriverFrom(config.sip, clock, config.dataDir, async (id) => {
+        const row = await store.db
+          .selectFrom('audio_files')
+          .select('data')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return row ? Buffer.from(row.data as Uint8Array) : undefined;
+      })
+    : undefined;
   const delivery = createDelivery({
     db: store.db,
     clock,
@@ -177,6 +196,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   serverLog = http.log;
+  if (opts.observeAnswers) observeAnswers(http, opts.observeAnswers, docPath);
   registerEdgeGuards(http);
   // Requests no face claims (unknown paths, /healthz) answer in the Retreaver shape, as the 404 does.
   http.setErrorHandler((err, request, reply) => {
@@ -195,7 +215,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       },
     },
     // Retreaver paths take a format extension; the document shows the JSON one (`.xml` works alike).
-    transform: ({ schema, url }) => ({ schema, url: NO_EXTENSION.test(url) ? url : `${url}.json` }),
+    transform: ({ schema, url }) => ({ schema, url: docPath(url) }),
   });
   await http.register(swaggerUi, { routePrefix: '/docs' });
   http.get('/openapi', { schema: { hide: true } }, async () => http.swagger());
@@ -221,6 +241,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
+    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);
@@ -258,6 +279,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   notifier.start();
   await http.register(
     async (rc) => {
+      declareResponses(rc, RC_RESPONSES);
       await ringCentralFace(rc as CoreApp, {
         services,
         parties: engine.parties,
@@ -274,6 +296,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await http.register(async (simApi) => {
     declareResponses(simApi, SIM_RESPONSES);
     await simRoutes(simApi as CoreApp, { sim, engine, clock, accounts: services.accounts, db: store.db });
+  });
+  // The web dashboard (web/, docs/dashboard.md): its pages at `/`, and the Live board's event stream.
+  await http.register(async (dashboard) => {
+    await dashboardStatic(dashboard as CoreApp);
+    await liveStreamRoutes(dashboard as CoreApp, {
+      accounts: services.accounts,
+      liveBoard: services.liveBoard,
+      bus,
+      now: () => clock.now(),
+    });
   });
   http.setNotFoundHandler(notFoundHandler(routes));
   await http.ready();
@@ -300,6 +332,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       stopNodeDuties();
       notifier.close();
       await http.close();
+      // Notifications already queued finish before the store closes under them.
+      await notifier.idle();
       await sip?.stop();
       await delivery.worker.close({ abort: opts.abort });
       await services.callFlow.close();

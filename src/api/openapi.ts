@@ -25,9 +25,38 @@ export const CallControlError = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * RingCentral face: `ApiErrorResponseModel` of ../shared/specs (the token endpoints answer OAuth's
+ * `{error, error_description}` and declare it themselves).
+ */
+export const RcError = Type.Object(
+  {
+    errorCode: Type.String(),
+    message: Type.String(),
+    errors: Type.Array(
+      Type.Object(
+        { errorCode: Type.String(), message: Type.String(), parameterName: Type.Optional(Type.String()) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** RFC 6749 §5.2 error of the RingCentral token endpoints, with RingCentral's `errors[]` beside it. */
+export const OAuthErrorBody = Type.Object(
+  {
+    error: Type.String(),
+    error_description: Type.String(),
+    errors: Type.Array(Type.Object({ errorCode: Type.String(), message: Type.String() })),
+  },
+  { additionalProperties: false },
+);
+
 const DESCRIPTIONS: Record<number, string> = {
   200: 'OK',
   201: 'Created',
+  204: 'No Content',
   400: 'Invalid input (field errors under `errors`) or a broken rule',
   401: 'No key, or a key that is not valid',
   403: 'The key may not do this',
@@ -39,6 +68,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body over BODY_LIMIT_BYTES',
   415: 'Unsupported Content-Type',
   429: 'Over the per-key rate limit (see Retry-After)',
+  502: 'The telephone network failed to carry out the action',
   503: 'Maintenance or shutting down',
 };
 
@@ -51,6 +81,8 @@ export interface FaceResponses {
   withBody: number[];
   /** POST routes answering 201 although they carry no `config.wrap` (the sign of a create). */
   created?: string[];
+  /** Routes whose answer depends on a live call's state: they may also answer these. */
+  stateful?: { url: RegExp; statuses: number[] };
 }
 
 export const CORE_RESPONSES: FaceResponses = {
@@ -63,21 +95,33 @@ export const CORE_RESPONSES: FaceResponses = {
 
 export const RTB_RESPONSES: FaceResponses = {
   error: RetreaverError,
-  always: [400, 401, 403, 406, 429, 503],
-  withParams: [404],
+  // 404: an unknown postback key, reservation or call.
+  always: [400, 401, 403, 404, 406, 429, 503],
+  withParams: [],
   withBody: [413, 415],
 };
 
 export const CALL_CONTROL_RESPONSES: FaceResponses = {
   error: CallControlError,
-  always: [400, 401, 403, 404, 405, 406, 409, 429, 503],
+  // 502: the telephone network failed the command ("telephony failure").
+  always: [400, 401, 403, 404, 405, 406, 409, 429, 502, 503],
   withParams: [],
   withBody: [413, 415],
 };
 
+export const RC_RESPONSES: FaceResponses = {
+  error: RcError,
+  always: [400, 401, 403, 404, 429, 503],
+  withParams: [],
+  withBody: [413, 415],
+  // A party action in the wrong state: 409 TAS-109; the telephone network failing it: 502.
+  stateful: { url: /\/telephony\/sessions\//, statuses: [409, 502] },
+};
+
 export const SIM_RESPONSES: FaceResponses = {
   error: RetreaverError,
-  always: [400, 401, 404],
+  // 403: a read-only key; 503: new calls and endpoints while the server drains.
+  always: [400, 401, 403, 404, 503],
   withParams: [],
   withBody: [413, 415],
   created: ['/sim/calls'],
@@ -103,6 +147,7 @@ export function declareResponses(app: FastifyInstance, face: FaceResponses): voi
       ...face.always,
       ...(route.url.includes(':') ? face.withParams : []),
       ...(hasBody ? face.withBody : []),
+      ...(face.stateful?.url.test(route.url) ? face.stateful.statuses : []),
     ];
     for (const code of failures) response[code] ??= { ...face.error, description: DESCRIPTIONS[code] };
     route.schema = { ...schema, response };

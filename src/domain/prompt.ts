@@ -1,7 +1,8 @@
 /** What a call hears: spoken text or an audio file. */
 export type Prompt =
   | { kind: 'tts'; text: string; voice: 'Male' | 'Female' }
-  | { kind: 'audio'; name: string; durationS: number };
+  /** `audioId` is the uploaded file's row (`audio_files`): a real media engine plays its bytes. */
+  | { kind: 'audio'; name: string; durationS: number; audioId?: number };
 
 /** How long a prompt plays: an audio file's length, or text spoken at 2.5 words a second. */
 export function promptSeconds(

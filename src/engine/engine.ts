@@ -197,7 +197,16 @@ export class CallEngine implements DriverSink {
   event(ev: DriverEvent): void {
     const leg = 'leg' in ev ? ev.leg : undefined;
     if (leg === undefined) {
-      if (ev.type === 'recordingReady') this.sessions.get(ev.callUuid)?.deliver(ev);
+      if (ev.type === 'recordingReady') {
+        // The call's record carries the recording's address, whether the call is still live or not.
+        const s = this.sessions.get(ev.callUuid);
+        const now = this.deps.clock.now();
+        const saved = s
+          ? s.record.save({ recording_url: ev.url }, now)
+          : this.deps.store.saveCall(ev.callUuid, { recording_url: ev.url, updated_at: now });
+        saved.catch((err) => this.deps.logger.warn({ err, call: ev.callUuid }, 'recording url not saved'));
+        s?.deliver(ev);
+      }
       return;
     }
     const buffered = this.settingUp.get(leg);

@@ -14,6 +14,7 @@ import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
 import { DataWritingService } from './data-writing.js';
+import { LiveBoardService } from './live-board.js';
 import { NumberPoolService } from './number-pools.js';
 import { NumberService } from './numbers.js';
 import { OAuthService } from './oauth.js';
@@ -74,6 +75,7 @@ export function buildServices(deps: ServiceDeps) {
     webhooks: new WebhookService(deps.db, deps.clock, campaigns),
     ...reportServices(deps),
     tags: new TagService(deps.db, deps.clock),
+    liveBoard: new LiveBoardService(deps.db, deps.clock),
     users,
     oauth: new OAuthService(deps.db, deps.clock, users),
     telephonySessions: new TelephonySessionService(deps.db, users),

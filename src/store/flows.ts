@@ -123,6 +123,7 @@ async function greetingPrompt(
       return {
         kind: 'audio',
         name: audio.file_name,
+        audioId,
         durationS: Math.max(1, Math.round(audio.size / 16_000)),
       };
   }

@@ -20,6 +20,9 @@
  * - Outcome of an originate: `ringing` (maybe never), then exactly one of `answered`, `busy`,
  *   `noAnswer`, `failed`; each echoes the originate's `cmd`. After `answered` the leg ends with a
  *   `hangup` (no `cmd`: the network ended it) unless the engine hangs it up first.
+ * - `transferRequested`: the party on an answered leg asked to hand the call to `to` (a phone's blind
+ *   transfer, SIP REFER). The engine transfers the caller there as Call Control's transfer would and
+ *   hangs that leg up; events of a leg that is not the call's handler are ignored.
  * - `playDone` echoes the `play` it finishes (a prompt that was stopped or replaced sends none, or
  *   sends one the engine drops). `recordingReady` echoes the `record` stop. `dtmf` needs no `cmd`.
  * - `hangup` on the incoming leg (`by: 'caller'`) always wins: it may arrive at any moment — before
@@ -100,6 +103,7 @@ export type DriverEvent =
   | { type: 'failed'; leg: LegId; cmd?: CommandId; reason: string }
   | { type: 'hangup'; leg: LegId; by: 'caller' | 'target' | 'system' }
   | { type: 'dtmf'; leg: LegId; digit: string; cmd?: CommandId }
+  | { type: 'transferRequested'; leg: LegId; to: string }
   | { type: 'playDone'; leg: LegId; cmd?: CommandId }
   | { type: 'recordingReady'; callUuid: string; url: string; cmd?: CommandId };
 

@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { ObservedAnswer } from '../../src/api/observe.js';
 
 /**
  * Checks real answers against the app's own /openapi.json: the operation exists, the status is one it
@@ -18,6 +19,8 @@ export interface Answer {
   method: string;
   /** Request URL as sent: `/targets/5.json?api_key=…` */
   url: string;
+  /** The operation's path in the document (`/targets/{id}.json`) when the app says which route answered. */
+  operation?: string;
   status: number;
   contentType?: string;
   body: string;
@@ -77,7 +80,10 @@ export function contractOf(doc: any): Contract {
     // The document shows each Retreaver path with `.json`; `.xml` answers the same operation.
     const asJson = path.replace(/\.xml$/, '.json');
     const method = a.method.toUpperCase() === 'HEAD' ? 'GET' : a.method.toUpperCase();
-    const op = ops.find((o) => o.method === method && o.pattern.test(asJson));
+    const op = ops.find(
+      (o) =>
+        o.method === method && (a.operation === undefined ? o.pattern.test(asJson) : o.path === a.operation),
+    );
     const where = `${a.method} ${path} → ${a.status}`;
     if (!op) return [`${where}: ${UNKNOWN}`];
     const code = [String(a.status), `${String(a.status)[0]}XX`].find((c) => op.responses[c]);
@@ -108,4 +114,33 @@ export function contractOf(doc: any): Contract {
     },
     operations: () => ops.map((o) => `${o.method} ${o.path}`),
   };
+}
+
+/**
+ * The document is generated from the routes' schemas, which are the same for every app this process
+ * builds; generating it takes a while (~150 ms, more on a busy machine), so it is built and compiled
+ * once per test file, from the first app that answers.
+ */
+let shared: Contract | undefined;
+
+/** Builds the contract from this app's document unless this process has it already. */
+export function prepareContract(http: { swagger(): unknown }): Contract {
+  shared ??= contractOf(http.swagger());
+  return shared;
+}
+
+/** Problems of one observed answer against the app's own document (empty when it matches). */
+export function answerProblems(http: { swagger(): unknown }, a: ObservedAnswer): string[] {
+  const contract = prepareContract(http);
+  const problems = contract.check({ ...a, body: a.body ?? '' }).filter((p) => !p.endsWith(UNKNOWN));
+  if (a.serializationDiff) {
+    const { expected, actual } = a.serializationDiff;
+    let i = 0;
+    while (i < expected.length && expected[i] === actual[i]) i++;
+    const around = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 120), i + 80));
+    problems.push(
+      `${a.method} ${a.url} → ${a.status}: the route's response schema changed the body at character ${i}\n  sent:    …${around(expected)}…\n  written: …${around(actual)}…`,
+    );
+  }
+  return problems;
 }

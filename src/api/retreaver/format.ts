@@ -31,10 +31,11 @@ const OTHER_FORMATS = new Set([
 
 /**
  * Paths of faces other than Retreaver's. They take no `.json` / `.xml` extension, and their own dots are
- * real file names (`/docs/static/swagger-ui-bundle.js`), so the format rule leaves them alone.
+ * real file names (`/docs/static/swagger-ui-bundle.js`, the dashboard's `/assets/index-….js`), so the
+ * format rule leaves them alone.
  * `/openapi.json` is not among them: the document is served by extension like a Core API resource.
  */
-const OTHER_FACES = /^\/(sim|docs|healthz|restapi|apps)(\/|$)/;
+const OTHER_FACES = /^\/(sim|docs|healthz|restapi|apps|assets|live)(\/|$)/;
 
 export function rewriteUrl(req: IncomingMessage): string {
   const raw = req.url ?? '/';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { Type } from 'typebox';
+import { type TProperties, Type } from 'typebox';
 import { ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
 import type { Services } from '../../services/index.js';
@@ -11,6 +11,7 @@ import type { CoreApp } from './core/plugin.js';
 import { toWireError, wireError } from './errors.js';
 import { negotiate } from './format.js';
 import { send, sendError } from './reply.js';
+import { CallReservationAnswer, DataWritingAnswer, RtbAnswer } from './responses-rtb.js';
 
 export interface RtbApiDeps {
   rtb: Services['rtb'];
@@ -47,6 +48,25 @@ const PingDoc = {
   ),
 };
 
+/** A body that may be left out (Fastify validates a missing body as null). */
+function optionalBody(props: TProperties, description: string) {
+  const schema = Type.Object(props, { additionalProperties: true, description });
+  return Type.Unsafe<Record<string, unknown> | null>({ ...schema, type: ['object', 'null'] });
+}
+
+/** The same parameters in a JSON, form or XML body (the seed's "RTB Body Parameters"). */
+const PingBody = optionalBody(
+  {
+    key: Type.Optional(Type.String()),
+    publisher_id: Type.Optional(Type.String()),
+    source_id: Type.Optional(Type.String()),
+    affiliate_id: Type.Optional(Type.String()),
+    caller_number: Type.Optional(Type.String()),
+    inbound_number: Type.Optional(Type.String()),
+  },
+  'Optional; every other field tags the ping.',
+);
+
 /**
  * Retreaver's RTB (`POST /rtbs.json`) and Call Reservation (`POST /call_reservations.json`) endpoints.
  * They authenticate with the campaign's postback key, not an api_key, so they live in their own scope.
@@ -69,7 +89,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
 
   app.post(
     '/rtbs',
-    { schema: { ...PingDoc, summary: 'Place a real-time bid (ping) for a caller' } },
+    {
+      schema: {
+        ...PingDoc,
+        summary: 'Place a real-time bid (ping) for a caller',
+        body: PingBody,
+        response: { 200: RtbAnswer },
+      },
+    },
     async (req, reply) => {
       const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
       return send(reply, presentRtb(reservation, shielded), { root: 'rtb' });
@@ -78,7 +105,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
 
   app.post(
     '/call_reservations',
-    { schema: { ...PingDoc, summary: 'Reserve a transfer number for a caller (call reservation webhook)' } },
+    {
+      schema: {
+        ...PingDoc,
+        summary: 'Reserve a transfer number for a caller (call reservation webhook)',
+        body: PingBody,
+        response: { 200: CallReservationAnswer },
+      },
+    },
     async (req, reply) => {
       const { reservation, shielded } = await deps.rtb.ping(pingInput(req));
       const facts = await deps.rtb.reservationFacts(reservation);
@@ -96,6 +130,7 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
         summary: 'Get a call reservation (postback key of its campaign)',
         params: Type.Object({ uuid: Type.String({ maxLength: 64 }) }),
         querystring: Type.Object({ key: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        response: { 200: CallReservationAnswer },
       },
     },
     async (req, reply) => {
@@ -119,6 +154,14 @@ const DataWritingDoc = {
     { additionalProperties: true, description: 'Every other parameter is a tag.' },
   ),
 };
+const DataWritingBody = optionalBody(
+  {
+    key: Type.Optional(Type.String()),
+    caller_number: Type.Optional(Type.String()),
+    call_uuid: Type.Optional(Type.String()),
+  },
+  'Optional; every other field is a tag.',
+);
 const DATA_WRITING_NAMED = new Set(['key', 'caller_number', 'call_uuid', 'api_key']);
 
 /**
@@ -140,16 +183,24 @@ function dataWritingRoutes(app: CoreApp, deps: RtbApiDeps): void {
   };
   const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
   const summary = 'Tag a caller’s call (Call Data Writing)';
-  app.get('/data_writing/:key', { schema: { ...DataWritingDoc, summary, params: KeyParams } }, (req, reply) =>
-    write(req, reply, (req.params as { key: string }).key),
+  const response = { 200: DataWritingAnswer };
+  const body = DataWritingBody;
+  app.get(
+    '/data_writing/:key',
+    { schema: { ...DataWritingDoc, summary, params: KeyParams, response } },
+    (req, reply) => write(req, reply, (req.params as { key: string }).key),
   );
   app.post(
     '/data_writing/:key',
-    { schema: { ...DataWritingDoc, summary, params: KeyParams } },
+    { schema: { ...DataWritingDoc, summary, params: KeyParams, body, response } },
     (req, reply) => write(req, reply, (req.params as { key: string }).key),
   );
-  app.get('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
-  app.post('/data_writing', { schema: { ...DataWritingDoc, summary } }, (req, reply) => write(req, reply));
+  app.get('/data_writing', { schema: { ...DataWritingDoc, summary, response } }, (req, reply) =>
+    write(req, reply),
+  );
+  app.post('/data_writing', { schema: { ...DataWritingDoc, summary, body, response } }, (req, reply) =>
+    write(req, reply),
+  );
 }
 
 /** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */

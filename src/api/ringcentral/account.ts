@@ -5,6 +5,7 @@ import type { Services } from '../../services/index.js';
 import type { Person } from '../../services/users.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { baseUri } from './plugin.js';
+import { AccountInfo, DeviceList, Extension, ExtensionList } from './responses.js';
 
 export const AccountParams = Type.Object({ accountId: Type.String({ maxLength: 64 }) });
 export const ExtensionParams = Type.Object({
@@ -124,7 +125,7 @@ const tags = ['RingCentral account'];
 export async function accountRoutes(app: CoreApp, { users }: Pick<Services, 'users'>) {
   app.get(
     '/v1.0/account/:accountId',
-    { schema: { tags, summary: 'Get account info', params: AccountParams } },
+    { schema: { tags, summary: 'Get account info', params: AccountParams, response: { 200: AccountInfo } } },
     async (req) => {
       const id = accountOf(req, req.params.accountId);
       return {
@@ -139,7 +140,15 @@ export async function accountRoutes(app: CoreApp, { users }: Pick<Services, 'use
 
   app.get(
     '/v1.0/account/:accountId/extension',
-    { schema: { tags, summary: 'List extensions', params: AccountParams, querystring: PageQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'List extensions',
+        params: AccountParams,
+        querystring: PageQuery,
+        response: { 200: ExtensionList },
+      },
+    },
     async (req) => {
       const companyId = accountOf(req, req.params.accountId);
       const page = req.query.page ?? 1;
@@ -158,14 +167,21 @@ export async function accountRoutes(app: CoreApp, { users }: Pick<Services, 'use
 
   app.get(
     '/v1.0/account/:accountId/extension/:extensionId',
-    { schema: { tags, summary: 'Get extension', params: ExtensionParams } },
+    { schema: { tags, summary: 'Get extension', params: ExtensionParams, response: { 200: Extension } } },
     async (req) =>
       presentExtension(req, await extensionOf(req, users, req.params.accountId, req.params.extensionId)),
   );
 
   app.get(
     '/v1.0/account/:accountId/extension/:extensionId/device',
-    { schema: { tags, summary: "Get the extension's devices", params: ExtensionParams } },
+    {
+      schema: {
+        tags,
+        summary: "Get the extension's devices",
+        params: ExtensionParams,
+        response: { 200: DeviceList },
+      },
+    },
     async (req) => {
       const p = await extensionOf(req, users, req.params.accountId, req.params.extensionId);
       const records = presentDevices(req, p);

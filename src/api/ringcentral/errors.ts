@@ -13,6 +13,8 @@ import {
 } from '../../domain/errors.js';
 import { OAuthError } from '../../services/oauth.js';
 import { SubscriptionRefused } from '../../services/subscriptions.js';
+import { isUniqueViolation, takenError } from '../../store/unique.js';
+import { DriverError } from '../../telephony/driver.js';
 
 /** An error of this face, already in its wire shape. */
 export interface RcWireError {
@@ -58,9 +60,11 @@ export function toRcError(err: unknown): RcWireError {
   if (err instanceof SubscriptionRefused) return rcError(400, err.rcCode, err.message);
   if (err instanceof FeatureUnavailable) return rcError(403, 'FeatureNotAvailable', err.message);
   if (err instanceof PartyStateError) return rcError(409, 'TAS-109', err.message);
-  if (err instanceof CallControlError)
-    return rcError(409, 'TAS-109', `Call is not in a state for this action: ${err.message}`);
+  if (err instanceof CallControlError) return fromCallControl(err);
   if (err instanceof DomainError) return fromDomain(err);
+  // A write that raced another past the service's up-front check: the same 400 the check gives.
+  if (isUniqueViolation(err)) return fromDomain(takenError(err));
+  if (err instanceof DriverError) return telephonyFailure();
   const fe = err as FastifyError & {
     validation?: { instancePath: string; message?: string; params?: any }[];
   };
@@ -82,6 +86,26 @@ export function toRcError(err: unknown): RcWireError {
   if (status === 415) return rcError(415, 'CMN-415', 'Unsupported Media Type');
   if (status >= 400 && status < 500) return rcError(400, 'CMN-101', 'Request body is invalid');
   return rcError(500, 'CMN-500', 'Internal Server Error');
+}
+
+/** The telephone network refused or lost a command (a SIP peer's error, a timeout). */
+const telephonyFailure = () =>
+  rcError(502, 'TAS-502', 'The telephone network could not carry out the action; try again');
+
+/** The engine's call-control reasons: the state ones are RingCentral's 409, the rest keep their meaning. */
+function fromCallControl(err: CallControlError): RcWireError {
+  switch (err.reason) {
+    case 'not authorized':
+      return rcError(403, 'CMN-401', 'In order to call this API endpoint, user needs to have permissions');
+    case 'transfer not found':
+      return rcError(404, 'CMN-102', 'Resource for parameter [transfer] is not found');
+    case 'cannot dial transfer_to number':
+      return rcError(400, 'CMN-101', 'Parameter [phoneNumber] value is invalid', 'phoneNumber');
+    case 'telephony failure':
+      return telephonyFailure();
+    default:
+      return rcError(409, 'TAS-109', `Call is not in a state for this action: ${err.message}`);
+  }
 }
 
 function fromDomain(err: DomainError): RcWireError {

@@ -2,7 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { IssuedTokens, OAuthService } from '../../services/oauth.js';
 import { OAuthError } from '../../services/oauth.js';
+import { OAuthErrorBody, RcError } from '../openapi.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
+import { TokenAnswer } from './responses.js';
 
 /** Every permission this face knows: a token reaches all of its extension's account. */
 export const SCOPE =
@@ -46,12 +48,26 @@ export function presentTokens(t: IssuedTokens, endpointId: string | undefined) {
 
 /** `POST /restapi/oauth/token` and `/revoke`, form-encoded with the client's HTTP Basic credentials. */
 export async function oauthRoutes(app: CoreApp, oauth: OAuthService) {
-  const schema = { tags: ['RingCentral OAuth'], body: TokenBody };
+  const schema = {
+    tags: ['RingCentral OAuth'],
+    body: TokenBody,
+    response: {
+      // OAuth's shape for grants and credentials; RingCentral's for a body that fails its schema.
+      400: Type.Union([OAuthErrorBody, RcError], {
+        description: 'A missing or wrong parameter, grant or credential',
+      }),
+      401: { ...OAuthErrorBody, description: 'Unknown client (HTTP Basic)' },
+    },
+  };
   app.post(
     '/oauth/token',
     {
       config: { rcPublic: true },
-      schema: { ...schema, summary: 'Get a token (password, JWT, refresh_token)' },
+      schema: {
+        ...schema,
+        summary: 'Get a token (password, JWT, refresh_token)',
+        response: { ...schema.response, 200: TokenAnswer },
+      },
     },
     async (req, reply) => {
       const client = basicClient(req);
@@ -91,7 +107,14 @@ export async function oauthRoutes(app: CoreApp, oauth: OAuthService) {
 
   app.post(
     '/oauth/revoke',
-    { config: { rcPublic: true }, schema: { ...schema, summary: 'Revoke a token (access or refresh)' } },
+    {
+      config: { rcPublic: true },
+      schema: {
+        ...schema,
+        summary: 'Revoke a token (access or refresh)',
+        response: { ...schema.response, 200: { description: 'Revoked (no body)' } },
+      },
+    },
     async (req, reply) => {
       const client = basicClient(req);
       await oauth.client(client.id, client.secret);

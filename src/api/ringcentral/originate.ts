@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { AccountParams, accountOf, ExtensionParams } from './account.js';
 import { FeatureUnavailable } from './errors.js';
+import { Unavailable } from './responses.js';
 
 const RingOutParams = Type.Object({
   accountId: Type.String({ maxLength: 64 }),
@@ -24,27 +25,62 @@ export async function originateRoutes(app: CoreApp) {
   };
   app.post(
     '/v1.0/account/:accountId/telephony/call-out',
-    { schema: { tags, summary: 'Make CallOut (not available)', params: AccountParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Make CallOut (not available)',
+        params: AccountParams,
+        response: { 201: Unavailable },
+      },
+    },
     refuse,
   );
   app.post(
     '/v1.0/account/:accountId/telephony/conference',
-    { schema: { tags, summary: 'Start conference (not available)', params: AccountParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Start conference (not available)',
+        params: AccountParams,
+        response: { 201: Unavailable },
+      },
+    },
     refuse,
   );
   app.post(
     '/v1.0/account/:accountId/extension/:extensionId/ring-out',
-    { schema: { tags, summary: 'Make RingOut (not available)', params: ExtensionParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Make RingOut (not available)',
+        params: ExtensionParams,
+        response: { 200: Unavailable },
+      },
+    },
     refuse,
   );
   app.get(
     '/v1.0/account/:accountId/extension/:extensionId/ring-out/:ringoutId',
-    { schema: { tags, summary: 'Get RingOut status (not available)', params: RingOutParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get RingOut status (not available)',
+        params: RingOutParams,
+        response: { 200: Unavailable },
+      },
+    },
     refuse,
   );
   app.delete(
     '/v1.0/account/:accountId/extension/:extensionId/ring-out/:ringoutId',
-    { schema: { tags, summary: 'Cancel RingOut (not available)', params: RingOutParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Cancel RingOut (not available)',
+        params: RingOutParams,
+        response: { 204: Unavailable },
+      },
+    },
     refuse,
   );
 }

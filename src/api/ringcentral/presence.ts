@@ -6,6 +6,7 @@ import type { CoreApp } from '../retreaver/core/plugin.js';
 import { AccountParams, accountOf, displayName, ExtensionParams, extensionOf } from './account.js';
 import { baseUri } from './plugin.js';
 import { partyStatus } from './present.js';
+import { AccountPresence, Presence } from './responses.js';
 
 type TelephonyStatus = 'NoCall' | 'CallConnected' | 'Ringing' | 'OnHold' | 'ParkedCall';
 
@@ -80,7 +81,14 @@ const tags = ['RingCentral presence'];
 export async function presenceRoutes(app: CoreApp, services: Pick<Services, 'users' | 'telephonySessions'>) {
   app.get(
     '/v1.0/account/:accountId/extension/:extensionId/presence',
-    { schema: { tags, summary: "Get an extension's presence", params: ExtensionParams } },
+    {
+      schema: {
+        tags,
+        summary: "Get an extension's presence",
+        params: ExtensionParams,
+        response: { 200: Presence },
+      },
+    },
     async (req) => {
       const person = await extensionOf(req, services.users, req.params.accountId, req.params.extensionId);
       const q = req.query as Record<string, string | undefined>;
@@ -94,7 +102,14 @@ export async function presenceRoutes(app: CoreApp, services: Pick<Services, 'use
 
   app.get(
     '/v1.0/account/:accountId/presence',
-    { schema: { tags, summary: "Get every extension's presence", params: AccountParams } },
+    {
+      schema: {
+        tags,
+        summary: "Get every extension's presence",
+        params: AccountParams,
+        response: { 200: AccountPresence },
+      },
+    },
     async (req) => {
       const companyId = accountOf(req, req.params.accountId);
       const q = req.query as Record<string, string | undefined>;

@@ -15,6 +15,7 @@ import type { CoreApp } from '../retreaver/core/plugin.js';
 import { accountOf } from './account.js';
 import { FeatureUnavailable, PartyStateError } from './errors.js';
 import { presentParty, presentSession } from './present.js';
+import { CallParty, CallSession, NoContent, Recording, Unavailable } from './responses.js';
 
 const SessionParams = Type.Object({
   accountId: Type.String({ maxLength: 64 }),
@@ -97,6 +98,24 @@ const tags = ['RingCentral telephony sessions'];
 const base = '/v1.0/account/:accountId/telephony/sessions/:sessionId';
 
 /** Sessions and parties on the engine's calls (docs/compat.md "RingCentral face"). */
+/** Party actions whose answer is not 200 with the party. */
+const ANSWERS: Record<string, Record<number, unknown>> = {
+  reject: { 204: NoContent },
+  ignore: { 204: NoContent },
+  recordings: { 201: Recording },
+  park: { 201: CallParty },
+  pickup: { 201: CallParty },
+  hold: { 200: CallParty },
+  unhold: { 200: CallParty },
+  transfer: { 200: CallParty },
+  forward: { 200: Unavailable },
+  answer: { 200: Unavailable },
+  reply: { 200: Unavailable },
+  bridge: { 200: Unavailable },
+  flip: { 200: Unavailable },
+  supervise: { 201: Unavailable },
+};
+
 export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
   const sessions = deps.services.telephonySessions;
   const { parties } = deps;
@@ -107,13 +126,20 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
 
   app.get(
     base,
-    { schema: { tags, summary: 'Get call session status', params: SessionParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Get call session status',
+        params: SessionParams,
+        response: { 200: CallSession },
+      },
+    },
     async (req) => presentSession(await loadSession(sessions, req, req.params), (id) => sessions.flagsOf(id)),
   );
 
   app.delete(
     base,
-    { schema: { tags, summary: 'Drop call session', params: SessionParams } },
+    { schema: { tags, summary: 'Drop call session', params: SessionParams, response: { 204: NoContent } } },
     async (req, reply) => {
       const view = await loadSession(sessions, req, req.params);
       const caller = view.legs.find((l) => l.direction === 'inbound');
@@ -132,7 +158,7 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
 
   app.get(
     `${base}/parties/:partyId`,
-    { schema: { tags, summary: 'Get call party status', params: PartyParams } },
+    { schema: { tags, summary: 'Get call party status', params: PartyParams, response: { 200: CallParty } } },
     async (req) => {
       const ctx = await loadParty(sessions, req, req.params);
       return presentParty(ctx.view, ctx.leg, sessions.flagsOf(ctx.leg.id));
@@ -141,7 +167,15 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
 
   app.patch(
     `${base}/parties/:partyId`,
-    { schema: { tags, summary: 'Update call party (mute)', params: PartyParams, body: MutedBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Update call party (mute)',
+        params: PartyParams,
+        body: MutedBody,
+        response: { 200: CallParty },
+      },
+    },
     async (req) => {
       const ctx = await loadParty(sessions, req, req.params);
       const muted = (req.body as { muted?: boolean } | undefined)?.muted;
@@ -155,7 +189,7 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
 
   app.delete(
     `${base}/parties/:partyId`,
-    { schema: { tags, summary: 'Delete call party', params: PartyParams } },
+    { schema: { tags, summary: 'Delete call party', params: PartyParams, response: { 204: NoContent } } },
     async (req, reply) => {
       const ctx = await loadParty(sessions, req, req.params);
       allow(ctx, 'drop');
@@ -172,7 +206,15 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
   ) =>
     app.post(
       `${base}/parties/:partyId/${name}`,
-      { schema: { tags, summary, params: PartyParams, ...(body ? { body } : {}) } },
+      {
+        schema: {
+          tags,
+          summary,
+          params: PartyParams,
+          ...(body ? { body } : {}),
+          ...(ANSWERS[name] ? { response: ANSWERS[name] } : {}),
+        },
+      },
       async (req, reply) => run(req, reply, await loadParty(sessions, req, req.params)),
     );
 
@@ -263,10 +305,14 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
     });
   }
   const sessionOnly = (method: 'post', path: string, summary: string, message: string) =>
-    app[method](path, { schema: { tags, summary, params: SessionParams } }, async (req) => {
-      await loadSession(sessions, req, req.params);
-      throw new FeatureUnavailable(message);
-    });
+    app[method](
+      path,
+      { schema: { tags, summary, params: SessionParams, response: { 201: Unavailable } } },
+      async (req) => {
+        await loadSession(sessions, req, req.params);
+        throw new FeatureUnavailable(message);
+      },
+    );
   sessionOnly(
     'post',
     `${base}/supervise`,
@@ -281,7 +327,15 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
   );
   app.patch(
     `${base}/parties/:partyId/recordings/:recordingId`,
-    { schema: { tags, summary: 'Pause/resume recording', params: RecordingParams, body: ActiveBody } },
+    {
+      schema: {
+        tags,
+        summary: 'Pause/resume recording',
+        params: RecordingParams,
+        body: ActiveBody,
+        response: { 200: Recording },
+      },
+    },
     async (req) => {
       const ctx = await loadParty(sessions, req, req.params);
       const flags = sessions.flagsOf(ctx.leg.id);

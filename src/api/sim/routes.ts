@@ -11,6 +11,7 @@ import type { SimNetwork } from '../../telephony/sim/network.js';
 import { assertMayWrite, type CoreApp } from '../retreaver/core/plugin.js';
 import { toWireError } from '../retreaver/errors.js';
 import { hearing, presentLeg } from './present.js';
+import { SimCall, SimClock, SimEndpoint, SimLeg, SimPlaced } from './responses.js';
 
 export interface SimApiDeps {
   sim: SimNetwork;
@@ -84,6 +85,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       schema: {
         tags,
         summary: 'Set how a virtual endpoint behaves',
+        response: { 200: SimEndpoint },
         body: Type.Object(
           {
             number: Type.String({ minLength: 1, maxLength: 255 }),
@@ -117,6 +119,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       schema: {
         tags,
         summary: 'Place a call from a virtual caller',
+        response: { 201: SimPlaced },
         body: Type.Object(
           { from: Type.String({ minLength: 1 }), to: Type.String({ minLength: 1 }) },
           { additionalProperties: false },
@@ -135,35 +138,58 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
 
   app.get(
     '/sim/calls/:id',
-    { schema: { tags, summary: 'What the caller experiences now', params: IdParam } },
+    {
+      schema: {
+        tags,
+        summary: 'What the caller experiences now',
+        params: IdParam,
+        response: { 200: SimCall },
+      },
+    },
     async (req) => show(req, req.params.id),
   );
 
-  app.post('/sim/calls/:id/digits', { schema: { tags, params: IdParam, body: Digits } }, async (req) => {
-    const { legs } = await visibleCall(req, req.params.id);
-    sim.pressDigits(legs[0].id, req.body.digits);
-    return show(req, req.params.id);
-  });
+  app.post(
+    '/sim/calls/:id/digits',
+    { schema: { tags, params: IdParam, body: Digits, response: { 200: SimCall } } },
+    async (req) => {
+      const { legs } = await visibleCall(req, req.params.id);
+      sim.pressDigits(legs[0].id, req.body.digits);
+      return show(req, req.params.id);
+    },
+  );
 
-  app.post('/sim/calls/:id/hangup', { schema: { tags, params: IdParam } }, async (req) => {
-    const { legs } = await visibleCall(req, req.params.id);
-    sim.hangupFromNetwork(legs[0].id);
-    return show(req, req.params.id);
-  });
+  app.post(
+    '/sim/calls/:id/hangup',
+    { schema: { tags, params: IdParam, response: { 200: SimCall } } },
+    async (req) => {
+      const { legs } = await visibleCall(req, req.params.id);
+      sim.hangupFromNetwork(legs[0].id);
+      return show(req, req.params.id);
+    },
+  );
 
-  app.post('/sim/legs/:id/digits', { schema: { tags, params: IdParam, body: Digits } }, async (req) => {
-    const leg = await visibleLeg(req, req.params.id);
-    sim.pressDigits(leg.id, req.body.digits);
-    await engine.whenIdle();
-    return presentLeg(sim.leg(leg.id));
-  });
+  app.post(
+    '/sim/legs/:id/digits',
+    { schema: { tags, params: IdParam, body: Digits, response: { 200: SimLeg } } },
+    async (req) => {
+      const leg = await visibleLeg(req, req.params.id);
+      sim.pressDigits(leg.id, req.body.digits);
+      await engine.whenIdle();
+      return presentLeg(sim.leg(leg.id));
+    },
+  );
 
-  app.post('/sim/legs/:id/hangup', { schema: { tags, params: IdParam } }, async (req) => {
-    const leg = await visibleLeg(req, req.params.id);
-    sim.hangupFromNetwork(leg.id);
-    await engine.whenIdle();
-    return presentLeg(sim.leg(leg.id));
-  });
+  app.post(
+    '/sim/legs/:id/hangup',
+    { schema: { tags, params: IdParam, response: { 200: SimLeg } } },
+    async (req) => {
+      const leg = await visibleLeg(req, req.params.id);
+      sim.hangupFromNetwork(leg.id);
+      await engine.whenIdle();
+      return presentLeg(sim.leg(leg.id));
+    },
+  );
 
   app.post(
     '/sim/clock/advance',
@@ -171,6 +197,7 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
       schema: {
         tags,
         summary: 'Move the manual clock forward',
+        response: { 200: SimClock },
         body: Type.Object(
           { seconds: Type.Number({ minimum: 0, maximum: 31_536_000 }) },
           { additionalProperties: false },
@@ -186,8 +213,12 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
     },
   );
 
-  app.get('/sim/clock', { schema: { tags, summary: 'The server clock' } }, async () => ({
-    now: new Date(clock.now()).toISOString(),
-    kind: clock.kind,
-  }));
+  app.get(
+    '/sim/clock',
+    { schema: { tags, summary: 'The server clock', response: { 200: SimClock } } },
+    async () => ({
+      now: new Date(clock.now()).toISOString(),
+      kind: clock.kind,
+    }),
+  );
 }

@@ -105,7 +105,37 @@ async function onLegEvent(
   const t = st.active;
   if (t && ev.leg === t.leg && ev.leg !== st.handler.leg) return onTransferLeg(s, st, t, ev.type);
   if (ev.leg === st.handler.leg && ev.type === 'hangup') return onHandlerLeft(s, st);
+  if (ev.leg === st.handler.leg && ev.type === 'transferRequested') return onPhoneTransfer(s, st, ev.to);
   return undefined;
+}
+
+/**
+ * The handler's phone transferred the caller (SIP REFER): Call Control's transfer with the caller on
+ * hold, then the phone that asked is hung up, as after a blind transfer. A second transfer while one is
+ * in progress, or a number that cannot be dialled, leaves the call as it was.
+ */
+async function onPhoneTransfer(s: CallSession, st: State, to: string): Promise<ConnectedEnd | undefined> {
+  const leg = st.handler.leg;
+  if (!leg || st.active) return undefined;
+  const scope: KeyScope = {
+    keyId: 0,
+    companyId: s.companyId,
+    targetId: st.handler.targetId,
+    targetGroupId: null,
+    targetIds: [],
+    numbers: [st.handler.number],
+    actions: [],
+    returnTimeoutSeconds: 0,
+  };
+  try {
+    await transfer(s, st, { kind: 'transfer', scope, holdCaller: true, transferTo: to });
+  } catch (err) {
+    if (!(err instanceof CallControlError)) throw err;
+    s.deps.logger.info({ call: s.uuid, to, err: err.message }, 'transfer from the phone refused');
+    return undefined;
+  }
+  await s.tel.hangup(leg);
+  return onHandlerLeft(s, st);
 }
 
 async function onTransferLeg(

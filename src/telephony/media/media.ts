@@ -33,7 +33,14 @@ export interface MediaEngine {
   mute(leg: string, on: boolean): void;
   /** Sends RFC 4733 events on the leg's negotiated payload type; resolves once they are sent. */
   sendDigits(leg: string, digits: string): Promise<void>;
-  /** Records the legs' mixed audio while `on`; returns the WAV bytes at `stop`. */
+  /**
+   * Adds legs to the recording `key` (started by the first call): what each leg sends us, mixed, one
+   * frame per 20 ms tick while not paused. Prompts and music we play are not in it.
+   */
+  record(key: string, legs: string[]): void;
+  pauseRecording(key: string, paused: boolean): void;
+  /** Ends the recording and returns it as a WAV file (8 kHz 16-bit mono); undefined if none was started. */
+  finishRecording(key: string): Buffer | undefined;
   close(leg: string): void;
   readonly legCount: number;
 }

@@ -13,6 +13,16 @@ import { digitEvent } from './rtp.js';
 const FRAME = 160; // 20 ms at 8 kHz
 const TICK_MS = 20;
 
+interface Recording {
+  paused: boolean;
+  /** Decoded audio each member sent since the last tick, in arrival order. */
+  queues: Map<string, Int16Array[]>;
+  frames: Int16Array[];
+}
+
+/** A recording holds at most this much (about four hours); longer calls keep their first four hours. */
+const MAX_RECORDING_FRAMES = 4 * 3600 * 50;
+
 export interface NodeMediaOptions {
   host: string;
   ports: [number, number];
@@ -21,6 +31,8 @@ export interface NodeMediaOptions {
 
 export class NodeMediaEngine implements MediaEngine {
   private readonly legs = new Map<string, RtpLeg>();
+  private readonly recordings = new Map<string, Recording>();
+  private readonly recordingOf = new Map<string, Recording>();
   private readonly busy = new Set<number>();
   private cursor: number;
   private timer: NodeJS.Timeout | undefined;
@@ -75,6 +87,12 @@ export class NodeMediaEngine implements MediaEngine {
 
   private relay(from: RtpLeg, payload: Buffer): void {
     if (from.muted) return;
+    const rec = this.recordingOf.get(from.id);
+    if (rec && !rec.paused) {
+      const q = rec.queues.get(from.id);
+      // A leg sending faster than the tick cannot grow the queue without bound (drift, bursts).
+      if (q && q.length < 10) q.push(decode(from.codec, payload));
+    }
     if (from.room) {
       from.inbox = decode(from.codec, payload);
       return;
@@ -157,7 +175,40 @@ export class NodeMediaEngine implements MediaEngine {
     });
   }
 
+  record(key: string, ids: string[]): void {
+    let rec = this.recordings.get(key);
+    if (!rec) {
+      rec = { paused: false, queues: new Map(), frames: [] };
+      this.recordings.set(key, rec);
+    }
+    for (const id of ids) {
+      if (!this.legs.has(id)) continue;
+      this.recordingOf.set(id, rec);
+      if (!rec.queues.has(id)) rec.queues.set(id, []);
+    }
+    this.ensureTick();
+  }
+
+  pauseRecording(key: string, paused: boolean): void {
+    const rec = this.recordings.get(key);
+    if (!rec) return;
+    rec.paused = paused;
+    for (const q of rec.queues.values()) q.length = 0;
+  }
+
+  finishRecording(key: string): Buffer | undefined {
+    const rec = this.recordings.get(key);
+    if (!rec) return undefined;
+    this.recordings.delete(key);
+    for (const id of rec.queues.keys()) if (this.recordingOf.get(id) === rec) this.recordingOf.delete(id);
+    return wav(rec.frames);
+  }
+
   close(id: string): void {
+    const rec = this.recordingOf.get(id);
+    // The recording goes on with the other legs; this one adds silence from now on.
+    rec?.queues.delete(id);
+    this.recordingOf.delete(id);
     const leg = this.legs.get(id);
     if (!leg) return;
     this.detach(leg);
@@ -214,6 +265,10 @@ export class NodeMediaEngine implements MediaEngine {
       active = true;
       mix(room);
     }
+    for (const rec of this.recordings.values()) {
+      active = true;
+      if (!rec.paused && rec.frames.length < MAX_RECORDING_FRAMES) rec.frames.push(mixQueues(rec));
+    }
     return active;
   }
 
@@ -251,6 +306,40 @@ function mix(room: Set<RtpLeg>): void {
     leg.sendAudio(encode(leg.codec, pcm));
   }
   for (const leg of members) leg.inbox = undefined;
+}
+
+/** One 20 ms frame of a recording: the sum of each member's oldest queued frame (silence if none). */
+function mixQueues(rec: Recording): Int16Array {
+  const out = new Int32Array(FRAME);
+  for (const q of rec.queues.values()) {
+    const f = q.shift();
+    if (!f) continue;
+    for (let i = 0; i < FRAME && i < f.length; i++) out[i] += f[i];
+  }
+  const pcm = new Int16Array(FRAME);
+  for (let i = 0; i < FRAME; i++) pcm[i] = Math.max(-32768, Math.min(32767, out[i]));
+  return pcm;
+}
+
+/** A canonical 44-byte-header WAV: PCM, 8 kHz, 16-bit, mono. */
+export function wav(frames: Int16Array[]): Buffer {
+  const samples = frames.reduce((n, f) => n + f.length, 0);
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(8000, 24);
+  buf.writeUInt32LE(16000, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(samples * 2, 40);
+  let o = 44;
+  for (const f of frames) for (let i = 0; i < f.length; i++, o += 2) buf.writeInt16LE(f[i], o);
+  return buf;
 }
 
 function bind(host: string, port: number): Promise<dgram.Socket | undefined> {

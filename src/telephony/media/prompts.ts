@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -26,6 +26,44 @@ export class PromptCache {
       if (this.memory.size > 500) this.memory.delete(this.memory.keys().next().value!);
     }
     return p;
+  }
+
+  /** An uploaded file (WAV, or what else this `sox` reads), resampled to 8 kHz mono, cached by content. */
+  decode(bytes: Buffer, name: string): Promise<Int16Array> {
+    const key = createHash('sha1').update(bytes).digest('hex');
+    let p = this.memory.get(key);
+    if (!p) {
+      p = this.convert(key, bytes, name);
+      this.memory.set(key, p);
+      p.catch(() => this.memory.delete(key));
+      if (this.memory.size > 500) this.memory.delete(this.memory.keys().next().value!);
+    }
+    return p;
+  }
+
+  private async convert(key: string, bytes: Buffer, name: string): Promise<Int16Array> {
+    const raw = path.join(this.dir, `${key}.s16`);
+    try {
+      return toSamples(await readFile(raw));
+    } catch {
+      // not cached on disk yet
+    }
+    await mkdir(this.dir, { recursive: true });
+    // sox picks the format from the extension; anything unknown is tried as WAV.
+    const ext = /\.(wav|mp3|ogg|flac|au|aiff?)$/i.exec(name)?.[1]?.toLowerCase() ?? 'wav';
+    const src = path.join(this.dir, `${key}.${process.pid}.in.${ext}`);
+    const tmp = `${raw}.${process.pid}.tmp`;
+    try {
+      await writeFile(src, bytes);
+      await run('sox', [src, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', tmp], {
+        timeout: 20_000,
+      });
+      await rename(tmp, raw);
+      return toSamples(await readFile(raw));
+    } finally {
+      await rm(src, { force: true });
+      await rm(tmp, { force: true });
+    }
   }
 
   private async render(key: string, text: string, voice: 'Male' | 'Female'): Promise<Int16Array> {

@@ -5,6 +5,8 @@
  * come back as the contract's events, echoing the command that caused them.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Cancel, Clock } from '../../clock.js';
 import type { DriverEvent, DriverSink, HangupCause, LegId, OriginateRequest, Prompt } from '../driver.js';
 import type { MediaEngine } from '../media/media.js';
@@ -38,6 +40,10 @@ export interface SipDriverOptions {
   passwords?: (extension: string) => string | undefined;
   media?: MediaEngine;
   timing?: Timing;
+  /** Where finished recordings are written (`<callUuid>.wav`); without it `record` does nothing. */
+  recordingsDir?: string;
+  /** The bytes of an uploaded audio prompt (`audio_files`), any format `sox` reads. */
+  audio?: (audioId: number) => Promise<Buffer | undefined>;
 }
 
 interface Leg {
@@ -53,7 +59,12 @@ interface Leg {
   sdpVersion: number;
   codec: Codec;
   playing?: CommandId;
+  /** The engine's call: known for an originate at once, for an incoming leg once it is recorded. */
+  callUuid?: string;
 }
+
+/** The path a call's recording is served at (Core API, authenticated with its key). */
+export const recordingPath = (callUuid: string) => `/calls/${callUuid}/recording.wav`;
 
 const DTMF_PT = 101;
 const MUSIC = holdMusic();
@@ -64,6 +75,8 @@ export class SipDriver {
   readonly registrar: Registrar | undefined;
   private readonly prompts: PromptCache;
   private readonly legs = new Map<LegId, Leg>();
+  /** Calls being recorded; the value is the `record start` command. */
+  private readonly recordings = new Map<string, CommandId>();
   private sink: DriverSink | undefined;
   private trunkPeer: Peer | undefined;
 
@@ -106,6 +119,7 @@ export class SipDriver {
 
   async stop(): Promise<void> {
     for (const leg of this.legs.values()) this.end(leg, true);
+    await Promise.all([...this.recordings.keys()].map((uuid) => this.finishRecording(uuid)));
     await this.ua.stop();
     if (this.media instanceof NodeMediaEngine) await this.media.shutdown();
   }
@@ -161,6 +175,9 @@ export class SipDriver {
     const to = parseUri(call.request.uri);
     this.sink
       ?.incoming({ leg: id, from: from?.user ?? from?.host ?? 'anonymous', to: to?.user ?? '' })
+      .then((uuid) => {
+        leg.callUuid = uuid;
+      })
       .catch(() => {
         if (leg.state === 'ringing') this.end(leg, true, 404);
       });
@@ -205,6 +222,9 @@ export class SipDriver {
     if (local) leg.session.hangup(status);
     this.media.close(leg.id);
     this.legs.delete(leg.id);
+    // A call's recording ends with its caller (the engine may never send `record stop`).
+    if (leg.inbound && leg.callUuid && this.recordings.has(leg.callUuid))
+      void this.finishRecording(leg.callUuid);
   }
 
   // ── commands ───────────────────────────────────────────────────────────────────────────────
@@ -264,8 +284,10 @@ export class SipDriver {
       endedByUs: false,
       sdpVersion: 2,
       codec: 'PCMU',
+      callUuid: req.callUuid,
     };
     this.legs.set(leg.id, leg);
+    if (this.recordings.has(req.callUuid)) this.media.record(req.callUuid, [leg.id]);
     session.listener = {
       progress: (status) => {
         if (status === 180 || status === 183) this.emit({ type: 'ringing', leg: leg.id, cmd });
@@ -274,6 +296,7 @@ export class SipDriver {
       failed: (status) => this.outboundFailed(leg, status),
       ended: () => this.remoteEnded(leg, 'target'),
       reoffer: (offer) => this.reoffer(leg, offer),
+      refer: (target) => this.referred(leg, target),
     };
     leg.timer = this.opts.clock.schedule(req.timeoutS * 1000, () => {
       if (leg.state !== 'ringing') return;
@@ -281,6 +304,23 @@ export class SipDriver {
       this.emit({ type: 'noAnswer', leg: leg.id, cmd });
     });
     session.start();
+  }
+
+  /**
+   * A target's phone transferred the caller (REFER, blind): accepted on an answered leg and handed to
+   * the engine, which transfers the caller and hangs this leg up. A caller's REFER is refused (603).
+   */
+  private referred(leg: Leg, target: string): boolean {
+    if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target)) return false;
+    const u = parseUri(target);
+    if (!u) return false;
+    // A number on our own domain (or a bare user part that is a phone number) goes out as that number.
+    const ours = u.host === this.ua.host || u.host === this.registrar?.domain;
+    const number = u.user && /^\+?[0-9]{7,15}$/.test(u.user) ? u.user : undefined;
+    const to =
+      ours && number ? number : `sip:${u.user ? `${u.user}@` : ''}${u.host}${u.port ? `:${u.port}` : ''}`;
+    this.emit({ type: 'transferRequested', leg: leg.id, to });
+    return true;
   }
 
   private outboundAnswered(leg: Leg, answer: string): void {
@@ -369,7 +409,12 @@ export class SipDriver {
   }
 
   private async render(prompt: Prompt): Promise<Int16Array> {
-    if (prompt.kind === 'audio') return silence(Math.max(1, prompt.durationS));
+    if (prompt.kind === 'audio') {
+      const bytes = prompt.audioId !== undefined ? await this.opts.audio?.(prompt.audioId) : undefined;
+      // An unreadable or missing file keeps the call's timing with silence of its estimated length.
+      if (!bytes) return silence(Math.max(1, prompt.durationS));
+      return this.prompts.decode(bytes, prompt.name).catch(() => silence(Math.max(1, prompt.durationS)));
+    }
     try {
       return await this.prompts.speak(prompt.text, prompt.voice);
     } catch {
@@ -403,8 +448,44 @@ export class SipDriver {
     this.media.mute(id, on);
   }
 
-  async record(): Promise<void> {
-    // Recording is not implemented by the sip driver yet (docs/sip.md).
+  /**
+   * Records what the call's legs say (mixed) to `<recordingsDir>/<callUuid>.wav`; `stop`, or the
+   * caller's leg ending, writes the file and answers `recordingReady` with its path. Pause leaves the
+   * paused span out; `start` on a paused recording resumes it.
+   */
+  async record(
+    cmd: CommandId,
+    callUuid: string,
+    action: 'start' | 'pause' | 'resume' | 'stop',
+  ): Promise<void> {
+    if (!this.opts.recordingsDir) return;
+    if (action === 'stop') return this.finishRecording(callUuid, cmd);
+    if (action === 'start' && !this.recordings.has(callUuid)) {
+      this.recordings.set(callUuid, cmd);
+      const ids = [...this.legs.values()].filter((l) => l.callUuid === callUuid).map((l) => l.id);
+      this.media.record(callUuid, ids);
+      return;
+    }
+    if (this.recordings.has(callUuid)) this.media.pauseRecording(callUuid, action === 'pause');
+  }
+
+  private async finishRecording(callUuid: string, cmd?: CommandId): Promise<void> {
+    if (!this.recordings.has(callUuid)) return;
+    const started = this.recordings.get(callUuid);
+    this.recordings.delete(callUuid);
+    const bytes = this.media.finishRecording(callUuid);
+    if (!bytes || !this.opts.recordingsDir) return;
+    await mkdir(this.opts.recordingsDir, { recursive: true });
+    const file = path.join(this.opts.recordingsDir, `${callUuid}.wav`);
+    await writeFile(`${file}.tmp`, bytes);
+    await rename(`${file}.tmp`, file);
+    this.emit({ type: 'recordingReady', callUuid, url: recordingPath(callUuid), cmd: cmd ?? started });
+  }
+
+  /** The recording file of a call, if this driver wrote one (the Core API serves it). */
+  recordingFile(callUuid: string): string | undefined {
+    if (!this.opts.recordingsDir || !/^[0-9a-f-]{36}$/i.test(callUuid)) return undefined;
+    return path.join(this.opts.recordingsDir, `${callUuid}.wav`);
   }
 
   async sendDigits(_cmd: CommandId, id: LegId, digits: string): Promise<void> {

@@ -8,7 +8,12 @@ import type { SipConfig } from './config.js';
 import { SipDriver } from './driver.js';
 import { staticUsers } from './registrar.js';
 
-export function sipDriverFrom(cfg: SipConfig, clock: Clock, dataDir: string): SipDriver {
+export function sipDriverFrom(
+  cfg: SipConfig,
+  clock: Clock,
+  dataDir: string,
+  audio?: (audioId: number) => Promise<Buffer | undefined>,
+): SipDriver {
   return new SipDriver({
     clock,
     listen: { host: cfg.listenHost, port: cfg.listenPort },
@@ -17,7 +22,9 @@ export function sipDriverFrom(cfg: SipConfig, clock: Clock, dataDir: string): Si
     trunk: cfg.trunk,
     rtpPorts: cfg.rtpPorts,
     promptDir: path.join(dataDir, 'prompts'),
+    recordingsDir: path.join(dataDir, 'recordings'),
     domain: cfg.domain ?? cfg.publicHost ?? cfg.listenHost,
     passwords: cfg.users ? staticUsers(cfg.users) : undefined,
+    audio,
   });
 }

@@ -87,15 +87,25 @@ const call = (uuid: string) =>
   app.store.db.selectFrom('calls').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
 
 /** sipp calls a tracked number routed to an answering sipp agent; resolves once they are bridged. */
-async function connectedCall() {
+async function connectedCall(opts: { talk?: boolean } = {}) {
   const agent = await phone();
   const t = await create('/targets', 'target', { number: agent.uri, name: 'agent', priority: 1 });
   const c = await create('/campaigns', 'campaign', { name: 'cc', target_ids: [t.id] });
   const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
-  const caller = await sipp(uacScenario({ to: n, holdMs: 0, hangup: 'remote' }), {
-    target: `127.0.0.1:${app.sip!.port}`,
-    timeoutS: 60,
-  });
+  // With `talk`, the caller plays sipp's A-law sample (about 7 s) once answered.
+  const caller = await sipp(
+    uacScenario({
+      to: n,
+      holdMs: 0,
+      hangup: 'remote',
+      ...(opts.talk ? { codecs: '8', pcap: 'g711a.pcap' } : {}),
+    }),
+    {
+      target: `127.0.0.1:${app.sip!.port}`,
+      timeoutS: 60,
+      files: opts.talk ? ['/usr/share/sip-tester/g711a.pcap'] : [],
+    },
+  );
   runs.push(caller);
   const row = await until('the agent to answer', async () => {
     const r = await app.store.db.selectFrom('calls').selectAll().executeTakeFirst();
@@ -139,6 +149,41 @@ describe('call control on SIP calls', () => {
     await until('the record to close', async () => (await call(uuid)).end_time);
   });
 
+  it('records with pause and resume through party control; the WAV is served at recording_url', async () => {
+    const { agent, caller, uuid, party } = await connectedCall({ talk: true });
+    await app.engine.parties.record(party.companyId, uuid, 'start');
+    await new Promise((r) => setTimeout(r, 1500));
+    await app.engine.parties.record(party.companyId, uuid, 'pause');
+    await new Promise((r) => setTimeout(r, 300));
+    await app.engine.parties.record(party.companyId, uuid, 'resume');
+    await new Promise((r) => setTimeout(r, 500));
+    await app.engine.parties.drop(party);
+    await ok(caller);
+    await ok(agent.run);
+    const row = await until('the recording', async () => {
+      const r = await call(uuid);
+      return r.recording_url && r.end_time ? r : undefined;
+    });
+    expect(row.recording_url).toBe(`/calls/${uuid}/recording.wav`);
+    const denied = await app.http.inject({ method: 'GET', url: row.recording_url! });
+    expect(denied.statusCode).toBe(401);
+    const res = await app.http.inject({ method: 'GET', url: `${row.recording_url}?api_key=${key}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    const wav = res.rawPayload;
+    expect(wav.toString('ascii', 8, 12)).toBe('WAVE');
+    const pcm = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+    // About two seconds recorded (the paused span left out); the caller's voice is in it, not silence.
+    expect(pcm.length).toBeGreaterThan(8000);
+    expect(pcm.some((v) => Math.abs(v) > 1000)).toBe(true);
+    // The file is the call's, served only to its company.
+    const other = await app.http.inject({
+      method: 'GET',
+      url: `/calls/${crypto.randomUUID()}/recording.wav?api_key=${key}`,
+    });
+    expect(other.statusCode).toBe(404);
+  });
+
   it('unattended: caller held, transferee answers, the caller is conferenced in; records match', async () => {
     const { agent, caller, uuid, scope, party } = await connectedCall();
     const transferee = await phone();
@@ -172,6 +217,48 @@ describe('call control on SIP calls', () => {
     });
     expect(done).toMatchObject({ upstream_call_uuid: uuid, dialed_number: transferee.uri, connected: 1 });
     expect((await legs(child.uuid)).map((l) => [l.to_number, l.status])).toEqual([[transferee.uri, 'ended']]);
+  });
+
+  it("a phone's REFER: the agent transfers the caller blind; the engine dials, hangs the agent up, hands over", async () => {
+    const tport = await freeUdpPort();
+    const transferee = await sipp(uasScenario('answer-then-hangup', 800), { port: tport, timeoutS: 60 });
+    runs.push(transferee);
+    const tUri = `sip:target@127.0.0.1:${tport}`;
+    const aport = await freeUdpPort();
+    const agentRun = await sipp(uasScenario('refer', 300, tUri), { port: aport, timeoutS: 60 });
+    runs.push(agentRun);
+    const t = await create('/targets', 'target', { number: `sip:target@127.0.0.1:${aport}`, name: 'agent' });
+    const c = await create('/campaigns', 'campaign', { name: 'refer', target_ids: [t.id] });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    const caller = await sipp(uacScenario({ to: n, holdMs: 0, hangup: 'remote' }), {
+      target: `127.0.0.1:${app.sip!.port}`,
+      timeoutS: 60,
+    });
+    runs.push(caller);
+    await ok(agentRun); // REFER answered 202, NOTIFY sent, then our BYE
+    await ok(transferee);
+    await ok(caller); // the transferee hung up: the caller got our BYE
+    const parent = await until('the call to close', async () => {
+      const r = await app.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('upstream_call_uuid', 'is', null)
+        .executeTakeFirst();
+      return r?.end_time ? r : undefined;
+    });
+    expect(parent).toMatchObject({ target_id: t.id, connected: 1, hung_up_by: 'target' });
+    const downstream = JSON.parse(String(parent.downstream_call_uuids));
+    expect(downstream).toHaveLength(1);
+    const child = await until('the transfer record to close', async () => {
+      const r = await call(downstream[0]);
+      return r.end_time ? r : undefined;
+    });
+    expect(child).toMatchObject({
+      upstream_call_uuid: parent.uuid,
+      dialed_number: tUri,
+      connected: 1,
+      hung_up_by: 'target',
+    });
   });
 
   it('attended: the three are conferenced as soon as the transferee answers', async () => {

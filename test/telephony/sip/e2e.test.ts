@@ -1,6 +1,7 @@
 /**
- * Whole calls through the engine on the sip driver: sipp dials a tracked number, the engine routes it
- * to sipp targets (sip: URIs), and the call record matches what happened on the wire.
+ * Whole calls through the engine on the sip driver that have no sim counterpart: hold from the phone
+ * (re-INVITE) and an uploaded greeting played as audio. The scenarios both drivers share (forward,
+ * failover, hang-ups, IVR) are in ../scenarios.ts; Call Control ones in call-control.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,61 +84,6 @@ const dial = (to: string, opts: Partial<Parameters<typeof uacScenario>[0]> = {})
   });
 
 describe('sip driver under the engine', () => {
-  it('direct forward: the caller reaches the target, talks, hangs up; the record says so', async () => {
-    const a = await target('answer', 1);
-    const n = await number([a.t.id]);
-    await ok(await dial(n));
-    await ok(a.run);
-    const call = await theCall();
-    expect(call).toMatchObject({
-      target_id: a.t.id,
-      hung_up_by: 'caller',
-      caller: '+15557654321',
-      connected: 1,
-    });
-    // sipp talks for 1.5 s after the answer before its BYE.
-    expect(call.connected_time).not.toBeNull();
-    expect(call.end_time! - call.connected_time!).toBeGreaterThanOrEqual(1000);
-  });
-
-  it('fails over from a busy target (486) to the next one', async () => {
-    const busy = await target('busy', 1);
-    const good = await target('answer', 2);
-    const n = await number([busy.t.id, good.t.id]);
-    await ok(await dial(n));
-    await ok(busy.run);
-    await ok(good.run);
-    expect(await theCall()).toMatchObject({ target_id: good.t.id });
-  });
-
-  it('IVR: the caller presses 2 over RFC 4733, the menu routes to option 2; keys and legs recorded', async () => {
-    const two = await target('answer', 1);
-    const c = await create('/campaigns', 'campaign', {
-      name: 'ivr',
-      message: 'Press one for sales or two for support.',
-      menu_options_attributes: [
-        { option: '1', target_number: 'sip:nobody@127.0.0.1:9' },
-        { option: '2', target_number: two.t.number },
-      ],
-    });
-    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
-    await ok(await dial(n, { dtmf: '2', dtmfAfterMs: 500, holdMs: 4000 }));
-    await ok(two.run);
-    const call = await theCall();
-    expect(JSON.parse(call.keys_pressed)).toEqual(['2']);
-    expect(call).toMatchObject({ dialed_number: two.t.number, connected: 1, hung_up_by: 'caller' });
-    const legs = await app.store.db.selectFrom('call_legs').selectAll().orderBy('started_at').execute();
-    expect(legs.map((l) => [l.direction, l.to_number, l.status, l.hung_up_by])).toEqual([
-      ['inbound', n, 'ended', 'caller'],
-      ['outbound', two.t.number, 'ended', 'caller'],
-    ]);
-    // The target answered after the key and before the caller's BYE; the IVR lasted until the key.
-    expect(legs[1].answered_at).not.toBeNull();
-    expect(legs[1].answered_at!).toBeLessThanOrEqual(legs[1].ended_at!);
-    expect(call.ivr_duration).toBeGreaterThanOrEqual(0);
-    expect(call.connected_time).toBe(legs[1].answered_at);
-  });
-
   it('hold from the phone: re-INVITE sendonly answered recvonly, sendrecv again after; the call goes on', async () => {
     const a = await target('answer', 1);
     const n = await number([a.t.id]);
@@ -146,11 +92,51 @@ describe('sip driver under the engine', () => {
     expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'caller', connected: 1 });
   });
 
-  it('the target hangs up first: the caller gets a BYE', async () => {
+  it('plays an uploaded greeting (a 16 kHz WAV, resampled by sox), not silence', async () => {
     const a = await target('answer-then-hangup', 1);
-    const n = await number([a.t.id]);
-    await ok(await dial(n, { hangup: 'remote' }));
+    const rate = 16_000;
+    const pcm = Buffer.alloc(rate * 2); // one second of 440 Hz
+    for (let i = 0; i < rate; i++)
+      pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+    const c = await create('/campaigns', 'campaign', {
+      name: 'audio',
+      menu_options_attributes: [{ option: '1', target_number: a.t.number }],
+      message_file_b64_data: Buffer.concat([wavHeader(pcm.length, rate), pcm]).toString('base64'),
+      message_file_b64_filename: 'greeting.wav',
+    });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    const played: Int16Array[] = [];
+    const media = app.sip!.media;
+    const play = media.play.bind(media);
+    media.play = (leg, samples, opts) => {
+      played.push(samples);
+      return play(leg, samples, opts);
+    };
+    // The caller presses 1 during the greeting and waits for our BYE: the target hangs up once reached.
+    await ok(await dial(n, { hangup: 'remote', dtmf: '1', dtmfAfterMs: 1500 }));
     await ok(a.run);
-    expect(await theCall()).toMatchObject({ target_id: a.t.id, hung_up_by: 'target' });
+    expect(played.length).toBeGreaterThanOrEqual(1);
+    const greeting = played[0];
+    expect(Math.abs(greeting.length - 8000)).toBeLessThan(100); // one second at 8 kHz
+    const rms = Math.sqrt(greeting.reduce((sum, v) => sum + v * v, 0) / greeting.length);
+    expect(rms).toBeGreaterThan(4000); // 8000 peak sine: about 5,657
+    expect(await theCall()).toMatchObject({ dialed_number: a.t.number, connected: 1, hung_up_by: 'target' });
   });
 });
+
+function wavHeader(dataBytes: number, rate: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}

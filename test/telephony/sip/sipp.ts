@@ -263,10 +263,14 @@ ${
     ]]>
   </send>`;
 
-/** A target: answer (and wait for our BYE, or hang up itself), be busy, or ring until CANCELled. */
+/**
+ * A target: answer (and wait for our BYE, or hang up itself), be busy, or ring until CANCELled; with
+ * `refer`, answer and then transfer the caller to `referTo` (REFER, 202, NOTIFY) and wait for our BYE.
+ */
 export function uasScenario(
-  kind: 'answer' | 'answer-then-hangup' | 'busy' | 'no-answer',
+  kind: 'answer' | 'answer-then-hangup' | 'busy' | 'no-answer' | 'refer',
   holdMs = 500,
+  referTo = '',
 ): string {
   const invite = `\n  <recv request="INVITE" crlf="true"/>`;
   if (kind === 'busy')
@@ -287,10 +291,32 @@ export function uasScenario(
     ]]>
   </send>
   <recv request="ACK"/>`);
+  const refer = `\n  <pause milliseconds="${holdMs}"/>
+  <send retrans="500">
+    <![CDATA[
+      REFER [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: <sip:target@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+      To: [$from]
+      Call-ID: [call_id]
+      CSeq: 2 REFER
+      Contact: <sip:target@[local_ip]:[local_port]>
+      Refer-To: <${referTo}>
+      Referred-By: <sip:target@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="202"/>
+  <recv request="NOTIFY"/>${ANSWER_OK}
+  <recv request="BYE"/>${ANSWER_OK}`;
   const ending =
     kind === 'answer'
       ? `\n  <recv request="BYE"/>${ANSWER_OK}`
-      : `\n  <pause milliseconds="${holdMs}"/>
+      : kind === 'refer'
+        ? refer
+        : `\n  <pause milliseconds="${holdMs}"/>
   <send retrans="500">
     <![CDATA[
       BYE [next_url] SIP/2.0

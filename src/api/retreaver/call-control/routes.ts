@@ -9,6 +9,7 @@ import type { Db } from '../../../store/db.js';
 import type { CoreApp } from '../core/plugin.js';
 import { idempotencyScope } from './auth.js';
 import { type Answer, errorAnswer, failure, ok, presentActiveCall, sendAnswer } from './present.js';
+import { ActiveCalls, Succeeded, TransferStarted } from './responses.js';
 
 export interface CallControlRouteDeps {
   callControl: CallControl;
@@ -61,6 +62,7 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
         description:
           "In-progress calls routed (or transferred) to the key's Contact Handler or Group, newest dial-out first.",
         querystring: ActiveCallsQuery,
+        response: { 200: ActiveCalls },
       },
     },
     async (req, reply) => {
@@ -83,6 +85,7 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
         body: TransferBody,
         querystring: KeyQuery,
         headers: IdempotencyHeader,
+        response: { 200: TransferStarted },
       },
     },
     async (req, reply) =>
@@ -109,6 +112,7 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
         body: Type.Optional(AnyBody),
         querystring: KeyQuery,
         headers: IdempotencyHeader,
+        response: { 200: Succeeded },
       },
     },
     async (req, reply) =>
@@ -129,6 +133,7 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
         params: Uuid('transfer uuid'),
         querystring: KeyQuery,
         headers: IdempotencyHeader,
+        response: { 200: Succeeded },
       },
     },
     async (req, reply) =>
@@ -169,6 +174,7 @@ export async function callControlRoutes(app: CoreApp, deps: CallControlRouteDeps
           body: Type.Optional(AnyBody),
           querystring: KeyQuery,
           headers: IdempotencyHeader,
+          response: { 200: Succeeded },
         },
       },
       async (req, reply) =>

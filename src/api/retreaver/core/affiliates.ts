@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Affiliates } from './responses.js';
 
 const AffiliateBody = Type.Object(
   {
@@ -41,7 +42,14 @@ const tags = ['Affiliates'];
 export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Services, 'affiliates'>) {
   app.get(
     '/affiliates',
-    { schema: { tags, summary: 'Get all Affiliates', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: Affiliates.list },
+        tags,
+        summary: 'Get all Affiliates',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -55,7 +63,13 @@ export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Service
     '/affiliates',
     {
       config: { wrap: 'affiliate' },
-      schema: { tags, summary: 'Create an Affiliate', body: AffiliateBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: Affiliates.one },
+        tags,
+        summary: 'Create an Affiliate',
+        body: AffiliateBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentAffiliate(await affiliates.create(req.core.companyId, req.body as AffiliateBody)), {
@@ -71,7 +85,15 @@ export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Service
   for (const { url, params, ref } of byRef) {
     app.get(
       url,
-      { schema: { tags, summary: 'Get a specific Affiliate', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: Affiliates.one },
+          tags,
+          summary: 'Get a specific Affiliate',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(reply, presentAffiliate(await affiliates.get(req.core.companyId, ref(req.params)))),
     );
@@ -79,7 +101,14 @@ export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Service
       url,
       {
         config: { wrap: 'affiliate' },
-        schema: { tags, summary: 'Update an Affiliate', params, body: AffiliateBody, querystring: AuthQuery },
+        schema: {
+          response: { 200: Affiliates.one },
+          tags,
+          summary: 'Update an Affiliate',
+          params,
+          body: AffiliateBody,
+          querystring: AuthQuery,
+        },
       },
       async (req, reply) =>
         send(
@@ -91,7 +120,15 @@ export async function affiliateRoutes(app: CoreApp, { affiliates }: Pick<Service
     );
     app.delete(
       url,
-      { schema: { tags, summary: 'Remove an Affiliate', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: Affiliates.one },
+          tags,
+          summary: 'Remove an Affiliate',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(reply, presentAffiliate(await affiliates.remove(req.core.companyId, ref(req.params)))),
     );

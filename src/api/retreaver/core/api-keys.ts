@@ -6,6 +6,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { ApiKeys } from './responses.js';
 
 const ReadOnly = Type.Optional(Type.Unknown());
 
@@ -56,6 +57,7 @@ export async function apiKeyRoutes(app: CoreApp, { apiKeys }: Pick<Services, 'ap
     {
       preHandler: adminOnly,
       schema: {
+        response: { 200: ApiKeys.list },
         tags,
         summary: 'Get all API keys (revoked ones too, never the secret)',
         querystring: ListQuery,
@@ -76,6 +78,7 @@ export async function apiKeyRoutes(app: CoreApp, { apiKeys }: Pick<Services, 'ap
       preHandler: adminOnly,
       config: { wrap: 'api_key' },
       schema: {
+        response: { 201: ApiKeys.created },
         tags,
         summary: 'Create an API key',
         description:
@@ -98,7 +101,13 @@ export async function apiKeyRoutes(app: CoreApp, { apiKeys }: Pick<Services, 'ap
     '/api_keys/:id',
     {
       preHandler: adminOnly,
-      schema: { tags, summary: 'Get an API key', params: IdParams, querystring: AuthQuery },
+      schema: {
+        response: { 200: ApiKeys.one },
+        tags,
+        summary: 'Get an API key',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) => send(reply, presentApiKey(await apiKeys.get(req.core.companyId, req.params.id))),
   );
@@ -108,6 +117,7 @@ export async function apiKeyRoutes(app: CoreApp, { apiKeys }: Pick<Services, 'ap
     {
       preHandler: adminOnly,
       schema: {
+        response: { 200: ApiKeys.one },
         tags,
         summary: 'Revoke an API key',
         description: 'Takes effect at once; the key stays listed with its `revoked_at`.',

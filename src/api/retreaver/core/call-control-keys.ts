@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { CallControlKeys } from './responses.js';
 
 const OptionalId = Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })));
 const ReadOnly = Type.Optional(Type.Unknown());
@@ -53,7 +54,14 @@ export async function callControlKeyRoutes(
 ) {
   app.get(
     '/call_control_keys',
-    { schema: { tags, summary: 'Get all Call Control keys (revoked ones too)', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: CallControlKeys.list },
+        tags,
+        summary: 'Get all Call Control keys (revoked ones too)',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -68,6 +76,7 @@ export async function callControlKeyRoutes(
     {
       config: { wrap: 'call_control_key' },
       schema: {
+        response: { 201: CallControlKeys.created },
         tags,
         summary: 'Create a Call Control key',
         description: 'Scoped to one target or one target group. The answer is the only time `key` is shown.',
@@ -86,7 +95,15 @@ export async function callControlKeyRoutes(
 
   app.get(
     '/call_control_keys/:id',
-    { schema: { tags, summary: 'Get a Call Control key', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: CallControlKeys.one },
+        tags,
+        summary: 'Get a Call Control key',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentCallControlKey(await keys.get(req.core.companyId, req.params.id))),
   );
@@ -95,6 +112,7 @@ export async function callControlKeyRoutes(
     '/call_control_keys/:id',
     {
       schema: {
+        response: { 200: CallControlKeys.one },
         tags,
         summary: 'Revoke a Call Control key',
         description: 'Takes effect at once; the key stays listed with its `revoked_at`.',

@@ -3,6 +3,7 @@ import { send, sendPage } from '../reply.js';
 import { CallGetQuery, CallListQuery, UuidParams, withFlowEvents } from './calls.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV2 } from './present-call.js';
+import { CallsV2 } from './responses-calls.js';
 
 const tags = ['Calls V2'];
 
@@ -10,7 +11,14 @@ const tags = ['Calls V2'];
 export async function callV2Routes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
   app.get(
     '/api/v2/calls',
-    { schema: { tags, summary: 'Get recent Calls (V2)', querystring: CallListQuery } },
+    {
+      schema: {
+        response: { 200: CallsV2.list },
+        tags,
+        summary: 'Get recent Calls (V2)',
+        querystring: CallListQuery,
+      },
+    },
     async (req, reply) => {
       const page = await calls.listWithPixels(req.core.companyId, req.query);
       const now = calls.now();
@@ -28,7 +36,15 @@ export async function callV2Routes(app: CoreApp, { calls, callFlow }: Pick<Servi
 
   app.get(
     '/api/v2/calls/:uuid',
-    { schema: { tags, summary: 'Get a specific Call (V2)', params: UuidParams, querystring: CallGetQuery } },
+    {
+      schema: {
+        response: { 200: CallsV2.one },
+        tags,
+        summary: 'Get a specific Call (V2)',
+        params: UuidParams,
+        querystring: CallGetQuery,
+      },
+    },
     async (req, reply) => {
       const c = await calls.getWithPixels(req.core.companyId, req.params.uuid);
       const now = calls.now();

@@ -7,6 +7,7 @@ import { CallGetQuery, CallListQuery, UuidParams, withFlowEvents } from './calls
 import { bool, time } from './common.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV2 } from './present-call.js';
+import { CallsV3 } from './responses-calls.js';
 
 const tags = ['Calls V3'];
 
@@ -18,7 +19,14 @@ const tags = ['Calls V3'];
 export async function callV3Routes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
   app.get(
     '/api/v3/calls',
-    { schema: { tags, summary: 'Get recent Calls (V3)', querystring: CallListQuery } },
+    {
+      schema: {
+        response: { 200: CallsV3.list },
+        tags,
+        summary: 'Get recent Calls (V3)',
+        querystring: CallListQuery,
+      },
+    },
     async (req, reply) => {
       const page = await calls.listWithPixels(req.core.companyId, req.query);
       const details = await calls.details(
@@ -40,7 +48,15 @@ export async function callV3Routes(app: CoreApp, { calls, callFlow }: Pick<Servi
 
   app.get(
     '/api/v3/calls/:uuid',
-    { schema: { tags, summary: 'Get a specific Call (V3)', params: UuidParams, querystring: CallGetQuery } },
+    {
+      schema: {
+        response: { 200: CallsV3.one },
+        tags,
+        summary: 'Get a specific Call (V3)',
+        params: UuidParams,
+        querystring: CallGetQuery,
+      },
+    },
     async (req, reply) => {
       const c = await calls.getWithPixels(req.core.companyId, req.params.uuid);
       const details = await calls.details(req.core.companyId, [c.call.uuid]);

@@ -4,6 +4,7 @@ import { send, sendPage } from '../reply.js';
 import { PageQuery } from './common.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV1 } from './present-call.js';
+import { CallsV1 } from './responses-calls.js';
 
 /** The list parameters both versions share; values are checked by the service so a 400 names each one. */
 export const CallListQuery = Type.Object(
@@ -74,7 +75,14 @@ const tags = ['Calls'];
 export async function callRoutes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
   app.get(
     '/calls',
-    { schema: { tags, summary: 'Get recent Calls', querystring: CallListQuery } },
+    {
+      schema: {
+        response: { 200: CallsV1.list },
+        tags,
+        summary: 'Get recent Calls',
+        querystring: CallListQuery,
+      },
+    },
     async (req, reply) => {
       const page = await calls.list(req.core.companyId, req.query);
       const present = await withFlowEvents(
@@ -91,7 +99,15 @@ export async function callRoutes(app: CoreApp, { calls, callFlow }: Pick<Service
 
   app.get(
     '/calls/:uuid',
-    { schema: { tags, summary: 'Get a specific Call', params: UuidParams, querystring: CallGetQuery } },
+    {
+      schema: {
+        response: { 200: CallsV1.one },
+        tags,
+        summary: 'Get a specific Call',
+        params: UuidParams,
+        querystring: CallGetQuery,
+      },
+    },
     async (req, reply) => {
       const call = await calls.get(req.core.companyId, req.params.uuid);
       const present = await withFlowEvents(

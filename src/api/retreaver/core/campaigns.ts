@@ -7,6 +7,7 @@ import type { MenuOption, Timer } from '../../../services/nested.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, bool, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Campaigns } from './responses.js';
 import { RoutingListFields } from './routing-list.js';
 
 /** Nested attribute schemas, shared with numbers (which override these campaign settings). */
@@ -171,7 +172,14 @@ const tags = ['Campaigns'];
 export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services, 'campaigns'>) {
   app.get(
     '/campaigns',
-    { schema: { tags, summary: 'Get all Campaigns', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: Campaigns.list },
+        tags,
+        summary: 'Get all Campaigns',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -186,7 +194,13 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
     {
       config: { wrap: 'campaign' },
       preValidation: normalizeNestedLists,
-      schema: { tags, summary: 'Create a Campaign', body: CampaignBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: Campaigns.one },
+        tags,
+        summary: 'Create a Campaign',
+        body: CampaignBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentCampaign(await campaigns.create(req.core.companyId, req.body as CampaignInput)), {
@@ -202,7 +216,15 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
   for (const { url, params, ref } of byRef) {
     app.get(
       url,
-      { schema: { tags, summary: 'Get a specific Campaign', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: Campaigns.one },
+          tags,
+          summary: 'Get a specific Campaign',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(reply, presentCampaign(await campaigns.get(req.core.companyId, ref(req.params)))),
     );
@@ -211,7 +233,14 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
       {
         config: { wrap: 'campaign' },
         preValidation: normalizeNestedLists,
-        schema: { tags, summary: 'Update a Campaign', params, body: CampaignBody, querystring: AuthQuery },
+        schema: {
+          response: { 200: Campaigns.one },
+          tags,
+          summary: 'Update a Campaign',
+          params,
+          body: CampaignBody,
+          querystring: AuthQuery,
+        },
       },
       async (req, reply) =>
         send(
@@ -223,7 +252,15 @@ export async function campaignRoutes(app: CoreApp, { campaigns }: Pick<Services,
     );
     app.delete(
       url,
-      { schema: { tags, summary: 'Remove a Campaign', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: Campaigns.one },
+          tags,
+          summary: 'Remove a Campaign',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(reply, presentCampaign(await campaigns.remove(req.core.companyId, ref(req.params)))),
     );

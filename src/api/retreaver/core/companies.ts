@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Companies } from './responses.js';
 
 const CompanyBody = Type.Object(
   {
@@ -50,14 +51,28 @@ export async function companyRoutes(app: CoreApp, { companies }: Pick<Services, 
   // The company a request without company_id acts on (or the one company_id names).
   app.get(
     '/company',
-    { schema: { tags, summary: 'Get the active Company', querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Companies.one },
+        tags,
+        summary: 'Get the active Company',
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentCompany(await companies.get(req.core.principal, req.core.companyId))),
   );
 
   app.get(
     '/companies',
-    { schema: { tags, summary: 'Get all Companies', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: Companies.list },
+        tags,
+        summary: 'Get all Companies',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -71,7 +86,13 @@ export async function companyRoutes(app: CoreApp, { companies }: Pick<Services, 
     '/companies',
     {
       config: { wrap: 'company' },
-      schema: { tags, summary: 'Create a Company', body: CompanyBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: Companies.one },
+        tags,
+        summary: 'Create a Company',
+        body: CompanyBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentCompany(await companies.create(req.core.principal, input(req.body))), {
@@ -82,7 +103,15 @@ export async function companyRoutes(app: CoreApp, { companies }: Pick<Services, 
   const params = IdParams;
   app.get(
     '/companies/:id',
-    { schema: { tags, summary: 'Get a specific Company', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Companies.one },
+        tags,
+        summary: 'Get a specific Company',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentCompany(await companies.get(req.core.principal, req.params.id))),
   );
 
@@ -90,7 +119,14 @@ export async function companyRoutes(app: CoreApp, { companies }: Pick<Services, 
     '/companies/:id',
     {
       config: { wrap: 'company' },
-      schema: { tags, summary: 'Update a Company', params, body: CompanyBody, querystring: AuthQuery },
+      schema: {
+        response: { 200: Companies.one },
+        tags,
+        summary: 'Update a Company',
+        params,
+        body: CompanyBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentCompany(await companies.update(req.core.principal, req.params.id, input(req.body)))),
@@ -98,7 +134,15 @@ export async function companyRoutes(app: CoreApp, { companies }: Pick<Services, 
 
   app.delete(
     '/companies/:id',
-    { schema: { tags, summary: 'Remove a Company', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Companies.one },
+        tags,
+        summary: 'Remove a Company',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentCompany(await companies.remove(req.core.principal, req.params.id))),
   );

@@ -4,6 +4,7 @@ import { send } from '../reply.js';
 import { AuthQuery, Nullable } from './common.js';
 import { NumberParams, presentContactNumber } from './contacts.js';
 import type { CoreApp } from './plugin.js';
+import { ContactNumbers } from './responses.js';
 
 const ContactNumberBody = Type.Object(
   {
@@ -25,6 +26,7 @@ export async function contactNumberRoutes(app: CoreApp, { contacts }: Pick<Servi
     '/contact_numbers/:number',
     {
       schema: {
+        response: { 200: ContactNumbers.one },
         tags,
         summary: 'Delete a Contact Number from a Contact by phone number',
         params,
@@ -44,6 +46,7 @@ export async function contactNumberRoutes(app: CoreApp, { contacts }: Pick<Servi
     {
       config: { wrap: 'contact_number' },
       schema: {
+        response: { 200: ContactNumbers.one },
         tags,
         summary: 'Update a Contact Number by phone number',
         params,

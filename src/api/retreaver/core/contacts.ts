@@ -4,6 +4,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Contacts } from './responses.js';
 
 const ContactNumberAttributes = Type.Object(
   {
@@ -65,7 +66,9 @@ const wrap = { wrap: 'contact' };
 export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, 'contacts'>) {
   app.get(
     '/contacts',
-    { schema: { tags, summary: 'Get all Contacts', querystring: ListQuery } },
+    {
+      schema: { response: { 200: Contacts.list }, tags, summary: 'Get all Contacts', querystring: ListQuery },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -79,7 +82,13 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
     '/contacts',
     {
       config: wrap,
-      schema: { tags, summary: 'Create a Contact', body: ContactBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: Contacts.one },
+        tags,
+        summary: 'Create a Contact',
+        body: ContactBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentContact(await contacts.create(req.core.companyId, input(req.body))), {
@@ -89,7 +98,15 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'Get a specific Contact by ID', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Contacts.one },
+        tags,
+        summary: 'Get a specific Contact by ID',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentContact(await contacts.get(req.core.companyId, req.params.id))),
   );
 
@@ -98,6 +115,7 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
     {
       config: wrap,
       schema: {
+        response: { 200: Contacts.one },
         tags,
         summary: 'Update a Contact',
         params: IdParams,
@@ -111,7 +129,15 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
 
   app.delete(
     '/contacts/:id',
-    { schema: { tags, summary: 'Remove a Contact', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Contacts.one },
+        tags,
+        summary: 'Remove a Contact',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentContact(await contacts.remove(req.core.companyId, req.params.id))),
   );
@@ -119,7 +145,15 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
   const params = NumberParams;
   app.get(
     '/contact_numbers/:number/contact',
-    { schema: { tags, summary: 'Get a specific Contact by phone number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Contacts.one },
+        tags,
+        summary: 'Get a specific Contact by phone number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentContact(await contacts.getByNumber(req.core.companyId, req.params.number))),
   );
@@ -129,6 +163,7 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
     {
       config: wrap,
       schema: {
+        response: { 200: Contacts.one },
         tags,
         summary: 'Update a Contact by phone number',
         params,
@@ -145,7 +180,15 @@ export async function contactRoutes(app: CoreApp, { contacts }: Pick<Services, '
 
   app.delete(
     '/contact_numbers/:number/contact',
-    { schema: { tags, summary: 'Delete a Contact by phone number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Contacts.one },
+        tags,
+        summary: 'Delete a Contact by phone number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentContact(await contacts.removeByNumber(req.core.companyId, req.params.number))),
   );

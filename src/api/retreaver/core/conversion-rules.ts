@@ -6,6 +6,7 @@ import type { Services } from '../../../services/index.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { ConversionRules } from './responses.js';
 
 /**
  * Conversion rules: Retreaver's docs have no such resource, so it is shaped like the others, nested
@@ -127,6 +128,7 @@ export async function conversionRuleRoutes(
       url,
       {
         schema: {
+          response: { 200: ConversionRules.list },
           ...doc('Get all Conversion Rules of a Campaign', 'Lists the rules, oldest first, 25 per page.'),
           params: listParams,
           querystring: ListQuery,
@@ -145,6 +147,7 @@ export async function conversionRuleRoutes(
       {
         config: { wrap: 'conversion_rule' },
         schema: {
+          response: { 201: ConversionRules.one },
           ...doc('Create a Conversion Rule', 'Adds a rule to the campaign.'),
           params: listParams,
           body: ConversionRuleBody,
@@ -164,6 +167,7 @@ export async function conversionRuleRoutes(
       `${url}/:${ruleKey}`,
       {
         schema: {
+          response: { 200: ConversionRules.one },
           ...doc('Get a specific Conversion Rule', 'One rule of the campaign.'),
           params,
           querystring: AuthQuery,
@@ -182,6 +186,7 @@ export async function conversionRuleRoutes(
       {
         config: { wrap: 'conversion_rule' },
         schema: {
+          response: { 200: ConversionRules.one },
           ...doc('Update a Conversion Rule', 'Changes the attributes passed in.'),
           params,
           body: ConversionRuleBody,
@@ -203,6 +208,7 @@ export async function conversionRuleRoutes(
       `${url}/:${ruleKey}`,
       {
         schema: {
+          response: { 200: ConversionRules.one },
           ...doc(
             'Remove a Conversion Rule',
             'Deletes the rule and answers it as it was; it is gone for good (404).',

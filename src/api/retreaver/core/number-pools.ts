@@ -4,6 +4,7 @@ import type { NumberPoolInput, NumberPoolView } from '../../../services/number-p
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, bool, IdParams, Nullable, PageQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { NumberPools } from './responses.js';
 
 const Echo = Type.Optional(Type.Unknown());
 
@@ -68,7 +69,14 @@ const tags = ['Number Pools'];
 export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Services, 'numberPools'>) {
   app.get(
     '/number_pools',
-    { schema: { tags, summary: 'Get all Number Pools', querystring: PoolListQuery } },
+    {
+      schema: {
+        response: { 200: NumberPools.list },
+        tags,
+        summary: 'Get all Number Pools',
+        querystring: PoolListQuery,
+      },
+    },
     async (req, reply) => {
       const { cid, afid, page } = req.query;
       return sendPage(
@@ -84,7 +92,13 @@ export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Servi
     '/number_pools',
     {
       config: { wrap: 'number_pool' },
-      schema: { tags, summary: 'Create a Number Pool', body: NumberPoolBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: NumberPools.one },
+        tags,
+        summary: 'Create a Number Pool',
+        body: NumberPoolBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(
@@ -97,7 +111,15 @@ export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Servi
   const params = IdParams;
   app.get(
     '/number_pools/:id',
-    { schema: { tags, summary: 'Get a specific Number Pool', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: NumberPools.one },
+        tags,
+        summary: 'Get a specific Number Pool',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentNumberPool(await numberPools.get(req.core.companyId, req.params.id))),
   );
@@ -105,7 +127,14 @@ export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Servi
     '/number_pools/:id',
     {
       config: { wrap: 'number_pool' },
-      schema: { tags, summary: 'Update a Number Pool', params, body: NumberPoolBody, querystring: AuthQuery },
+      schema: {
+        response: { 200: NumberPools.one },
+        tags,
+        summary: 'Update a Number Pool',
+        params,
+        body: NumberPoolBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(
@@ -117,7 +146,15 @@ export async function numberPoolRoutes(app: CoreApp, { numberPools }: Pick<Servi
   );
   app.delete(
     '/number_pools/:id',
-    { schema: { tags, summary: 'Remove a Number Pool', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: NumberPools.one },
+        tags,
+        summary: 'Remove a Number Pool',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentNumberPool(await numberPools.remove(req.core.companyId, req.params.id))),
   );

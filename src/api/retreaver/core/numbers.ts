@@ -11,6 +11,7 @@ import {
 } from './campaigns.js';
 import { AuthQuery, bool, IdParams, Nullable, PageQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Numbers } from './responses.js';
 
 const Echo = Type.Optional(Type.Unknown());
 
@@ -84,7 +85,14 @@ const tags = ['Numbers'];
 export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'numbers'>) {
   app.get(
     '/numbers',
-    { schema: { tags, summary: 'Get all Numbers', querystring: NumberListQuery } },
+    {
+      schema: {
+        response: { 200: Numbers.list },
+        tags,
+        summary: 'Get all Numbers',
+        querystring: NumberListQuery,
+      },
+    },
     async (req, reply) => {
       const { cid, afid, sid, page } = req.query;
       return sendPage(
@@ -101,7 +109,13 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
     {
       config: { wrap: 'number' },
       preValidation: normalizeNestedLists,
-      schema: { tags, summary: 'Create a Number', body: NumberBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: Numbers.written },
+        tags,
+        summary: 'Create a Number',
+        body: NumberBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(
@@ -114,7 +128,15 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
   const params = IdParams;
   app.get(
     '/numbers/:id',
-    { schema: { tags, summary: 'Get a specific Number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Numbers.one },
+        tags,
+        summary: 'Get a specific Number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentNumber(await numbers.get(req.core.companyId, req.params.id))),
   );
   app.put(
@@ -122,7 +144,14 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
     {
       config: { wrap: 'number' },
       preValidation: normalizeNestedLists,
-      schema: { tags, summary: 'Update a Number', params, body: NumberBody, querystring: AuthQuery },
+      schema: {
+        response: { 200: Numbers.written },
+        tags,
+        summary: 'Update a Number',
+        params,
+        body: NumberBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(
@@ -135,7 +164,15 @@ export async function numberRoutes(app: CoreApp, { numbers }: Pick<Services, 'nu
   );
   app.delete(
     '/numbers/:id',
-    { schema: { tags, summary: 'Remove a Number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Numbers.one },
+        tags,
+        summary: 'Remove a Number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentNumber(await numbers.remove(req.core.companyId, req.params.id))),
   );
 }

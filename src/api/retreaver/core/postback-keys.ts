@@ -6,6 +6,7 @@ import type { PostbackKeyInput, PostbackKeyView } from '../../../services/postba
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { PostbackKeys } from './responses.js';
 
 const Flag = (description: string) => Type.Optional(Type.Boolean({ description }));
 const Percent = (description: string) =>
@@ -199,6 +200,7 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
       url,
       {
         schema: {
+          response: { 200: PostbackKeys.list },
           tags,
           summary: 'Get the live Postback Keys of a Campaign',
           params: listParams,
@@ -219,6 +221,7 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
         config: { wrap: 'postback_key' },
         preValidation: normalizeKeyEncodings,
         schema: {
+          response: { 201: PostbackKeys.one },
           tags,
           summary: 'Issue a Postback Key',
           params: listParams,
@@ -237,6 +240,7 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
         config: { wrap: 'postback_key' },
         preValidation: normalizeKeyEncodings,
         schema: {
+          response: { 200: PostbackKeys.one },
           tags,
           summary: 'Change a Postback Key',
           params,
@@ -252,7 +256,15 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
     );
     app.get(
       `${url}/:key_id`,
-      { schema: { tags, summary: 'Get a Postback Key', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: PostbackKeys.one },
+          tags,
+          summary: 'Get a Postback Key',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(
           reply,
@@ -264,7 +276,15 @@ export async function postbackKeyRoutes(app: CoreApp, { postbackKeys }: Pick<Ser
     );
     app.delete(
       `${url}/:key_id`,
-      { schema: { tags, summary: 'Revoke a Postback Key', params, querystring: AuthQuery } },
+      {
+        schema: {
+          response: { 200: PostbackKeys.one },
+          tags,
+          summary: 'Revoke a Postback Key',
+          params,
+          querystring: AuthQuery,
+        },
+      },
       async (req, reply) =>
         send(
           reply,

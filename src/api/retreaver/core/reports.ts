@@ -5,6 +5,7 @@ import { wantsCsv } from '../format.js';
 import { linkHeader, send } from '../reply.js';
 import type { CoreApp } from './plugin.js';
 import { presentReport, reportCsv } from './present-report.js';
+import { ReportAnswer } from './responses-calls.js';
 
 // Every value is checked by the service, so a 400 names each bad parameter in words of its own.
 const ReportQuery = Type.Object(
@@ -45,6 +46,15 @@ export async function reportRoutes(app: CoreApp, { reports }: Pick<Services, 're
     {
       config: { csv: true },
       schema: {
+        response: {
+          200: {
+            description: 'A page of report rows; `.csv` (or Accept: text/csv) answers them as text/csv',
+            content: {
+              'application/json': { schema: ReportAnswer },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+        },
         tags: ['Reports'],
         summary: 'Get a Report',
         description: DESCRIPTION,

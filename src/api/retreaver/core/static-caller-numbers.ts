@@ -4,6 +4,7 @@ import type { StaticCallerNumber } from '../../../services/static-caller-numbers
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { StaticCallerNumbers } from './responses.js';
 
 const StaticCallerNumberBody = Type.Object(
   {
@@ -28,7 +29,14 @@ export async function staticCallerNumberRoutes(
 ) {
   app.get(
     '/static_caller_numbers',
-    { schema: { tags, summary: 'Get all Static Caller Numbers', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: StaticCallerNumbers.list },
+        tags,
+        summary: 'Get all Static Caller Numbers',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -43,6 +51,7 @@ export async function staticCallerNumberRoutes(
     {
       config: { wrap: 'static_caller_number' },
       schema: {
+        response: { 201: StaticCallerNumbers.one },
         tags,
         summary: 'Create a Static Caller Number',
         body: StaticCallerNumberBody,
@@ -61,7 +70,15 @@ export async function staticCallerNumberRoutes(
 
   app.delete(
     '/static_caller_numbers/:id',
-    { schema: { tags, summary: 'Delete a Static Caller Number', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: StaticCallerNumbers.one },
+        tags,
+        summary: 'Delete a Static Caller Number',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(
         reply,

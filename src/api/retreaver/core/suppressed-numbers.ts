@@ -6,6 +6,7 @@ import { send, sendPage } from '../reply.js';
 import { AuthQuery, bool, ListQuery, Nullable, time } from './common.js';
 import { NumberParams } from './contacts.js';
 import type { CoreApp } from './plugin.js';
+import { SuppressedNumbers } from './responses.js';
 
 const SuppressionBody = Type.Object(
   {
@@ -95,6 +96,7 @@ export async function suppressedNumberRoutes(
     '/suppressed_numbers/check',
     {
       schema: {
+        response: { 200: SuppressedNumbers.exist },
         tags,
         summary: 'Check whether the Company has any Suppressed Numbers',
         querystring: AuthQuery,
@@ -106,7 +108,14 @@ export async function suppressedNumberRoutes(
 
   app.get(
     '/suppressed_numbers',
-    { schema: { tags, summary: 'Get all Suppressed Numbers', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: SuppressedNumbers.list },
+        tags,
+        summary: 'Get all Suppressed Numbers',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -118,14 +127,30 @@ export async function suppressedNumberRoutes(
 
   app.get(
     '/suppressed_numbers/:number',
-    { schema: { tags, summary: 'Get a specific Suppressed Number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: SuppressedNumbers.one },
+        tags,
+        summary: 'Get a specific Suppressed Number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentSuppressed(await suppressedNumbers.get(req.core.companyId, req.params.number))),
   );
 
   app.delete(
     '/suppressed_numbers/:number',
-    { schema: { tags, summary: 'Delete a Suppressed Number', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: SuppressedNumbers.one },
+        tags,
+        summary: 'Delete a Suppressed Number',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentSuppressed(await suppressedNumbers.remove(req.core.companyId, req.params.number))),
   );
@@ -137,6 +162,7 @@ export async function suppressedNumberRoutes(
     {
       config: wrap,
       schema: {
+        response: { 200: SuppressedNumbers.record },
         tags,
         summary: 'Update a Suppressed Number',
         params,
@@ -160,6 +186,7 @@ async function deprecatedRoutes(app: CoreApp, suppressedNumbers: Services['suppr
     '/suppression_list/check',
     {
       schema: {
+        response: { 200: SuppressedNumbers.listExists },
         tags: legacy,
         summary: 'Check whether you have any Suppressed Numbers',
         querystring: AuthQuery,
@@ -173,6 +200,7 @@ async function deprecatedRoutes(app: CoreApp, suppressedNumbers: Services['suppr
     '/contact_numbers/:number/suppressed_number',
     {
       schema: {
+        response: { 200: SuppressedNumbers.legacy },
         tags: legacy,
         summary: 'Delete a Contact Number from the Suppression List',
         params,
@@ -191,6 +219,7 @@ function declareCreates(scope: CoreApp, suppressedNumbers: Services['suppressedN
     {
       config: wrap,
       schema: {
+        response: { 200: SuppressedNumbers.record, 201: SuppressedNumbers.record },
         tags,
         summary: 'Create a Suppressed Number',
         params,
@@ -213,6 +242,7 @@ function declareCreates(scope: CoreApp, suppressedNumbers: Services['suppressedN
     {
       config: wrap,
       schema: {
+        response: { 200: SuppressedNumbers.legacy, 201: SuppressedNumbers.legacy },
         tags: legacy,
         summary: 'Suppress a Contact Number by phone number',
         params,

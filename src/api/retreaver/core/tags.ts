@@ -4,6 +4,7 @@ import type { Tag } from '../../../services/tags.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Tags } from './responses.js';
 
 /**
  * Tags: the keys a company's reports index (seed 001: "create a tag with key '…'. We will start indexing
@@ -52,7 +53,13 @@ const doc = (summary: string, description: string) => ({
 export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 'tags'>) {
   app.get(
     '/tags',
-    { schema: { ...doc('Get all Tags', 'Lists them, oldest first, 25 per page.'), querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: Tags.list },
+        ...doc('Get all Tags', 'Lists them, oldest first, 25 per page.'),
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(reply, await service.list(req.core.companyId, req.query.page ?? 1), presentTag, 'tags'),
   );
@@ -61,6 +68,7 @@ export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 
     {
       config: { wrap: 'tag' },
       schema: {
+        response: { 201: Tags.one },
         ...doc('Create a Tag', 'Starts indexing the key from now.'),
         body: TagBody,
         querystring: AuthQuery,
@@ -75,13 +83,21 @@ export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 
   );
   app.get(
     '/tags/:id',
-    { schema: { ...doc('Get a specific Tag', 'One tag.'), params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Tags.one },
+        ...doc('Get a specific Tag', 'One tag.'),
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentTag(await service.get(req.core.companyId, req.params.id))),
   );
   app.post(
     '/tags/:id/reindex',
     {
       schema: {
+        response: { 200: Tags.one },
         ...doc(
           'Re-index a Tag',
           'Indexes the key on every past call; reports include them from the next request.',
@@ -96,6 +112,7 @@ export async function tagRoutes(app: CoreApp, { tags: service }: Pick<Services, 
     '/tags/:id',
     {
       schema: {
+        response: { 200: Tags.one },
         ...doc('Remove a Tag', 'Stops reporting the key and answers the tag as it was.'),
         params: IdParams,
         querystring: AuthQuery,

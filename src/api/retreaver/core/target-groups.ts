@@ -5,6 +5,7 @@ import { send, sendPage } from '../reply.js';
 import { bodilessJsonRoutes, capAttributeFields, INT_MAX, presentCaps } from './caps.js';
 import { AuthQuery, IdParams, ListQuery, Nullable } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { TargetGroups } from './responses.js';
 
 const Int = (minimum: number, maximum = INT_MAX) => Type.Integer({ minimum, maximum });
 const TargetIds = Type.Array(Int(1), { maxItems: 1000 });
@@ -50,7 +51,14 @@ const tags = ['Target Groups'];
 export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Services, 'targetGroups'>) {
   app.get(
     '/target_groups',
-    { schema: { tags, summary: 'Get all Target Groups', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: TargetGroups.list },
+        tags,
+        summary: 'Get all Target Groups',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -64,7 +72,13 @@ export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Ser
     '/target_groups',
     {
       config: { wrap: 'target_group' },
-      schema: { tags, summary: 'Create a Target Group', body: TargetGroupBody, querystring: AuthQuery },
+      schema: {
+        response: { 201: TargetGroups.one },
+        tags,
+        summary: 'Create a Target Group',
+        body: TargetGroupBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(
@@ -79,7 +93,15 @@ export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Ser
   const params = IdParams;
   app.get(
     '/target_groups/:id',
-    { schema: { tags, summary: 'Get a specific Target Group', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: TargetGroups.one },
+        tags,
+        summary: 'Get a specific Target Group',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentTargetGroup(await targetGroups.get(req.core.companyId, req.params.id))),
   );
@@ -88,6 +110,7 @@ export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Ser
     {
       config: { wrap: 'target_group' },
       schema: {
+        response: { 200: TargetGroups.one },
         tags,
         summary: 'Update a Target Group',
         params,
@@ -105,7 +128,15 @@ export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Ser
   );
   app.delete(
     '/target_groups/:id',
-    { schema: { tags, summary: 'Delete a Target Group', params, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: TargetGroups.one },
+        tags,
+        summary: 'Delete a Target Group',
+        params,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) =>
       send(reply, presentTargetGroup(await targetGroups.remove(req.core.companyId, req.params.id))),
   );
@@ -114,6 +145,7 @@ export async function targetGroupRoutes(app: CoreApp, { targetGroups }: Pick<Ser
       '/target_groups/:id/reset_cap',
       {
         schema: {
+          response: { 200: TargetGroups.one },
           tags,
           summary: 'Reset all Hard Caps on Targets in a Target Group',
           params,

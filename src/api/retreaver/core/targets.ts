@@ -5,7 +5,7 @@ import { send, sendPage } from '../reply.js';
 import { bodilessJsonRoutes, capAttributeFields, INT_MAX, presentCaps } from './caps.js';
 import { AuthQuery, bool, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
-import { TargetList, TargetResponse } from './responses.js';
+import { Targets } from './responses.js';
 
 const Text = (maxLength = 255) => Type.String({ maxLength });
 const Int = (minimum: number, maximum = INT_MAX) => Type.Integer({ minimum, maximum });
@@ -125,7 +125,7 @@ const tags = ['Targets'];
 export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'targets'>) {
   app.get(
     '/targets',
-    { schema: { tags, summary: 'Get all Targets', querystring: ListQuery, response: { 200: TargetList } } },
+    { schema: { tags, summary: 'Get all Targets', querystring: ListQuery, response: { 200: Targets.list } } },
     async (req, reply) =>
       sendPage(reply, await targets.list(req.core.companyId, req.query.page ?? 1), presentTarget, 'targets'),
   );
@@ -139,7 +139,7 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
         summary: 'Create a Target',
         body: TargetBody,
         querystring: AuthQuery,
-        response: { 201: TargetResponse },
+        response: { 201: Targets.one },
       },
     },
     async (req, reply) =>
@@ -162,7 +162,7 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
           summary: 'Get a specific Target',
           params,
           querystring: AuthQuery,
-          response: { 200: TargetResponse },
+          response: { 200: Targets.one },
         },
       },
       async (req, reply) =>
@@ -172,7 +172,14 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
       url,
       {
         config: { wrap: 'target' },
-        schema: { tags, summary: 'Update a Target', params, body: TargetBody, querystring: AuthQuery },
+        schema: {
+          tags,
+          summary: 'Update a Target',
+          params,
+          body: TargetBody,
+          querystring: AuthQuery,
+          response: { 200: Targets.one },
+        },
       },
       async (req, reply) =>
         send(
@@ -182,7 +189,15 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
     );
     app.delete(
       url,
-      { schema: { tags, summary: 'Remove a Target', params, querystring: AuthQuery } },
+      {
+        schema: {
+          tags,
+          summary: 'Remove a Target',
+          params,
+          querystring: AuthQuery,
+          response: { 200: Targets.one },
+        },
+      },
       async (req, reply) =>
         send(reply, presentTarget(await targets.remove(req.core.companyId, ref(req.params)))),
     );
@@ -191,7 +206,15 @@ export async function targetRoutes(app: CoreApp, { targets }: Pick<Services, 'ta
     for (const { url, params, ref } of byRef) {
       scope.post(
         `${url}/reset_cap`,
-        { schema: { tags, summary: "Reset a Target's hard cap", params, querystring: AuthQuery } },
+        {
+          schema: {
+            tags,
+            summary: "Reset a Target's hard cap",
+            params,
+            querystring: AuthQuery,
+            response: { 200: Targets.one },
+          },
+        },
         async (req, reply) =>
           send(reply, presentTarget(await targets.resetCap(req.core.companyId, ref(req.params)))),
       );

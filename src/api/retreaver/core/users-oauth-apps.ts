@@ -4,6 +4,7 @@ import type { OauthApp } from '../../../services/oauth.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { OauthApps } from './responses.js';
 
 const OauthAppBody = Type.Object(
   { name: Type.Optional(Type.String({ maxLength: 255 })) },
@@ -29,7 +30,14 @@ const tags = ['OAuth apps'];
 export async function oauthAppRoutes(app: CoreApp, { oauth }: Pick<Services, 'oauth'>) {
   app.get(
     '/oauth_apps',
-    { schema: { tags, summary: 'Get all OAuth apps', querystring: ListQuery } },
+    {
+      schema: {
+        response: { 200: OauthApps.list },
+        tags,
+        summary: 'Get all OAuth apps',
+        querystring: ListQuery,
+      },
+    },
     async (req, reply) =>
       sendPage(
         reply,
@@ -44,6 +52,7 @@ export async function oauthAppRoutes(app: CoreApp, { oauth }: Pick<Services, 'oa
     {
       config: { wrap: 'oauth_app' },
       schema: {
+        response: { 201: OauthApps.created },
         tags,
         summary: 'Create an OAuth app',
         description: 'The answer is the only time `client_secret` is shown.',
@@ -62,7 +71,15 @@ export async function oauthAppRoutes(app: CoreApp, { oauth }: Pick<Services, 'oa
 
   app.get(
     '/oauth_apps/:id',
-    { schema: { tags, summary: 'Get an OAuth app', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: OauthApps.one },
+        tags,
+        summary: 'Get an OAuth app',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentOauthApp(await oauth.getApp(req.core.companyId, req.params.id))),
   );
 
@@ -70,6 +87,7 @@ export async function oauthAppRoutes(app: CoreApp, { oauth }: Pick<Services, 'oa
     '/oauth_apps/:id',
     {
       schema: {
+        response: { 200: OauthApps.one },
         tags,
         summary: 'Delete an OAuth app',
         description: 'Every token it issued is revoked.',

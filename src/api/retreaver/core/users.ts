@@ -4,6 +4,7 @@ import type { Person, UserInput } from '../../../services/users.js';
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, IdParams, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Users } from './responses.js';
 
 const ReadOnly = Type.Optional(Type.Unknown());
 const Text = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })));
@@ -75,7 +76,7 @@ const wrap = { wrap: 'user' };
 export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'>) {
   app.get(
     '/users',
-    { schema: { tags, summary: 'Get all Users', querystring: ListQuery } },
+    { schema: { response: { 200: Users.list }, tags, summary: 'Get all Users', querystring: ListQuery } },
     async (req, reply) =>
       sendPage(reply, await users.list(req.core.companyId, req.query.page ?? 1), presentUser, 'users'),
   );
@@ -85,6 +86,7 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
     {
       config: wrap,
       schema: {
+        response: { 201: Users.one },
         tags,
         summary: 'Create a User',
         description: '`email` and `extension_number` are unique in the company; `password` is write-only.',
@@ -98,7 +100,15 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
 
   app.get(
     '/users/:id',
-    { schema: { tags, summary: 'Get a User', params: IdParams, querystring: AuthQuery } },
+    {
+      schema: {
+        response: { 200: Users.one },
+        tags,
+        summary: 'Get a User',
+        params: IdParams,
+        querystring: AuthQuery,
+      },
+    },
     async (req, reply) => send(reply, presentUser(await users.get(req.core.companyId, req.params.id))),
   );
 
@@ -106,7 +116,14 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
     '/users/:id',
     {
       config: wrap,
-      schema: { tags, summary: 'Update a User', params: IdParams, body: UserBody, querystring: AuthQuery },
+      schema: {
+        response: { 200: Users.one },
+        tags,
+        summary: 'Update a User',
+        params: IdParams,
+        body: UserBody,
+        querystring: AuthQuery,
+      },
     },
     async (req, reply) =>
       send(reply, presentUser(await users.update(req.core.companyId, req.params.id, input(req.body)))),
@@ -116,6 +133,7 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
     '/users/:id',
     {
       schema: {
+        response: { 200: Users.one },
         tags,
         summary: 'Remove a User',
         description: 'Soft delete: their OAuth tokens and JWT credentials are revoked with them.',
@@ -130,6 +148,7 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
     '/users/:id/jwt',
     {
       schema: {
+        response: { 201: Users.jwtIssued },
         tags,
         summary: "Issue a JWT credential for RingCentral's JWT grant",
         description: 'The answer is the only time the credential is shown.',
@@ -153,6 +172,7 @@ export async function userRoutes(app: CoreApp, { users }: Pick<Services, 'users'
     '/users/:id/jwt',
     {
       schema: {
+        response: { 200: Users.jwtRevoked },
         tags,
         summary: "Revoke the User's JWT credentials",
         params: IdParams,

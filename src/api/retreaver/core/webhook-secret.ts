@@ -3,6 +3,7 @@ import type { WebhookSecret } from '../../../services/webhooks.js';
 import { send } from '../reply.js';
 import { AuthQuery, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Webhooks } from './responses.js';
 
 export function presentWebhookSecret(s: WebhookSecret) {
   return { webhook_secret: { secret: s.secret, created_at: time(s.created_at) } };
@@ -22,6 +23,7 @@ export async function webhookSecretRoutes(app: CoreApp, { webhooks }: Pick<Servi
     '/company/webhook_secret',
     {
       schema: {
+        response: { 200: Webhooks.secret },
         tags,
         summary: 'Get the webhook signing secret',
         description: `The active company's secret (64 hex characters), made on first use.\n\n${VERIFY}`,
@@ -34,6 +36,7 @@ export async function webhookSecretRoutes(app: CoreApp, { webhooks }: Pick<Servi
     '/company/webhook_secret/rotate',
     {
       schema: {
+        response: { 200: Webhooks.secret },
         tags,
         summary: 'Rotate the webhook signing secret',
         description:

@@ -5,6 +5,7 @@ import { WEBHOOK_EVENTS, type Webhook, type WebhookInput } from '../../../servic
 import { send, sendPage } from '../reply.js';
 import { AuthQuery, ListQuery, Nullable, time } from './common.js';
 import type { CoreApp } from './plugin.js';
+import { Webhooks } from './responses.js';
 
 /**
  * Campaign webhooks: Retreaver's docs have no such resource, so it is shaped like conversion rules,
@@ -87,6 +88,7 @@ export async function webhookRoutes(app: CoreApp, { webhooks }: Pick<Services, '
     url,
     {
       schema: {
+        response: { 200: Webhooks.list },
         ...doc('Get all Webhooks of a Campaign', 'Lists them, oldest first, 25 per page.'),
         params: Params,
         querystring: ListQuery,
@@ -105,6 +107,7 @@ export async function webhookRoutes(app: CoreApp, { webhooks }: Pick<Services, '
     {
       config: { wrap: 'webhook' },
       schema: {
+        response: { 201: Webhooks.one },
         ...doc(
           'Create a Webhook',
           'Adds a webhook to the campaign; it applies from the next event of any call.',
@@ -127,6 +130,7 @@ export async function webhookRoutes(app: CoreApp, { webhooks }: Pick<Services, '
     `${url}/:id`,
     {
       schema: {
+        response: { 200: Webhooks.one },
         ...doc('Get a specific Webhook', 'One webhook of the campaign.'),
         params: ItemParams,
         querystring: AuthQuery,
@@ -140,6 +144,7 @@ export async function webhookRoutes(app: CoreApp, { webhooks }: Pick<Services, '
     {
       config: { wrap: 'webhook' },
       schema: {
+        response: { 200: Webhooks.one },
         ...doc(
           'Update a Webhook',
           'Changes the attributes passed in; `fallback_url: null` removes the fallback.',
@@ -163,6 +168,7 @@ export async function webhookRoutes(app: CoreApp, { webhooks }: Pick<Services, '
     `${url}/:id`,
     {
       schema: {
+        response: { 200: Webhooks.one },
         ...doc(
           'Remove a Webhook',
           'Deletes the webhook and answers it as it was; deliveries already queued are still sent.',
