@@ -166,6 +166,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await sip.start();
   }
   sim.scopeCallsWith((to) => companyOfTrackingNumber(store.db, to));
+  // Alive in the registry first: survivors then leave the calls of this node's previous run to it.
+  if (live.shared) await live.calls.heartbeat(clock.now());
   await engine.closeInterrupted();
   // Several nodes: heartbeats in the live-call registry, and ending the calls of nodes that died.
   const stopNodeDuties = live.shared ? engine.startNodeDuties() : () => {};
@@ -248,6 +250,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     await rtbRoutes(rtbApi as CoreApp, {
       rtb: services.rtb,
       dataWriting: services.dataWriting,
+      rateLimiter: rateLimiter(live.rateLimits, config.postbackRateLimitPerMinute),
       isMaintenance: () => config.maintenance || shuttingDown,
     });
   });

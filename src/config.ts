@@ -20,6 +20,8 @@ export interface Config {
   /** Requests slower than this are logged at `warn`; the rest at `debug`. */
   slowRequestMs: number;
   rateLimitPerMinute: number;
+  /** Requests per postback key per minute: RTB pings, call reservations and Data Writing together. */
+  postbackRateLimitPerMinute: number;
   bodyLimitBytes: number;
   maintenance: boolean;
   /** What a call costs per started minute (charge_total, total_cost). */
@@ -98,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     slowRequestMs: int(env, 'SLOW_REQUEST_MS', 1000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    postbackRateLimitPerMinute: int(
+      env,
+      'POSTBACK_RATE_LIMIT_PER_MINUTE',
+      int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+    ),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024),
     maintenance: env.SWITCHBOARD_MAINTENANCE === '1' || env.SWITCHBOARD_MAINTENANCE === 'true',
     callRatePerMinute: rate(env.CALL_RATE_PER_MINUTE),

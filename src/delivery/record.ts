@@ -139,6 +139,7 @@ export class OutcomeWriter {
         }
         for (const q of batch)
           if (!outcomes.has(q)) outcomes.set(q, await recordOutcome(trx, q.row, q.result, o));
+        await appendFlowEvents(trx, batch, outcomes, o.now);
       });
     } catch (err) {
       for (const q of batch) q.reject(err);
@@ -146,4 +147,61 @@ export class OutcomeWriter {
     }
     for (const q of batch) q.resolve(outcomes.get(q) as Outcome);
   }
+}
+
+/**
+ * A call's pixel or webhook that settled (delivered, or failed for good) is a step of the call's journey
+ * (docs/call-flow-events.md), written with the outcome so the two always agree. The engine recorded it
+ * `fired` when it queued it; this adds how it ended, with the HTTP status.
+ */
+async function appendFlowEvents(
+  trx: Conn,
+  batch: Queued[],
+  outcomes: Map<Queued, Outcome>,
+  now: number,
+): Promise<void> {
+  const settled = batch.filter(
+    (q) =>
+      q.row.call_uuid !== null &&
+      q.row.fired_pixel_id !== null &&
+      (q.row.kind === 'pixel' || q.row.kind === 'webhook') &&
+      outcomes.get(q)?.status !== 'pending',
+  );
+  if (!settled.length) return;
+  const pixels = await trx
+    .selectFrom('fired_pixels')
+    .select(['id', 'fire_order', 'webhook_name'])
+    .where(
+      'id',
+      'in',
+      settled.map((q) => q.row.fired_pixel_id as number),
+    )
+    .execute();
+  const byId = new Map(pixels.map((p) => [p.id, p]));
+  await trx
+    .insertInto('call_flow_events')
+    .values(
+      settled.map(({ row, result }) => {
+        const pixel = byId.get(row.fired_pixel_id as number);
+        const inFallback = row.attempts >= row.max_attempts && row.fallback_url !== null;
+        return {
+          company_id: row.company_id,
+          call_uuid: row.call_uuid as string,
+          // Order is by time, then by record: a settled delivery comes after what the call did meanwhile.
+          seq: 0,
+          at: now,
+          type: row.kind,
+          details: JSON.stringify({
+            status: result.ok ? 'delivered' : 'failed',
+            ...(row.kind === 'webhook' ? { name: pixel?.webhook_name ?? null } : {}),
+            url: inFallback ? row.fallback_url : row.url,
+            fire_order: pixel?.fire_order ?? null,
+            http_status: result.status,
+            attempts: row.attempts + 1,
+            ...(result.ok ? {} : { error: result.error }),
+          }),
+        };
+      }),
+    )
+    .execute();
 }

@@ -129,3 +129,25 @@ function applies(r: ConversionRule, facts: Pick<ConversionCallFacts, 'targetId' 
 function specificity(r: ConversionRule): number {
   return ((r.target_id ?? null) !== null ? 2 : 0) + ((r.affiliate_id ?? null) !== null ? 1 : 0);
 }
+
+/**
+ * Why a call converted or not, in a few words for its journey (call-flow `conversion_decided`): which
+ * rule met, or what stood in the way.
+ */
+export function conversionReason(
+  rules: readonly ConversionRule[],
+  facts: ConversionCallFacts,
+  out: ConversionOutcome,
+): string {
+  if (out.converted) {
+    const duplicate =
+      out.payable_duplicate || out.receivable_duplicate ? ' (duplicate: nothing owed on that side)' : '';
+    return `rule ${out.rule_id} met: connected ${facts.connectedSeconds} s ≥ ${out.conversion_seconds} s${duplicate}`;
+  }
+  if (facts.connectedSeconds === null) return 'never connected';
+  if (rules.length === 0) return 'the campaign has no conversion rules';
+  const deciding = decidingRules(rules, facts);
+  if (deciding.length === 0) return 'no rule applies to this buyer and publisher';
+  const lowest = Math.min(...deciding.map((r) => conversionThreshold(r, facts.timerOffsetS)));
+  return `connected ${facts.connectedSeconds} s < ${lowest} s, the lowest threshold of the rules that apply`;
+}

@@ -6,7 +6,16 @@ import { SYSTEM_TAG_KEYS } from './report-query.js';
  * a key's values (the report with it). Object facets are keyed by the object's internal id, '' for calls
  * without one (a call that never reached a buyer); `daily` by the local date.
  */
-export type RollupFacet = 'publisher' | 'buyer' | 'campaign' | 'number' | 'daily' | 'tag' | 'tag_value';
+export const ROLLUP_FACETS = [
+  'publisher',
+  'buyer',
+  'campaign',
+  'number',
+  'daily',
+  'tag',
+  'tag_value',
+] as const;
+export type RollupFacet = (typeof ROLLUP_FACETS)[number];
 
 export interface FacetCall extends ReportCall {
   created_at: number;

@@ -2,6 +2,7 @@ import {
   anyCapFull,
   atConcurrencyCap,
   type CapState,
+  type DialStep,
   eligibility,
   type RoutableGroup,
   type RoutableTarget,
@@ -29,10 +30,36 @@ export function explainRoute(
   entries: readonly RoutingEntry[],
   ctx: RouteContext,
   tried: ReadonlySet<number> = new Set(),
+  plan?: readonly DialStep[],
 ): Considered[] {
-  return entries.map((e) =>
+  const out = entries.map((e) =>
     e.kind === 'target' ? explainTarget(e.target, ctx, tried) : explainGroup(e.group, ctx, tried),
   );
+  return plan ? markPlannedElsewhere(out, plan) : out;
+}
+
+/**
+ * planRoute dials a target once however often the list names it (alone and in a group, or in two
+ * groups): every other eligible mention is skipped as `already tried`, with where it is dialled
+ * (`detail.dialled_in`: a group's id, or null when alone). Eligible mentions left out of the plan for
+ * another reason (a group's simuldial step, say) are left as they are.
+ */
+function markPlannedElsewhere(considered: Considered[], plan: readonly DialStep[]): Considered[] {
+  const via = new Map<number, number | null>();
+  for (const step of plan) {
+    if (step.kind === 'single') via.set(step.target.id, step.group?.id ?? null);
+    else for (const t of step.targets) via.set(t.id, step.group.id);
+  }
+  const mark = (c: Considered, groupId: number | null): Considered => {
+    if (!c.eligible || !via.has(c.id) || via.get(c.id) === groupId) return c;
+    return { ...c, eligible: false, reason: 'already tried', detail: { dialled_in: via.get(c.id) } };
+  };
+  return considered.map((c) => {
+    if (c.kind === 'target') return mark(c, null);
+    if (!c.members) return c;
+    const members = c.members.map((m) => mark(m, c.id));
+    return { ...c, members, eligible: c.eligible && members.some((m) => m.eligible) };
+  });
 }
 
 function explainGroup(g: RoutableGroup, ctx: RouteContext, tried: ReadonlySet<number>): Considered {

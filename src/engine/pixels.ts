@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversionRule } from '../domain/conversions.js';
-import { decideConversion } from '../domain/conversions.js';
+import { conversionReason, decideConversion } from '../domain/conversions.js';
 import { expandMacros, type MacroFacts } from '../domain/macros.js';
 import { saleTimerSchedule, type Timer, timersAtEnd, timersAtStart } from '../domain/timers.js';
 import type { CallSession } from './session.js';
@@ -88,14 +88,15 @@ export class CallPixels {
     const r = this.s.record.row;
     const rules = await this.deps.conversionRules.forCampaign(this.s.ctx.flow.campaignId);
     const connectedSeconds = this.connectedAt === null ? null : Math.floor((end - this.connectedAt) / 1000);
-    const out = decideConversion(rules, {
+    const facts = {
       connectedSeconds,
       targetId: (r.target_id as number | null) ?? null,
       affiliateId: (r.affiliate_id as number | null) ?? null,
       timerOffsetS: this.timerOffsetS,
       payableDuplicate: this.duplicate,
       receivableDuplicate: this.duplicate,
-    });
+    };
+    const out = decideConversion(rules, facts);
     await this.s.save(
       {
         converted: out.converted ? 1 : 0,
@@ -114,6 +115,7 @@ export class CallPixels {
       ...out,
       connected_seconds: connectedSeconds,
       rules_considered: rules.length,
+      reason: conversionReason(rules, facts, out),
     });
   }
 
@@ -121,13 +123,14 @@ export class CallPixels {
     this.fired.add(t.id);
     const url = expandMacros(t.url, this.macroFacts());
     const now = this.s.now();
+    const fireOrder = this.s.nextFireOrder();
     await this.s.deps.store.fire([
       {
         companyId: this.s.companyId,
         callUuid: this.s.uuid,
         url,
         webhookName: null,
-        fireOrder: this.s.nextFireOrder(),
+        fireOrder,
         batchUuid: randomUUID(),
         at: now,
         delivery: {
@@ -139,6 +142,8 @@ export class CallPixels {
         },
       },
     ]);
+    // Queued for delivery; the delivery worker adds `delivered` or `failed` when it settles.
+    this.s.flow('pixel', { status: 'fired', url, fire_order: fireOrder, timer_seconds: t.seconds });
     if (t.seconds > 0) await this.s.save({ network_sale_timer_fired: now }, 'pixel');
   }
 

@@ -94,8 +94,9 @@ async function route(
     Object.assign(s.tags, await store.takeCallTags(s.uuid, s.now()));
     const input = await store.routingList(s.companyId, owner, s.now(), live.leases);
     const ctx = { now: s.now(), callTags: s.tags, random };
-    s.flow('routing_decision', { considered: explainRoute(input.entries, ctx) });
-    const queue = reservedFirst(planRoute(input.entries, ctx), s.reservation?.targetId, s.reservation?.only);
+    const plan = planRoute(input.entries, ctx);
+    s.flow('routing_decision', { considered: explainRoute(input.entries, ctx, undefined, plan) });
+    const queue = reservedFirst(plan, s.reservation?.targetId, s.reservation?.only);
     const excluded = new Set<number>();
     return { next: () => dialPlan(s, queue, input, excluded), exclude: (id) => excluded.add(id) };
   }

@@ -265,11 +265,18 @@ export class CallSession {
     patch: LegPatch,
   ): Promise<void> {
     await this.deps.store.updateLeg(leg, patch);
-    this.announceLeg(leg, direction, to, patch.status);
+    const reason = patch.end_reason ?? undefined;
+    this.announceLeg(leg, direction, to, patch.status, reason !== patch.status ? reason : undefined);
   }
 
   /** Publishes a leg's state to live listeners (the record is written by the caller). */
-  announceLeg(leg: LegId, direction: 'inbound' | 'outbound', to: string, status: string): void {
+  announceLeg(
+    leg: LegId,
+    direction: 'inbound' | 'outbound',
+    to: string,
+    status: string,
+    reason?: string,
+  ): void {
     this.deps.bus.publish({
       type: 'leg.updated',
       companyId: this.companyId,
@@ -279,6 +286,7 @@ export class CallSession {
       direction,
       status,
       to,
+      ...(reason ? { reason } : {}),
     });
   }
 

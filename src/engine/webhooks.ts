@@ -36,13 +36,14 @@ export class CallWebhooks {
     // One body for every webhook of the event: the same facts, whoever receives them.
     const body = JSON.stringify(webhookBody(event, now, this.s.record.row));
     const batch = randomUUID();
+    const fired = hooks.map((w) => ({ w, fireOrder: this.s.nextFireOrder() }));
     await this.s.deps.store.fire(
-      hooks.map((w) => ({
+      fired.map(({ w, fireOrder }) => ({
         companyId: this.s.companyId,
         callUuid: this.s.uuid,
         url: w.url,
         webhookName: w.name,
-        fireOrder: this.s.nextFireOrder(),
+        fireOrder,
         batchUuid: batch,
         at: now,
         delivery: {
@@ -57,6 +58,9 @@ export class CallWebhooks {
         },
       })),
     );
+    // Queued for delivery; the delivery worker adds `delivered` or `failed` when each settles.
+    for (const { w, fireOrder } of fired)
+      this.s.flow('webhook', { status: 'fired', name: w.name, event, url: w.url, fire_order: fireOrder });
   }
 }
 

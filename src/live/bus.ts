@@ -23,6 +23,8 @@ export type LiveEvent =
       direction: 'inbound' | 'outbound';
       status: string;
       to: string;
+      /** Why the leg ended, when that says more than its status (`ring timeout`, `originate failed: …`). */
+      reason?: string;
     };
 
 /**

@@ -113,8 +113,9 @@ export class CallFlowRecorder {
       .selectAll()
       .where('company_id', '=', companyId)
       .where('call_uuid', 'in', uuids)
-      .orderBy('call_uuid')
-      .orderBy('seq')
+      // Time, then record order: the delivery worker's events (seq 0) land after the call's own.
+      .orderBy('at')
+      .orderBy('id')
       .execute();
     for (const r of rows)
       out.get(r.call_uuid)?.push({ at: Number(r.at), type: r.type, details: JSON.parse(r.details) });
@@ -135,7 +136,9 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
     case 'leg.updated': {
       if (ev.direction !== 'outbound') return undefined;
       const type = LEG_EVENT[ev.status];
-      return type ? { type, details: { leg_id: ev.legId, to: ev.to, status: ev.status } } : undefined;
+      if (!type) return undefined;
+      const details = { leg_id: ev.legId, to: ev.to, status: ev.status };
+      return { type, details: ev.reason ? { ...details, reason: ev.reason } : details };
     }
     case 'call.ended':
       return { type: 'ended', details: { status: ev.status, hung_up_by: ev.hungUpBy } };

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
+import { blocksBeneath, coverDays, type Span, spanKey } from '../domain/report-blocks.js';
 import { FacetAggregator, type FacetCall, type FacetRow, TagIndex } from '../domain/report-facets.js';
-import { type DayNumber, dayLabel, dayStart, daysTouched, nextDay } from '../domain/report-query.js';
+import { type DayNumber, dayLabel, dayOf, dayStart, daysTouched, nextDay } from '../domain/report-query.js';
 import { ianaZone } from '../domain/timezones.js';
 import type { Conn, Db } from '../store/db.js';
 import type { Dialect } from '../store/migrations/kit.js';
@@ -9,10 +10,11 @@ import {
   companyZone,
   forgetDays,
   freshDays,
-  hasChanges,
+  freshSpans,
   lockCompanyRollups,
   readCalls,
   takeChanges,
+  writeBlock,
   writeDays,
 } from '../store/report-rollups.js';
 import { tagIndexOf } from '../store/report-tags.js';
@@ -39,8 +41,15 @@ export class ReportRollups {
     private readonly clock: Clock,
   ) {}
 
-  /** Makes days [first, last] (in IANA `zone`) complete for the company. */
-  async ensure(companyId: number, zone: string, first: DayNumber, last: DayNumber): Promise<void> {
+  /**
+   * Makes days [first, last] (in IANA `zone`) complete for the company, and the blocks that cover them
+   * (src/domain/report-blocks.ts); answers the spans a report sums. Days from today on (by the clock)
+   * stay single days: they change all the time.
+   */
+  async ensure(companyId: number, zone: string, first: DayNumber, last: DayNumber): Promise<Span[]> {
+    const cover = this.cover(zone, first, last);
+    // Usually nothing changed and every span is summed: one read, no transaction, no lock.
+    if (await this.ready(companyId, zone, first, last, cover)) return cover;
     const span: { day: DayNumber; from: number; to: number }[] = [];
     for (let d = first, from = dayStart(d, zone); d <= last; ) {
       const next = nextDay(d, zone);
@@ -48,9 +57,6 @@ export class ReportRollups {
       span.push({ day: d, from, to });
       [d, from] = [next, to];
     }
-    // Usually nothing changed and every day is summed: two reads, no transaction, no lock.
-    const changed = await hasChanges(this.db, companyId);
-    if (!changed && (await freshDays(this.db, companyId, first, last, zone)).size === span.length) return;
     await this.exclusive(companyId, async () => {
       for (let done = false; !done; ) {
         done = await this.db.transaction().execute(async (tx) => {
@@ -58,10 +64,43 @@ export class ReportRollups {
           await this.applyChanges(tx, companyId, zone);
           const fresh = await freshDays(tx, companyId, first, last, zone);
           const missing = span.filter((d) => !fresh.has(d.day));
-          return (await this.sumDays(tx, companyId, zone, missing)) === missing.length;
+          if ((await this.sumDays(tx, companyId, zone, missing)) !== missing.length) return false;
+          // Every day is complete in this transaction: the blocks are summed from them, smallest first.
+          await this.sumBlocks(tx, companyId, zone, first, last, cover);
+          return true;
         });
       }
     });
+    return cover;
+  }
+
+  /** The spans a report of days [first, last] reads: blocks of days, but days from today on alone. */
+  cover(zone: string, first: DayNumber, last: DayNumber): Span[] {
+    return coverDays(first, last, dayOf(this.clock.now(), zone));
+  }
+
+  /** Whether every span of `cover` is complete in `zone` and no change is waiting: one read. */
+  async ready(companyId: number, zone: string, first: DayNumber, last: DayNumber, cover: Span[]) {
+    const check = await freshSpans(this.db, companyId, first, last, zone);
+    return !check.changed && cover.every((s) => check.fresh.has(spanKey(s)));
+  }
+
+  private async sumBlocks(
+    tx: Conn,
+    companyId: number,
+    zone: string,
+    first: DayNumber,
+    last: DayNumber,
+    cover: Span[],
+  ): Promise<void> {
+    const { fresh } = await freshSpans(tx, companyId, first, last, zone);
+    const needed = new Map<string, Span>();
+    for (const s of cover) for (const b of blocksBeneath(s)) needed.set(spanKey(b), b);
+    const missing = [...needed.values()]
+      .filter((b) => !fresh.has(spanKey(b)))
+      .sort((a, b) => a.level - b.level || a.day - b.day);
+    const now = this.clock.now();
+    for (const block of missing) await writeBlock(tx, companyId, block, zone, now);
   }
 
   /** Takes the logged changes and forgets the days they touch; answers the days that were complete. */

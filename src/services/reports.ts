@@ -9,8 +9,8 @@ import { type ReportMetrics, reportMetrics } from '../domain/report-metrics.js';
 import { dayLabel, dayOf, parseReportParams, planRange, type ReportParams } from '../domain/report-query.js';
 import { ianaZone } from '../domain/timezones.js';
 import type { Db } from '../store/db.js';
-import { companyZone, facetNames, readCalls, sumRollups } from '../store/report-rollups.js';
-import { tagIndexOf } from '../store/report-tags.js';
+import { facetNames, readCalls, sumRollups } from '../store/report-rollups.js';
+import { reportSettings } from '../store/report-tags.js';
 import { parseRfc3339 } from './calls.js';
 import type { ReportRollups } from './report-rollups.js';
 
@@ -42,9 +42,10 @@ export class ReportService {
   ) {}
 
   async report(companyId: number, params: ReportParams): Promise<Report> {
-    const zone = ianaZone(await companyZone(this.db, companyId));
+    const settings = await reportSettings(this.db, companyId);
+    const zone = ianaZone(settings.timeZone);
     const q = parseReportParams(params, zone, parseRfc3339);
-    const tags = new TagIndex(await tagIndexOf(this.db, companyId));
+    const tags = new TagIndex(settings.tags);
     const facet: RollupFacet =
       q.facet === 'tag_value' ? (q.tagValueKey === undefined ? 'tag' : 'tag_value') : q.facet;
     // The seed: an unindexed key's report is empty, not an error.
@@ -56,15 +57,16 @@ export class ReportService {
     const plan = planRange(q.start, q.end, zone);
     const agg = new FacetAggregator(tags, facet);
     if (plan.days) {
-      await this.rollups.ensure(companyId, zone, plan.days.first, plan.days.last);
-      const rows = await sumRollups(
-        this.db,
-        companyId,
-        facet,
-        plan.days.first,
-        plan.days.last,
-        q.tagValueKey,
-      );
+      const { first, last } = plan.days;
+      const spans = this.rollups.cover(zone, first, last);
+      const sum = () => sumRollups(this.db, companyId, facet, spans, q.tagValueKey);
+      // The sum is read beside the check (one round trip, not two): almost always every span is complete
+      // and nothing changed; otherwise the rollups are brought up to date and summed again.
+      let [ready, rows] = await Promise.all([this.rollups.ready(companyId, zone, first, last, spans), sum()]);
+      if (!ready) {
+        await this.rollups.ensure(companyId, zone, first, last);
+        rows = await sum();
+      }
       for (const row of rows) agg.addRow(row);
     }
     for (const [from, to] of plan.edges) {

@@ -199,18 +199,19 @@ export class RtbService {
   }
 
   /**
-   * The buyer choice may take the key's `timeout` (wall-clock, like the network wait it stands for); a
-   * slower one is abandoned (it only reads) and the ping answers no-target.
+   * The buyer choice may take the key's `timeout` on the injected clock (DESIGN.md §4: every timeout
+   * reads it, so a manual clock decides when it is up); a slower one is abandoned (it only reads) and
+   * the ping answers no-target.
    */
   private async withinTimeout<T>(key: PostbackKey, decision: Promise<T>, late: () => T): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
     const timeout = new Promise<T>((resolve) => {
-      timer = setTimeout(() => resolve(late()), key.timeout_ms);
+      cancel = this.clock.schedule(key.timeout_ms, () => resolve(late()));
     });
     try {
       return await Promise.race([decision, timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 

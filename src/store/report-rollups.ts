@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { FacetCall, FacetRow, RollupFacet } from '../domain/report-facets.js';
+import { blocksHolding, halvesOf, MAX_LEVEL, type Span, spanKey } from '../domain/report-blocks.js';
+import { type FacetCall, type FacetRow, ROLLUP_FACETS, type RollupFacet } from '../domain/report-facets.js';
 import { emptySums, SUM_FIELDS } from '../domain/report-metrics.js';
 import type { Conn } from './db.js';
 import type { Dialect } from './migrations/kit.js';
@@ -9,6 +10,7 @@ import type { Dialect } from './migrations/kit.js';
 // SQLite binds at most 32 766 parameters per statement; PostgreSQL 65 535.
 const INSERT_CHUNK = 500;
 const DELETE_CHUNK = 5_000;
+const LEVELS = Array.from({ length: MAX_LEVEL + 1 }, (_, i) => i);
 
 /** Serializes rollup refreshes of one company across nodes (PostgreSQL); SQLite has one writer anyway. */
 export async function lockCompanyRollups(tx: Conn, dialect: Dialect, companyId: number): Promise<void> {
@@ -63,7 +65,10 @@ export async function takeChanges(tx: Conn, dialect: Dialect, companyId: number)
   return rows.map((r) => Number(r.hour));
 }
 
-/** Marks days incomplete; answers those that were complete ('all': every day of the company). */
+/**
+ * Marks days incomplete, and the blocks holding them; answers the days that were complete ('all': every
+ * span of the company).
+ */
 export async function forgetDays(conn: Conn, companyId: number, days: number[] | 'all'): Promise<number[]> {
   if (days === 'all') {
     await conn.deleteFrom('report_days').where('company_id', '=', companyId).execute();
@@ -74,10 +79,30 @@ export async function forgetDays(conn: Conn, companyId: number, days: number[] |
     const rows = await conn
       .deleteFrom('report_days')
       .where('company_id', '=', companyId)
+      .where('level', '=', 0)
       .where('day', 'in', days.slice(i, i + DELETE_CHUNK))
       .returning('day')
       .execute();
     out.push(...rows.map((r) => r.day));
+  }
+  const byLevel = new Map<number, Set<number>>();
+  for (const d of days) {
+    for (const b of blocksHolding(d)) {
+      const set = byLevel.get(b.level) ?? new Set<number>();
+      set.add(b.day);
+      byLevel.set(b.level, set);
+    }
+  }
+  for (const [level, starts] of byLevel) {
+    const list = [...starts];
+    for (let i = 0; i < list.length; i += DELETE_CHUNK) {
+      await conn
+        .deleteFrom('report_days')
+        .where('company_id', '=', companyId)
+        .where('level', '=', level)
+        .where('day', 'in', list.slice(i, i + DELETE_CHUNK))
+        .execute();
+    }
   }
   return out;
 }
@@ -105,11 +130,41 @@ export async function freshDays(
     .selectFrom('report_days')
     .select('day')
     .where('company_id', '=', companyId)
+    .where('level', '=', 0)
     .where('day', '>=', first)
     .where('day', '<=', last)
     .where('zone', '=', zone)
     .execute();
   return new Set(rows.map((r) => r.day));
+}
+
+/**
+ * Spans (days and blocks) starting in [first, last] that are complete in `zone` (`spanKey`s), and, in
+ * the same read, whether the company has logged changes not applied yet: a report's whole check.
+ */
+export async function freshSpans(
+  conn: Conn,
+  companyId: number,
+  first: number,
+  last: number,
+  zone: string,
+): Promise<{ fresh: Set<string>; changed: boolean }> {
+  const changed = sql<number>`CASE WHEN EXISTS (SELECT 1 FROM report_call_changes WHERE company_id = ${companyId}) THEN 1 ELSE 0 END`;
+  const rows = await conn
+    .selectFrom('report_days')
+    .select(['level', 'day', changed.as('changed')])
+    .where('company_id', '=', companyId)
+    // Every level named: one index range (company, level, day) per level, not the company's every span.
+    .where('level', 'in', LEVELS)
+    .where('day', '>=', first)
+    .where('day', '<=', last)
+    .where('zone', '=', zone)
+    .execute();
+  return {
+    fresh: new Set(rows.map((r) => spanKey(r))),
+    // No complete span at all: the caller refreshes anyway.
+    changed: rows.length === 0 || Number(rows[0].changed) === 1,
+  };
 }
 
 /** The calls of [from, to), with what reports need of them. */
@@ -154,12 +209,14 @@ export async function writeDays(
     await tx
       .deleteFrom('report_rollups')
       .where('company_id', '=', companyId)
+      .where('level', '=', 0)
       .where('day', 'in', days.slice(i, i + DELETE_CHUNK))
       .execute();
   }
   const values = rows.map((r) => ({
     company_id: companyId,
     facet: r.facet,
+    level: 0,
     day: r.day,
     key: r.key,
     sub: r.sub,
@@ -177,31 +234,69 @@ export async function writeDays(
       .values(
         days
           .slice(i, i + INSERT_CHUNK)
-          .map((day) => ({ company_id: companyId, day, zone, computed_at: now })),
+          .map((day) => ({ company_id: companyId, level: 0, day, zone, computed_at: now })),
       )
-      .onConflict((oc) => oc.columns(['company_id', 'day']).doUpdateSet({ zone, computed_at: now }))
+      .onConflict((oc) => oc.columns(['company_id', 'level', 'day']).doUpdateSet({ zone, computed_at: now }))
       .execute();
   }
 }
 
-/** One facet's rollups summed over days [first, last], optionally of one key (a tag's values). */
+/**
+ * Sums a block from its two halves (complete, in the same zone: the caller checked) in one
+ * INSERT … SELECT, and marks it complete. Run inside the refresh transaction.
+ */
+export async function writeBlock(
+  tx: Conn,
+  companyId: number,
+  block: Span,
+  zone: string,
+  now: number,
+): Promise<void> {
+  const [a, b] = halvesOf(block);
+  await tx
+    .deleteFrom('report_rollups')
+    .where('company_id', '=', companyId)
+    .where('level', '=', block.level)
+    .where('day', '=', block.day)
+    .execute();
+  const sums = SUM_FIELDS.map((f) => sql`SUM(${sql.ref(f)})`);
+  // Every facet named: the key's columns in order, so each (facet, day) is one index range.
+  await sql`
+    INSERT INTO report_rollups (company_id, facet, level, day, key, sub, ${sql.join(SUM_FIELDS.map((f) => sql.ref(f)))})
+    SELECT company_id, facet, ${sql.lit(block.level)}, ${sql.lit(block.day)}, key, sub, ${sql.join(sums)}
+    FROM report_rollups
+    WHERE company_id = ${companyId} AND facet IN (${sql.join(ROLLUP_FACETS)})
+      AND level = ${a.level} AND day IN (${a.day}, ${b.day})
+    GROUP BY company_id, facet, key, sub`.execute(tx);
+  await tx
+    .insertInto('report_days')
+    .values({ company_id: companyId, level: block.level, day: block.day, zone, computed_at: now })
+    .onConflict((oc) => oc.columns(['company_id', 'level', 'day']).doUpdateSet({ zone, computed_at: now }))
+    .execute();
+}
+
+/** One facet's rollups summed over spans (days and blocks), optionally of one key (a tag's values). */
 export async function sumRollups(
   conn: Conn,
   companyId: number,
   facet: RollupFacet,
-  first: number,
-  last: number,
+  spans: readonly Span[],
   key?: string,
 ): Promise<FacetRow[]> {
+  if (!spans.length) return [];
   // CAST: PostgreSQL sums bigint into numeric, which the driver hands over as a string.
   const sums = SUM_FIELDS.map((f) => sql<number>`CAST(SUM(${sql.ref(f)}) AS BIGINT)`.as(f));
+  const byLevel = new Map<number, number[]>();
+  for (const s of spans) byLevel.set(s.level, [...(byLevel.get(s.level) ?? []), s.day]);
   let q = conn
     .selectFrom('report_rollups')
     .select(['key', 'sub', ...sums])
     .where('company_id', '=', companyId)
     .where('facet', '=', facet)
-    .where('day', '>=', first)
-    .where('day', '<=', last);
+    // One equality per level on the key's next columns: an index range per (level, day).
+    .where((eb) =>
+      eb.or([...byLevel].map(([level, days]) => eb.and([eb('level', '=', level), eb('day', 'in', days)]))),
+    );
   if (key !== undefined) q = q.where('key', '=', key);
   const rows = await q.groupBy(['key', 'sub']).execute();
   return rows.map((r) => {

@@ -68,3 +68,20 @@ export async function tagIndexOf(conn: Conn, companyId: number): Promise<Map<str
     .execute();
   return new Map(rows.map((r) => [r.key, r.indexed_from]));
 }
+
+/** The company's time zone name and its created tags, in one read (each report starts with both). */
+export async function reportSettings(
+  conn: Conn,
+  companyId: number,
+): Promise<{ timeZone: string; tags: Map<string, number | null> }> {
+  const rows = await conn
+    .selectFrom('companies')
+    .leftJoin('tags', 'tags.company_id', 'companies.id')
+    .select(['companies.time_zone', 'tags.key', 'tags.indexed_from'])
+    .where('companies.id', '=', companyId)
+    .execute();
+  const tags = new Map<string, number | null>();
+  for (const r of rows)
+    if (r.key !== null) tags.set(r.key, r.indexed_from === null ? null : Number(r.indexed_from));
+  return { timeZone: rows[0]?.time_zone ?? 'UTC', tags };
+}

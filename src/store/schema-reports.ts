@@ -13,19 +13,25 @@ export interface TagsTable {
   updated_at: number;
 }
 
-/** Metric sums of the calls of one company, local day and facet group (src/domain/report-metrics.ts). */
+/**
+ * Metric sums of the calls of one company, span of local days and facet group
+ * (src/domain/report-metrics.ts); spans are src/domain/report-blocks.ts's.
+ */
 export interface ReportRollupsTable extends ReportSums {
   company_id: number;
   facet: string;
-  /** Local date as yyyymmdd in the company's zone. */
+  /** The span is 2^level days (0: one day). */
+  level: number;
+  /** The span's first local date as yyyymmdd in the company's zone. */
   day: number;
   key: string;
   sub: string;
 }
 
-/** Days whose rollups are complete, cut in `zone`. */
+/** Spans (days, and blocks of 2^level days) whose rollups are complete, cut in `zone`. */
 export interface ReportDaysTable {
   company_id: number;
+  level: number;
   day: number;
   zone: string;
   computed_at: number;

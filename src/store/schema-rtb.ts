@@ -90,7 +90,10 @@ export interface CallFlowEventsTable {
   id: Generated<number>;
   company_id: number;
   call_uuid: string;
-  /** Order within the call (events of one millisecond keep theirs). */
+  /**
+   * The recorder's count of the call's events (0: written by the delivery worker). Reads order by `at`,
+   * then `id` (record order), which keeps the events of one millisecond in the order they happened.
+   */
   seq: number;
   at: number;
   type: string;

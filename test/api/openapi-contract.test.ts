@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ObservedAnswer, observeAnswers } from '../../src/api/observe.js';
+import { Closed, Int, NullStr } from '../../src/api/schemas.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { type Contract, contractOf } from '../helpers/openapi.js';
 
@@ -166,5 +169,33 @@ describe('/openapi.json describes the answers', () => {
     expect(contract.check({ method: 'GET', url: '/nowhere.json', status: 200, body: '' }).join()).toContain(
       'no such operation',
     );
+  });
+
+  it('sees a response schema that drops a field or coerces a value (the serializer is not trusted)', async () => {
+    const app = Fastify();
+    const seen: ObservedAnswer[] = [];
+    observeAnswers(
+      app,
+      (a) => seen.push(a),
+      (url) => url,
+    );
+    const response = { 200: Closed({ id: Int, name: NullStr }) };
+    const routes: [string, unknown][] = [
+      ['/exact', { id: 1, name: 'a' }],
+      ['/extra', { id: 1, name: 'a', secret: 'dropped' }],
+      ['/float', { id: 1.5, name: 'a' }],
+      ['/number', { id: 1, name: 5 }],
+    ];
+    for (const [url, body] of routes) app.get(url, { schema: { response } }, async () => body);
+    for (const [url] of routes) await app.inject({ url });
+    await app.close();
+    const diff = Object.fromEntries(seen.map((a) => [a.url, a.serializationDiff?.actual ?? null]));
+    expect(diff).toMatchObject({
+      '/exact': null,
+      '/extra': '{"id":1,"name":"a"}',
+      '/float': '{"id":1,"name":"a"}',
+    });
+    // A nullable type fast-json-stringify cannot match fails the answer (500), which is seen too.
+    expect(diff['/number']).toContain('does not match schema definition');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type ConversionCallFacts,
   type ConversionRule,
+  conversionReason,
   conversionThreshold,
   decideConversion,
   decidingRules,
@@ -191,6 +192,25 @@ describe('decideConversion', () => {
       revenue: 10.01,
       payout: 0.3,
     });
+  });
+});
+
+describe('conversionReason', () => {
+  const why = (rules: ConversionRule[], f: ConversionCallFacts) =>
+    conversionReason(rules, f, decideConversion(rules, f));
+  it('names the rule met, or what stood in the way', () => {
+    expect(why(campaignWide, facts(130))).toBe('rule 2 met: connected 130 s ≥ 120 s');
+    expect(why(campaignWide, facts(70, { payableDuplicate: true }))).toBe(
+      'rule 1 met: connected 70 s ≥ 60 s (duplicate: nothing owed on that side)',
+    );
+    expect(why(campaignWide, facts(null))).toBe('never connected');
+    expect(why([], facts(300))).toBe('the campaign has no conversion rules');
+    expect(why([rule(3, 10, 1, 1, { target_id: 99 })], facts(300))).toBe(
+      'no rule applies to this buyer and publisher',
+    );
+    expect(why(campaignWide, facts(59, { timerOffsetS: 5 }))).toBe(
+      'connected 59 s < 65 s, the lowest threshold of the rules that apply',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RoutableGroup, RoutableTarget } from '../../src/domain/routing.js';
+import { planRoute, type RoutableGroup, type RoutableTarget } from '../../src/domain/routing.js';
 import { explainRoute } from '../../src/domain/routing-explain.js';
 
 const NOW = Date.UTC(2025, 0, 6, 15, 0, 0); // a Monday, 10:00 in New York
@@ -87,5 +87,42 @@ describe('explainRoute', () => {
       reason: 'out of hours',
       detail: { time_zone: 'America/New_York' },
     });
+  });
+
+  it('with the plan: a target named twice is dialled once, its other mention skipped as already tried', () => {
+    const shared = target(1, { priority: 2 });
+    const group: RoutableGroup = {
+      id: 9,
+      behavior: 1,
+      priority: null,
+      weight: null,
+      caps: [],
+      concurrencyCap: null,
+      inProgress: 0,
+      members: [target(1, { priority: 1 }), target(2)],
+    };
+    const entries = [
+      { kind: 'target' as const, target: shared },
+      { kind: 'group' as const, group },
+    ];
+    const plan = planRoute(entries, ctx);
+    // The group's member (priority 1) comes first, so the plan dials target 1 there.
+    expect(plan.map((s) => (s.kind === 'single' ? [s.target.id, s.group?.id ?? null] : null))).toEqual([
+      [1, 9],
+      [2, 9],
+    ]);
+    const out = explainRoute(entries, ctx, undefined, plan);
+    expect(out[0]).toMatchObject({
+      id: 1,
+      eligible: false,
+      reason: 'already tried',
+      detail: { dialled_in: 9 },
+    });
+    expect(out[1].members?.map((m) => [m.id, m.eligible])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    // Without the plan each mention is judged alone.
+    expect(explainRoute(entries, ctx)[0].eligible).toBe(true);
   });
 });

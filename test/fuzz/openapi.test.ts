@@ -42,7 +42,7 @@ beforeAll(async () => {
   );
   // Deletions last, so the fixtures live while the other operations run.
   operations.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
-}, 60_000);
+}, 120_000);
 afterAll(() => t?.close());
 
 /** One company's fixtures; their ids and references go into the pool every request draws from. */

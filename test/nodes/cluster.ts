@@ -37,8 +37,7 @@ export async function startCluster(n = 3, env: Record<string, string> = {}) {
   const key = `test-key-${randomBytes(8).toString('hex')}`;
   const start = Date.UTC(2026, 0, 5, 15, 0, 0);
   const nodes: Node[] = [];
-  // One after the other: the first creates the schema, the others find it migrated.
-  for (let i = 0; i < n; i++) {
+  const start1 = async (i: number): Promise<Node> => {
     const id = `node-${i}`;
     const config = loadConfig({
       DATA_DIR: '/nonexistent',
@@ -53,8 +52,11 @@ export async function startCluster(n = 3, env: Record<string, string> = {}) {
     });
     const clock = new ManualClock(start);
     const app = await buildApp({ config, clock, logger: false });
-    nodes.push({ id, app, clock, alive: true });
-  }
+    return { id, app, clock, alive: true };
+  };
+  // The first creates the schema; the others find it migrated and start together.
+  nodes.push(await start1(0));
+  nodes.push(...(await Promise.all(Array.from({ length: n - 1 }, (_, i) => start1(i + 1)))));
   const company = await nodes[0].app.store.db
     .selectFrom('companies')
     .select('id')

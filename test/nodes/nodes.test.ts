@@ -17,7 +17,7 @@ describe.skipIf(!!MISSING)('three nodes on one PostgreSQL and one Redis', () => 
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster(3, { DELIVERY_ALLOW: '127.0.0.1' });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => c?.close());
 
   const ok = async (method: string, path: string, body?: unknown, node?: number) => {
@@ -99,6 +99,35 @@ describe.skipIf(!!MISSING)('three nodes on one PostgreSQL and one Redis', () => 
       third,
     );
     expect(gone.body).toEqual({ success: false, error: 'call not live' });
+  });
+
+  it('party control: hold and unhold asked on other nodes act on the owner’s call', async () => {
+    const rows = await Promise.all(placed.map((p) => callRow(p.call_uuid)));
+    const i = rows.findIndex(
+      (r, k) => r.target_id !== null && placed[k].node === 0 && r.status === 'in-progress',
+    );
+    const uuid = placed[i].call_uuid;
+    const leg = await c.db
+      .selectFrom('call_legs')
+      .selectAll()
+      .where('call_uuid', '=', uuid)
+      .where('direction', '=', 'outbound')
+      .where('status', '=', 'answered')
+      .executeTakeFirstOrThrow();
+    const ref = {
+      companyId: c.companyId,
+      callUuid: uuid,
+      legId: leg.id,
+      direction: 'outbound' as const,
+      to: leg.to_number,
+    };
+    const status = async () =>
+      (await c.db.selectFrom('call_legs').select('status').where('id', '=', leg.id).executeTakeFirstOrThrow())
+        .status;
+    await c.nodes[1].app.engine.parties.hold(ref);
+    expect(await status()).toBe('hold');
+    await c.nodes[2].app.engine.parties.unhold(ref);
+    expect(await status()).toBe('answered');
   });
 
   it('hanging up everywhere gives every slot back', async () => {

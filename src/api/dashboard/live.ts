@@ -61,7 +61,8 @@ export async function liveStreamRoutes(app: CoreApp, deps: LiveStreamDeps): Prom
     const enqueue = (step: () => Promise<void> | void) => {
       chain = chain.then(step).catch((err) => req.log.warn({ err }, 'live stream message dropped'));
     };
-    const unsubscribe = deps.bus.subscribe((ev: LiveEvent) => {
+    // Every node's calls, not only this node's: a dashboard may be served by any node (docs/nodes.md).
+    const unsubscribe = deps.bus.subscribeAll((ev: LiveEvent) => {
       if (ev.companyId !== companyId) return;
       const { companyId: _, ...event } = ev;
       if (ev.type === 'call.started') {

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { type TProperties, Type } from 'typebox';
-import { ValidationFailed } from '../../domain/errors.js';
+import { RateLimited, ValidationFailed } from '../../domain/errors.js';
 import { fromCents } from '../../domain/money.js';
+import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
 import type { Reservation } from '../../services/reservations.js';
 import type { PingInput, ReservationFacts } from '../../services/rtb.js';
@@ -16,6 +17,8 @@ import { CallReservationAnswer, DataWritingAnswer, RtbAnswer } from './responses
 export interface RtbApiDeps {
   rtb: Services['rtb'];
   dataWriting: Services['dataWriting'];
+  /** Counted per postback key: pings, call reservations and Data Writing share one limit. */
+  rateLimiter: RateLimiter;
   isMaintenance: () => boolean;
 }
 
@@ -85,6 +88,14 @@ export async function rtbRoutes(app: CoreApp, deps: RtbApiDeps): Promise<void> {
     const wire = toWireError(err);
     if (wire.status >= 500) request.log.error({ err }, 'request failed');
     return sendError(reply, wire);
+  });
+  // After the body is read, where the key may be (path, then body over query, as the handlers read it).
+  // A key that turns out unknown is counted too: guessing keys is throttled like using one.
+  app.addHook('preHandler', async (request) => {
+    const key = postbackKeyOf(request);
+    if (!key) return;
+    const wait = await deps.rateLimiter.hit(`postback:${key}`);
+    if (wait > 0) throw new RateLimited(wait);
   });
 
   app.post(
@@ -201,6 +212,14 @@ function dataWritingRoutes(app: CoreApp, deps: RtbApiDeps): void {
   app.post('/data_writing', { schema: { ...DataWritingDoc, summary, body, response } }, (req, reply) =>
     write(req, reply),
   );
+}
+
+function postbackKeyOf(req: FastifyRequest): string | undefined {
+  const pick = (o: unknown) =>
+    o && typeof o === 'object' && typeof (o as { key?: unknown }).key === 'string'
+      ? ((o as { key: string }).key as string)
+      : undefined;
+  return pick(req.params) ?? pick(req.body) ?? pick(req.query);
 }
 
 /** Query parameters, then body parameters over them (JSON, form or XML); values must be scalars. */

@@ -31,6 +31,8 @@ interface State {
   connectedAt: number;
   /** When an unaccepted call is taken back (acceptance mode). */
   acceptBy: number | null;
+  /** How the caller is joined now (see `noteJoin`); a change is a call-flow event. */
+  joined: string;
 }
 
 const FAILED = new Set(['busy', 'noAnswer', 'failed']);
@@ -56,6 +58,7 @@ export async function connectedPhase(
     accepted: mode !== 'acceptance',
     connectedAt: now,
     acceptBy: mode === 'acceptance' ? now + acceptWindowS * 1000 : null,
+    joined: `bridged:${c.dialedNumber}`,
   };
   s.phase = 'connected';
   try {
@@ -199,12 +202,37 @@ async function join(s: CallSession, st: State): Promise<void> {
     await s.tel.unbridge(s.inLeg);
     await s.tel.hold(s.inLeg, 'default');
     if (agent && transferee) await s.tel.conference([agent, transferee]);
+    noteJoin(s, st, 'held', t, 1);
     return;
   }
   await s.tel.unhold(s.inLeg);
   const parties = [s.inLeg, agent, transferee].filter((l): l is LegId => !!l);
   if (parties.length === 2) await s.tel.bridge(parties[0], parties[1]);
   else if (parties.length === 3) await s.tel.conference(parties);
+  if (parties.length > 1) noteJoin(s, st, parties.length === 3 ? 'conference' : 'bridged', t, parties.length);
+}
+
+/**
+ * The caller's place in a transfer as call-flow events, once per change: `held` (hearing music while the
+ * handler and transferee talk), `conference` (caller, handler and transferee together), `bridged` (the
+ * caller with one party again: the transfer was stopped or ended, or handed the call over).
+ */
+function noteJoin(
+  s: CallSession,
+  st: State,
+  type: 'held' | 'conference' | 'bridged',
+  t: Transfer | null,
+  parties: number,
+): void {
+  // Bridged: with the handler (the first one, or a transferee the call was handed over to).
+  const key = type === 'bridged' ? `bridged:${st.handler.number}` : `${type}:${t?.uuid}`;
+  if (key === st.joined) return;
+  st.joined = key;
+  s.flow(type, {
+    transfer_uuid: t?.uuid ?? null,
+    parties,
+    ...(type === 'bridged' ? { with: st.handler.number } : {}),
+  });
 }
 
 /** After a network event nobody asked for there is nobody to answer: try twice, then log it. */

@@ -33,7 +33,7 @@ export async function runMenu(s: CallSession, flow: FlowConfig): Promise<MenuCho
       timeoutMs: LAST_KEY_GRACE_MS,
     });
     if (ev === 'timeout' || ev.type !== 'dtmf') return { kind: 'no-input' };
-    s.keysPressed.push(ev.digit);
+    keyPressed(s, ev.digit);
     const option = flow.menuOptions.find((o) => o.option === ev.digit);
     if (option) return { kind: 'option', option };
   }
@@ -72,7 +72,7 @@ async function playListening(
       return undefined;
     }
     if (ev.type !== 'dtmf') continue;
-    s.keysPressed.push(ev.digit);
+    keyPressed(s, ev.digit);
     const option = flow.menuOptions.find((o) => o.option === ev.digit);
     if (option) {
       s.giveUp(cmd);
@@ -80,4 +80,10 @@ async function playListening(
       return { kind: 'option', option };
     }
   }
+}
+
+/** Each key is kept on the call (`keys_pressed`) and is a step of its journey of its own. */
+export function keyPressed(s: CallSession, digit: string): void {
+  s.keysPressed.push(digit);
+  s.flow('key_pressed', { digit });
 }

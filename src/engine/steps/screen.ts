@@ -1,5 +1,6 @@
 import { phoneInfo, toE164 } from '../../domain/phone.js';
 import type { CallSession } from '../session.js';
+import { keyPressed } from './menu.js';
 
 const RESUBSCRIBE_PROMPT =
   'You have asked not to receive calls from us. To be able to reach us again, press 7.';
@@ -13,21 +14,29 @@ export async function passSuppression(s: CallSession): Promise<boolean> {
   const { store } = s.deps;
   const row = await store.suppression(s.companyId, s.caller);
   if (!row || (row.campaignId !== null && row.campaignId !== s.ctx.flow.campaignId)) return true;
-  if (!row.canResubscribe) return false;
+  if (!row.canResubscribe) {
+    s.flow('suppressed', { can_resubscribe: false, status: 'blocked' });
+    return false;
+  }
   const cmd = s.expect();
   try {
     await s.tel.play(cmd, s.inLeg, { kind: 'tts', text: RESUBSCRIBE_PROMPT, voice: 'Female' });
   } catch {
     // The caller hears nothing to press 7 for: the block stands.
     s.giveUp(cmd);
+    s.flow('suppressed', { can_resubscribe: true, status: 'blocked' });
     return false;
   }
   const ev = await s.waitFor((e) => e.type === 'dtmf' && e.leg === s.inLeg, {
     timeoutMs: RESUBSCRIBE_WAIT_MS + 5_000,
   });
   s.giveUp(cmd);
-  if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') return false;
-  s.keysPressed.push('7');
+  if (ev === 'timeout' || ev.type !== 'dtmf' || ev.digit !== '7') {
+    s.flow('suppressed', { can_resubscribe: true, status: 'blocked' });
+    return false;
+  }
+  keyPressed(s, '7');
+  s.flow('suppressed', { can_resubscribe: true, status: 'resubscribed' });
   await s.tel.stopPlay(s.inLeg);
   await store.liftSuppression(row.id);
   return true;
@@ -46,6 +55,7 @@ export async function randomizeStaticCaller(s: CallSession): Promise<void> {
     const candidate = toE164(`+1${area}${exchange}${line}`);
     if (candidate && candidate !== s.caller) {
       s.callerNumberSent = candidate;
+      s.flow('static_caller', { caller_number_sent: candidate });
       return;
     }
   }

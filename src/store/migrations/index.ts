@@ -17,6 +17,7 @@ import { reportsMigration } from './0050_reports.js';
 import { reportChangesHourMigration } from './0051_report_changes_hour.js';
 import { reportRollupsClusteredMigration } from './0052_report_rollups_clustered.js';
 import { reportInsertStatementTriggerMigration } from './0053_report_insert_statement_trigger.js';
+import { reportBlocksMigration } from './0054_report_blocks.js';
 import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { callCountsMigration } from './0070_call_counts.js';
@@ -47,6 +48,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0051_report_changes_hour': reportChangesHourMigration(),
         '0052_report_rollups_clustered': reportRollupsClusteredMigration(dialect),
         '0053_report_insert_statement_trigger': reportInsertStatementTriggerMigration(dialect),
+        '0054_report_blocks': reportBlocksMigration(dialect),
         '0060_people': peopleMigration(kit),
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
         '0070_call_counts': callCountsMigration(dialect),

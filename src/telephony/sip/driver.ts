@@ -314,7 +314,7 @@ export class SipDriver {
     if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target)) return false;
     const u = parseUri(target);
     if (!u) return false;
-    // A number on our own domain (or a bare user part that is a phone number) goes out as that number.
+    // A phone number on our own domain goes out as that number (the trunk); any other URI is dialled as is.
     const ours = u.host === this.ua.host || u.host === this.registrar?.domain;
     const number = u.user && /^\+?[0-9]{7,15}$/.test(u.user) ? u.user : undefined;
     const to =
@@ -475,10 +475,15 @@ export class SipDriver {
     this.recordings.delete(callUuid);
     const bytes = this.media.finishRecording(callUuid);
     if (!bytes || !this.opts.recordingsDir) return;
-    await mkdir(this.opts.recordingsDir, { recursive: true });
     const file = path.join(this.opts.recordingsDir, `${callUuid}.wav`);
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
+    try {
+      await mkdir(this.opts.recordingsDir, { recursive: true });
+      await writeFile(`${file}.tmp`, bytes);
+      await rename(`${file}.tmp`, file);
+    } catch {
+      // An unwritable disk loses this recording (the call has none), never the process.
+      return;
+    }
     this.emit({ type: 'recordingReady', callUuid, url: recordingPath(callUuid), cmd: cmd ?? started });
   }
 

@@ -166,3 +166,36 @@ describe('GET /data_writing/{key} and POST /data_writing', () => {
     expect(res.body.tag_values).toEqual({ pub_age: '39' });
   });
 });
+
+describe('rate limit (per postback key, shared with RTB pings)', () => {
+  it('answers 429 in the Core error shape with Retry-After past the limit, per key, until the minute ends', async () => {
+    await t.close();
+    t = await createTestApp({ POSTBACK_RATE_LIMIT_PER_MINUTE: '3' });
+    const s = await setup();
+    const other = await create(t, '/campaigns/cid/dw/postback_keys', 'postback_key', {});
+    const dw = (key: string) =>
+      write(`/data_writing/${key}?caller_number=${encodeURIComponent(CALLER)}&age=39`);
+    // A ping with the key counts toward the same limit as Data Writing with it.
+    const pinged = await t.api(
+      'POST',
+      `/rtbs.json?key=${s.key}&publisher_id=p&caller_number=${encodeURIComponent(CALLER)}`,
+      undefined,
+      { key: null },
+    );
+    expect(pinged.status, pinged.text).not.toBe(429);
+    expect((await dw(s.key)).status).toBe(200);
+    expect((await write('/data_writing', { key: s.key, caller_number: CALLER, age: '40' })).status).toBe(200);
+    const limited = await dw(s.key);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ status: 429, error: 'Too Many Requests' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Nothing was stored for the refused request.
+    const stored = await t.app.store.db.selectFrom('stored_tags').select('id').execute();
+    expect(stored).toHaveLength(2);
+    // Another key has its own count; the next minute starts over.
+    expect((await dw(other.key)).status).toBe(200);
+    await t.clock.advance(60_000);
+    expect((await dw(s.key)).status).toBe(200);
+  });
+});

@@ -219,23 +219,58 @@ describe('what each option does', () => {
     }
   });
 
-  it('timeout: a buyer choice slower than the key’s timeout answers no-target', async () => {
+  it('timeout: a buyer choice slower than the key’s timeout (on the injected clock) answers no-target', async () => {
     const s = await rtbSetup(t);
     const k = await keyWith(s.campaign.id, { timeout: 0.1 });
     const rtb = t.app.services.rtb as unknown as { decide: (...a: unknown[]) => Promise<unknown> };
     const decide = rtb.decide.bind(rtb);
-    rtb.decide = async (...a: unknown[]) => {
-      await new Promise((r) => setTimeout(r, 400));
-      return decide(...a);
+    // The buyer choice waits at a gate the test opens: it takes exactly as long as the test says.
+    let open = () => {};
+    let entered = () => {};
+    const slow = () => {
+      const gate = new Promise<void>((r) => {
+        open = r;
+      });
+      const inside = new Promise<void>((r) => {
+        entered = r;
+      });
+      rtb.decide = async (...a: unknown[]) => {
+        entered();
+        await gate;
+        return decide(...a);
+      };
+      return inside;
     };
-    const res = await ping(t, { key: k.key, publisher_id: s.afid, caller_number: CALLER });
-    expect(res.body.status).toBe('no-target');
+    const settled = (p: Promise<unknown>) => {
+      const out = { done: false };
+      void p.then(() => {
+        out.done = true;
+      });
+      return out;
+    };
+    const flush = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+
+    // 99 ms of clock time: still choosing; at 100 ms the ping gives up.
+    let inside = slow();
+    const late = ping(t, { key: k.key, publisher_id: s.afid, caller_number: CALLER });
+    const lateDone = settled(late);
+    await inside;
+    await t.clock.advance(99);
+    await flush();
+    expect(lateDone.done).toBe(false);
+    await t.clock.advance(1);
+    expect((await late).body.status).toBe('no-target');
+    open();
+
+    // However long the choice takes on the wall clock, the clock has not moved: it is in time.
+    inside = slow();
+    const inTime = ping(t, { key: k.key, publisher_id: s.afid, caller_number: '+18558485577' });
+    await inside;
+    await flush();
+    open();
+    expect((await inTime).body.status).toBe('reserved');
     rtb.decide = decide;
-    // The same key with the default 3 s (a loaded PostgreSQL can take over 0.1 s): the change is seen at once.
-    await t.api('PUT', `/campaigns/cid/rtb1/postback_keys/${k.id}.json`, {
-      postback_key: { timeout: '3.0' },
-    });
-    const fast = await ping(t, { key: k.key, publisher_id: s.afid, caller_number: '+18558485577' });
-    expect(fast.body.status).toBe('reserved');
   });
 });

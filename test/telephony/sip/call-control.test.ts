@@ -5,6 +5,9 @@
  * through the engine, so nothing depends on wall-clock timing; the records are checked against the legs.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
@@ -23,7 +26,7 @@ beforeEach(async () => {
   const base = 22_000 + Math.floor(Math.random() * 1500) * 2;
   app = await buildApp({
     config: loadConfig({
-      DATA_DIR: '/nonexistent',
+      DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'sb-sip-')),
       SWITCHBOARD_API_KEY: key,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
       SWITCHBOARD_TELEPHONY: 'sip',
