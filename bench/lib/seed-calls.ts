@@ -73,7 +73,9 @@ export async function seedCalls(
     const to = Math.min(from + BATCH, total);
     await db.transaction().execute((tx) => insertRange(tx, postgres, from, to, total, companyIds));
   }
-  if (postgres) await sql`ANALYZE calls`.execute(db);
+  // As autovacuum would in a while: statistics, and the visibility map that lets the planner count
+  // and find ids from an index alone (without it a deep page sorts the company's calls instead).
+  if (postgres) await sql`VACUUM ANALYZE calls`.execute(db);
   else await sql`PRAGMA cache_size = -2000`.execute(db);
 }
 

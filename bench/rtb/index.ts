@@ -10,77 +10,16 @@
  */
 import { load } from '../lib/load.js';
 import { emitPair, machine } from '../lib/report.js';
-import { type BenchServer, record, startReference, startSwitchboard } from '../lib/servers.js';
+import { record, startReference, startSwitchboard } from '../lib/servers.js';
+import { seed, TARGETS } from './seed.js';
 
 const RATE = Number(process.env.BENCH_RTB_RATE ?? 1000);
 const HIGH = Number(process.env.BENCH_RTB_HIGH ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const TARGETS = 1000;
-
-/** 1,000 targets on one campaign, a publisher, a pool with enough numbers for the run, a postback key. */
-async function seed(sb: BenchServer): Promise<string> {
-  const ids: number[] = [];
-  for (let i = 0; i < TARGETS; i++) {
-    const attrs: Record<string, unknown> = {
-      number: `+1415${String(2000000 + i)}`,
-      priority: i % 5,
-      weight: 1 + (i % 7),
-    };
-    if (i % 10 === 0) attrs.paused = true;
-    if (i % 5 === 1) attrs.tag_list = `<<<state:${['CA', 'NY', 'TX'][i % 3]}>>>`;
-    ids.push((await sb.api('POST', '/targets.json', { target: attrs })).target.id);
-  }
-  await sb.api('POST', '/affiliates.json', { affiliate: { afid: 'bench_pub' } });
-  const { campaign } = await sb.api('POST', '/campaigns.json', {
-    campaign: { cid: 'rtbbench', name: 'rtb', target_ids: ids },
-  });
-  await sb.api('POST', `/campaigns/cid/${campaign.cid}/conversion_rules.json`, {
-    conversion_rule: { seconds: 60, payout: 5 },
-  });
-  const { number_pool: pool } = await sb.api('POST', '/number_pools.json', {
-    number_pool: { cid: campaign.cid, max_pool_size: 100_000, reserve_size: 0 },
-  });
-  // Reservations live 5 s, so about 5 × rate numbers are held at once; fill the pool up front.
-  const company = await sb.app.store.db
-    .selectFrom('companies')
-    .select('id')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
-  const now = Date.now();
-  const numbers = Array.from({ length: 6 * Math.max(RATE, HIGH) + 1000 }, (_, i) => ({
-    company_id: company.id,
-    number: `+1800${String(2000000 + i)}`,
-    toll_free: 1,
-    country: 'US',
-    campaign_id: campaign.id,
-    affiliate_id: null,
-    sid: null,
-    number_pool_id: pool.id,
-    greeting_overridden: 0,
-    greeting_message: null,
-    greeting_voice_gender: null,
-    greeting_audio_id: null,
-    repeat: null,
-    timers_overridden: 0,
-    menu_overridden: 0,
-    created_at: now,
-    updated_at: now,
-  }));
-  for (let i = 0; i < numbers.length; i += 500) {
-    await sb.app.store.db
-      .insertInto('numbers')
-      .values(numbers.slice(i, i + 500))
-      .execute();
-  }
-  const k = await sb.api('POST', `/campaigns/cid/${campaign.cid}/postback_keys.json`, {
-    postback_key: { reservation_seconds: 5 },
-  });
-  return k.postback_key.key;
-}
 
 const sb = await startSwitchboard();
 try {
-  const key = await seed(sb);
+  const key = await seed(sb, Math.max(RATE, HIGH));
   console.log(`RTB pings over HTTP, ${TARGETS} targets, ${sb.db}; ${machine()}`);
   // Callers +1301 5nnnnnn; states rotate so tagged targets match some pings and not others.
   const path = `/rtbs.json?key=${key}&publisher_id=bench_pub&caller_number=%2B13015{n6}&state=CA`;

@@ -239,27 +239,3 @@ function requiredTags(names: string[]): string[] {
 export function view(row: PostbackKeyRow, cid: string): PostbackKeyView {
   return { ...row, cid, required_tags: JSON.parse(row.required_tags) as string[] };
 }
-
-/** Values remembered for a while of clock time (cached keys, publishers and pools of the RTB). */
-export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; at: number }>();
-  constructor(private readonly ttlMs: number) {}
-
-  get(key: string, now: number): V | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (now - e.at < this.ttlMs && now >= e.at) return e.value;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  set(key: string, value: V, now: number): void {
-    // Bounded: a flood of distinct keys (bad pings) cannot grow it for ever.
-    if (this.entries.size >= 10_000) this.entries.clear();
-    this.entries.set(key, { value, at: now });
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}

@@ -10,6 +10,7 @@ import {
 import type { Random } from '../domain/random-ids.js';
 import type { Locks } from '../live/live-state.js';
 import type { Conn, Db } from '../store/db.js';
+import { PingStatements } from '../store/ping-statements.js';
 import type { NumberPoolsTable } from '../store/schema.js';
 import type { ReservationStatus, ReservationsTable } from '../store/schema-rtb.js';
 import { isUniqueViolation } from '../store/unique.js';
@@ -45,13 +46,16 @@ export class ReservationService {
   /** Per pool, the number id handed out last: the next ping starts after it (round robin, least recently used). */
   private readonly cursors = new Map<number, number>();
   private sweep?: { at: number; cancel: Cancel };
+  private readonly statements: PingStatements;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly locks: Locks,
-  ) {}
+  ) {
+    this.statements = new PingStatements(db);
+  }
 
   /**
    * Runs `fn` after every earlier holder of `key` has finished, on any node (the live state's keyed
@@ -124,6 +128,29 @@ export class ReservationService {
   private async reserveFromPools(draft: ReservationDraft, pools: Pool[], expiresAt: number, now: number) {
     for (const pool of pools) {
       const row = await this.exclusive(`pool:${pool.id}`, async () => {
+        // Usually the number after the last one handed out is free: picked and held in one INSERT.
+        const fast = await this.statements.reserveFromPool({
+          uuid: draft.uuid ?? randomUUID(),
+          companyId: draft.companyId,
+          campaignId: draft.campaignId,
+          postbackKeyId: draft.postbackKeyId,
+          affiliateId: draft.affiliateId,
+          afid: draft.afid,
+          callerNumber: draft.callerNumber,
+          targetId: draft.targetId,
+          tags: JSON.stringify(draft.tags),
+          payoutCents: draft.payoutCents,
+          seconds: draft.seconds,
+          poolId: pool.id,
+          after: this.cursors.get(pool.id) ?? 0,
+          now,
+          expiresAt,
+        });
+        if (fast) {
+          this.cursors.set(pool.id, fast.number_id!);
+          return fast;
+        }
+        // Else the same search number by number: round the pool, wiping expired locks, provisioning.
         for (let attempt = 0; attempt < 5; attempt++) {
           const n = (await this.freeNumber(pool, now)) ?? (await this.provision(pool, now));
           if (!n) return undefined;

@@ -49,7 +49,9 @@ function openSqlite(file: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new QueuedSqliteDialect(database) });
+  const db = new Kysely<Database>({
+    dialect: new QueuedSqliteDialect(database, { groupCommit: file !== ':memory:' }),
+  });
   if (file === ':memory:') return { db, dialect: 'sqlite', close: () => db.destroy() };
   // A worker thread checkpoints often enough that the automatic checkpoint (on the write that crosses
   // its threshold, in the request path) rarely has anything left to do.

@@ -1,5 +1,11 @@
 import type { RoutingOwner } from '../domain/flow.js';
-import type { CapState, RoutableGroup, RoutableTarget, RoutingEntry } from '../domain/routing.js';
+import {
+  type CapState,
+  forgetCompiledRoutes,
+  type RoutableGroup,
+  type RoutableTarget,
+  type RoutingEntry,
+} from '../domain/routing.js';
 import { ianaZone } from '../domain/timezones.js';
 import type { CapClaim, Claim, LeaseCounts, OwnerKey } from '../live/live-state.js';
 import { hoursOf } from './business-hours.js';
@@ -181,6 +187,51 @@ async function loadTargets(
     });
   }
   return { routable, info };
+}
+
+/**
+ * Re-counts the set caps of a routing list read earlier, when cap usage moved (a call connected, a new
+ * period began) but nothing else did: one grouped query per owner kind. The list's objects are the
+ * caller's own copy (a cache), updated in place between two synchronous routing decisions.
+ */
+export async function refreshCapStates(
+  db: Conn,
+  entries: readonly RoutingEntry[],
+  now: number,
+): Promise<void> {
+  const targets = new Map<number, RoutableTarget>();
+  const groups = new Map<number, RoutableGroup>();
+  const addTarget = (t: RoutableTarget) => {
+    if (t.caps.length) targets.set(t.id, t);
+  };
+  for (const e of entries) {
+    if (e.kind === 'target') addTarget(e.target);
+    else {
+      if (e.group.caps.length) groups.set(e.group.id, e.group);
+      e.group.members.forEach(addTarget);
+    }
+  }
+  const opts = { countUnset: false };
+  const [targetCaps, groupCaps] = await Promise.all([
+    capsOf(
+      db,
+      'target',
+      [...targets.values()].map((t) => ({ id: t.id, zone: t.zone })),
+      now,
+      opts,
+    ),
+    capsOf(
+      db,
+      'target_group',
+      [...groups.keys()].map((id) => ({ id, zone: 'Etc/UTC' })),
+      now,
+      opts,
+    ),
+  ]);
+  for (const t of targets.values()) t.caps = capStates(targetCaps.get(t.id) ?? []);
+  for (const g of groups.values()) g.caps = capStates(groupCaps.get(g.id) ?? []);
+  // Routing precomputed which caps were full.
+  forgetCompiledRoutes(entries);
 }
 
 function liveCallMode(raw: string | null | undefined): TargetInfo['liveCallMode'] {

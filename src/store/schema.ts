@@ -280,6 +280,12 @@ export interface StaticCallerNumbersTable {
   deleted_at: Millis | null;
 }
 
+/** One row per write to a configuration table (migration 0071): a company's newest id is its config version. */
+export interface ConfigChangesTable {
+  id: Generated<number>;
+  company_id: number;
+}
+
 export interface Database
   extends ApiKeyTables,
     CallTables,
@@ -312,4 +318,5 @@ export interface Database
   contact_numbers: ContactNumbersTable;
   suppressed_numbers: SuppressedNumbersTable;
   static_caller_numbers: StaticCallerNumbersTable;
+  config_changes: ConfigChangesTable;
 }
