@@ -61,9 +61,7 @@ describe('Tags resource', () => {
     ]);
     await create(t, '/tags', 'tag', { key: 'dup' });
     expect((await errs({ tag: { key: 'dup' } })).key).toEqual(['has already been taken']);
-    expect((await errs({ tag: { key: 'x', colour: 'red' } }))['colour']).toEqual([
-      'is not a known attribute',
-    ]);
+    expect((await errs({ tag: { key: 'x', colour: 'red' } })).colour).toEqual(['is not a known attribute']);
   });
 
   it('keeps tenants apart: another company’s tag is 404, and the same key is free there', async () => {
