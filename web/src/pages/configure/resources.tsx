@@ -1,12 +1,33 @@
 import { Badge, Group, Progress, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { BusinessHours, weekOf } from './BusinessHours';
 import type { Values } from './fields';
 import { MenuOptions, type MenuRow } from './MenuOptions';
-import type { ResourceDef } from './ResourcePage';
+import type { Column, ResourceDef } from './ResourcePage';
 import { type TimerRow, Timers } from './Timers';
 
 const CAPS = ['Hourly', 'Daily', 'Monthly', 'Hard'] as const;
 const capKey = (type: string) => `${type.toLowerCase()}_cap`;
+
+/** A column whose cell is the row's name-like value in bold. */
+const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
+  label,
+  render: (r) => (
+    <Text fw={600} size="sm">
+      {cell(r)}
+    </Text>
+  ),
+});
+
+/** A column whose cell is an identifier or a key, in a fixed-width font. */
+const mono = (label: string, cell: (r: any) => ReactNode): Column => ({
+  label,
+  render: (r) => (
+    <Text ff="monospace" size="sm">
+      {cell(r)}
+    </Text>
+  ),
+});
 
 /** How full each cap is: a bar per cap that has a limit. */
 export function CapFullness({ caps }: { caps: { type: string; cap: number | null; filled: number }[] }) {
@@ -309,14 +330,7 @@ export const numbers: ResourceDef = {
   item: (r) => `/numbers/${r.id}.json`,
   sources: ['campaigns', 'affiliates'],
   columns: [
-    {
-      label: 'Number',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.number}
-        </Text>
-      ),
-    },
+    strong('Number', (r) => r.number),
     { label: 'Campaign', render: (r) => r.cid },
     { label: 'Publisher', render: (r) => r.afid },
     { label: 'Sub id', render: (r) => r.sid ?? '—' },
@@ -350,14 +364,7 @@ export const publishers: ResourceDef = {
   wrap: 'affiliate',
   item: (r) => `/affiliates/${r.id}.json`,
   columns: [
-    {
-      label: 'afid',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.afid}
-        </Text>
-      ),
-    },
+    strong('afid', (r) => r.afid),
     { label: 'Name', render: (r) => [r.first_name, r.last_name].filter(Boolean).join(' ') || '—' },
     { label: 'Company', render: (r) => r.company_name ?? '—' },
   ],
@@ -385,14 +392,7 @@ export const targetGroups: ResourceDef = {
   item: (r) => `/target_groups/${r.id}.json`,
   sources: ['targets'],
   columns: [
-    {
-      label: 'Name',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.name ?? `Group ${r.id}`}
-        </Text>
-      ),
-    },
+    strong('Name', (r) => r.name ?? `Group ${r.id}`),
     { label: 'Behaviour', render: (r) => (r.behavior === 2 ? 'Simultaneous' : 'One by one') },
     { label: 'Targets', render: (r) => (r.target_ids ?? []).length },
     { label: 'Caps', render: (r) => <CapFullness caps={r.caps} /> },
@@ -476,14 +476,7 @@ export const suppressed: ResourceDef = {
   createPath: (v) => `/suppressed_numbers/${encodeURIComponent(String(v.number ?? '').trim() || '-')}.json`,
   editable: false,
   columns: [
-    {
-      label: 'Number',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.number}
-        </Text>
-      ),
-    },
+    strong('Number', (r) => r.number),
     { label: 'Campaign', render: (r) => r.cid ?? 'All' },
     { label: 'Since', render: (r) => new Date(r.created_at).toLocaleString() },
   ],
@@ -504,22 +497,8 @@ export const callControlKeys: ResourceDef = {
   sources: ['targets', 'target_groups'],
   secret: (c) => c?.key,
   columns: [
-    {
-      label: 'Name',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.name ?? '—'}
-        </Text>
-      ),
-    },
-    {
-      label: 'Key',
-      render: (r) => (
-        <Text ff="monospace" size="sm">
-          {r.key_prefix}…
-        </Text>
-      ),
-    },
+    strong('Name', (r) => r.name ?? '—'),
+    mono('Key', (r) => <>{r.key_prefix}…</>),
     { label: 'Scope', render: (r) => (r.target_id ? `Target ${r.target_id}` : `Group ${r.target_group_id}`) },
     { label: 'Actions', render: (r) => (r.actions ?? []).join(', ') },
   ],
@@ -630,22 +609,8 @@ export const apiKeys: ResourceDef = {
   editable: false,
   secret: (c) => c?.key,
   columns: [
-    {
-      label: 'Name',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.name}
-        </Text>
-      ),
-    },
-    {
-      label: 'Key',
-      render: (r) => (
-        <Text ff="monospace" size="sm">
-          {r.key_prefix}…
-        </Text>
-      ),
-    },
+    strong('Name', (r) => r.name),
+    mono('Key', (r) => <>{r.key_prefix}…</>),
     { label: 'Role', render: (r) => <Badge variant="light">{r.role}</Badge> },
     {
       label: 'Last used',
@@ -678,14 +643,7 @@ export const tags: ResourceDef = {
   item: (r) => `/tags/${r.id}.json`,
   editable: false,
   columns: [
-    {
-      label: 'Key',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.key}
-        </Text>
-      ),
-    },
+    strong('Key', (r) => r.key),
     {
       label: 'Indexed from',
       render: (r) => (r.indexed_from ? new Date(r.indexed_from).toLocaleString() : '—'),
@@ -705,22 +663,8 @@ export const oauthApps: ResourceDef = {
   editable: false,
   secret: (c) => (c?.client_secret ? `client id ${c.client_id} · secret ${c.client_secret}` : undefined),
   columns: [
-    {
-      label: 'Name',
-      render: (r) => (
-        <Text fw={600} size="sm">
-          {r.name}
-        </Text>
-      ),
-    },
-    {
-      label: 'Client id',
-      render: (r) => (
-        <Text ff="monospace" size="sm">
-          {r.client_id}
-        </Text>
-      ),
-    },
+    strong('Name', (r) => r.name),
+    mono('Client id', (r) => r.client_id),
     { label: 'Created', render: (r) => new Date(r.created_at).toLocaleString() },
   ],
   fields: [{ name: 'name', label: 'Name', required: true }],
