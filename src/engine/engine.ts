@@ -8,7 +8,7 @@ import { phoneInfo } from '../domain/phone.js';
 import type { PlaceCallRequest } from '../domain/placed-call.js';
 import { NODE_LEASE_MS } from '../live/live-state.js';
 import type { DriverEvent, DriverSink, IncomingCall, LegId } from '../telephony/driver.js';
-import { CallRecord } from './call-record.js';
+import { CallRecord, startingCallRow } from './call-record.js';
 import { errorText, Telephony } from './commands.js';
 import { forwarding } from './forwarding.js';
 import { placedCallRow, placedContext, runPlacedCall } from './outbound-call.js';
@@ -400,51 +400,29 @@ export class CallEngine implements DriverSink {
     const now = this.deps.clock.now();
     const prior = await this.priorCalls(ctx, call.from, now);
     const info = phoneInfo(call.from);
-    return {
-      uuid,
-      company_id: ctx.companyId,
-      status: 'in-progress',
-      caller: call.from,
-      caller_number_sent: null,
-      caller_zip: null,
-      caller_state: null,
-      caller_city: null,
-      caller_country: info.country ?? null,
-      number: call.to,
-      number_id: ctx.number.id,
-      campaign_id: ctx.flow.campaignId,
-      cid: ctx.flow.cid,
-      campaign_name: ctx.flow.campaignName,
-      affiliate_id: ctx.affiliate?.id ?? null,
-      afid: ctx.affiliate?.afid ?? null,
-      affiliate_name: ctx.affiliate?.name ?? null,
-      sid: ctx.number.sid,
-      start_time: now,
-      ivr_duration: 0,
-      hold_duration: 0,
-      dialed_call_duration: 0,
-      total_duration: 0,
-      keys_pressed: '[]',
-      tags: '{}',
-      repeat: prior.any > 0 ? 1 : 0,
-      affiliate_repeat: prior.affiliate > 0 ? 1 : 0,
-      number_repeat: prior.number > 0 ? 1 : 0,
-      duplicate: prior.duplicate > 0 ? 1 : 0,
-      payable_duplicate: 0,
-      receivable_duplicate: 0,
-      connected: 0,
-      billable_minutes: 0,
-      charge_total: 0,
-      converted: 0,
-      payable: 0,
-      receivable: 0,
-      via: 'inbound-dial',
-      rescued: 0,
-      downstream_call_uuids: '[]',
-      created_at: now,
-      updated_at: now,
-      owner_process: this.deps.processId,
-      end_reason: null,
-    };
+    return startingCallRow(
+      {
+        uuid,
+        company_id: ctx.companyId,
+        caller: call.from,
+        caller_country: info.country ?? null,
+        number: call.to,
+        number_id: ctx.number.id,
+        campaign_id: ctx.flow.campaignId,
+        cid: ctx.flow.cid,
+        campaign_name: ctx.flow.campaignName,
+        affiliate_id: ctx.affiliate?.id ?? null,
+        afid: ctx.affiliate?.afid ?? null,
+        affiliate_name: ctx.affiliate?.name ?? null,
+        sid: ctx.number.sid,
+        repeat: prior.any > 0 ? 1 : 0,
+        affiliate_repeat: prior.affiliate > 0 ? 1 : 0,
+        number_repeat: prior.number > 0 ? 1 : 0,
+        duplicate: prior.duplicate > 0 ? 1 : 0,
+        via: 'inbound-dial',
+        owner_process: this.deps.processId,
+      },
+      now,
+    );
   }
 }

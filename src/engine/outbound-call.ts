@@ -1,7 +1,7 @@
 import type { InboundContext } from '../domain/flow.js';
 import { PLACED_VIA, type PlaceCallRequest } from '../domain/placed-call.js';
 import { DriverError } from '../telephony/driver.js';
-import type { CallRow } from './call-record.js';
+import { type CallRow, startingCallRow } from './call-record.js';
 import { errorText } from './commands.js';
 import { finish, type Outcome } from './run-call.js';
 import { CallAborted, type CallSession } from './session.js';
@@ -95,50 +95,15 @@ export function placedContext(companyId: number, from: string): InboundContext {
 
 /** The record of a placed call as it starts: caller is the caller id shown, number leg B's phone. */
 export function placedCallRow(uuid: string, req: PlaceCallRequest, now: number, processId: string): CallRow {
-  return {
-    uuid,
-    company_id: req.companyId,
-    status: 'in-progress',
-    caller: req.from,
-    caller_number_sent: null,
-    caller_zip: null,
-    caller_state: null,
-    caller_city: null,
-    caller_country: null,
-    number: req.second.to,
-    number_id: null,
-    campaign_id: null,
-    cid: null,
-    campaign_name: null,
-    affiliate_id: null,
-    afid: null,
-    affiliate_name: null,
-    sid: null,
-    start_time: now,
-    ivr_duration: 0,
-    hold_duration: 0,
-    dialed_call_duration: 0,
-    total_duration: 0,
-    keys_pressed: '[]',
-    tags: '{}',
-    repeat: 0,
-    affiliate_repeat: 0,
-    number_repeat: 0,
-    duplicate: 0,
-    payable_duplicate: 0,
-    receivable_duplicate: 0,
-    connected: 0,
-    billable_minutes: 0,
-    charge_total: 0,
-    converted: 0,
-    payable: 0,
-    receivable: 0,
-    via: PLACED_VIA,
-    rescued: 0,
-    downstream_call_uuids: '[]',
-    created_at: now,
-    updated_at: now,
-    owner_process: processId,
-    end_reason: null,
-  };
+  return startingCallRow(
+    {
+      uuid,
+      company_id: req.companyId,
+      caller: req.from,
+      number: req.second.to,
+      via: PLACED_VIA,
+      owner_process: processId,
+    },
+    now,
+  );
 }
