@@ -234,6 +234,19 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await shot(page, 'configure-numbers');
   });
 
+  it('creates a CCAI key whose secret is shown once and which then works on the CCAI face', async () => {
+    failShot();
+    await page.goto(`${base}/configure/ccai-keys`);
+    await page.getByRole('button', { name: 'New CCAI key' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Create CCAI key' }).click();
+    const shown = await page.getByText(/^key \S+ · secret \S+$/).textContent();
+    const [, key, , , secret] = String(shown).split(' ');
+    const basic = Buffer.from(`${key}:${secret}`).toString('base64');
+    const res = await fetch(`${base}/apps/api/v1/agents`, { headers: { authorization: `Basic ${basic}` } });
+    expect(res.status).toBe(200);
+  });
+
   it('places a test call that is on the Live board while it lasts, then in the call log with legs and pixels', async () => {
     failShot();
     const phone = await newPage();

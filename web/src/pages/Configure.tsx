@@ -21,6 +21,7 @@ const SECTIONS = [
   { key: 'users', label: 'Users', def: r.users },
   { key: 'api-keys', label: 'API keys', def: r.apiKeys },
   { key: 'ringcentral-apps', label: 'RingCentral apps', def: r.oauthApps },
+  { key: 'ccai-keys', label: 'CCAI keys', def: r.ccaiKeys },
 ];
 
 export function Configure() {

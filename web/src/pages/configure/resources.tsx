@@ -669,3 +669,32 @@ export const oauthApps: ResourceDef = {
   ],
   fields: [{ name: 'name', label: 'Name', required: true }],
 };
+
+export const ccaiKeys: ResourceDef = {
+  key: 'ccai-keys',
+  title: 'CCAI keys',
+  singular: 'CCAI key',
+  description:
+    'HTTP Basic credentials for programs using the CCAI Platform face (/apps/api/v1, /manager/api/v1). The secret is shown once.',
+  list: '/ccai_keys.json',
+  wrap: 'ccai_key',
+  item: (r) => `/ccai_keys/${r.id}.json`,
+  editable: false,
+  secret: (c) => (c?.secret ? `key ${c.key} · secret ${c.secret}` : undefined),
+  columns: [
+    mono('Key', (r) => r.key),
+    { label: 'Created', render: (r) => new Date(r.created_at).toLocaleString() },
+    {
+      label: 'State',
+      render: (r) =>
+        r.revoked_at ? (
+          <Badge color="gray" variant="light">
+            revoked
+          </Badge>
+        ) : (
+          <Badge variant="light">active</Badge>
+        ),
+    },
+  ],
+  fields: [],
+};
