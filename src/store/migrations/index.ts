@@ -22,6 +22,7 @@ import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { callCountsMigration } from './0070_call_counts.js';
 import { configChangesMigration } from './0071_config_changes.js';
+import { accountChangesMigration } from './0072_account_changes.js';
 import { ccaiMigration } from './0090_ccai.js';
 import { columnKit, type Dialect } from './kit.js';
 
@@ -54,6 +55,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
         '0070_call_counts': callCountsMigration(dialect),
         '0071_config_changes': configChangesMigration(dialect),
+        '0072_account_changes': accountChangesMigration(dialect),
         '0090_ccai': ccaiMigration(kit),
       };
     },
