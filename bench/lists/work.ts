@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { countQueries } from '../lib/count-queries.js';
+import { timeQueries } from '../lib/time-queries.js';
 import { machine } from '../lib/report.js';
 import { startSwitchboard } from '../lib/servers.js';
 import { LIST_CASES, seedLists } from './seed.js';
@@ -24,6 +25,7 @@ try {
     const get = () => sb.app.http.inject({ method: 'GET', url });
     for (let w = 0; w < 50; w++) await get();
     const counter = countQueries(sb.app.store.db);
+    const timer = process.env.BENCH_SQL ? timeQueries(sb.app.store.db) : undefined;
     const dir = process.env.BENCH_PROFILE;
     const profile = dir ? new Session() : undefined;
     if (profile) {
@@ -38,6 +40,7 @@ try {
     }
     const cpu = process.cpuUsage(cpu0);
     counter.stop();
+    timer?.stop();
     if (profile && dir) {
       const { profile: data } = await profile.post('Profiler.stop');
       writeFileSync(path.join(dir, `${i}.cpuprofile`), JSON.stringify(data));
@@ -46,8 +49,8 @@ try {
     console.log(
       `${name}: ${(counter.total() / REQUESTS).toFixed(1)} statements, CPU ${((cpu.user + cpu.system) / REQUESTS).toFixed(0)} µs per request`,
     );
-    if (process.env.BENCH_SQL)
-      for (const [q, n] of counter.bySql) console.log(`  ${n / REQUESTS}× ${q.slice(0, 160)}`);
+    for (const [q, { n, us }] of timer?.bySql ?? [])
+      console.log(`  ${n / REQUESTS}× ${(us / n).toFixed(0).padStart(5)} µs  ${q.slice(0, 140)}`);
   }
 } finally {
   await sb.close();
