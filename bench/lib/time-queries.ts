@@ -21,5 +21,10 @@ export function timeQueries(db: Kysely<any>) {
       bySql.set(query.sql, e);
     }
   };
-  return { bySql, stop: () => void (proto.executeQuery = original) };
+  return {
+    bySql,
+    stop: () => {
+      proto.executeQuery = original;
+    },
+  };
 }

@@ -8,9 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { countQueries } from '../lib/count-queries.js';
-import { timeQueries } from '../lib/time-queries.js';
 import { machine } from '../lib/report.js';
 import { startSwitchboard } from '../lib/servers.js';
+import { timeQueries } from '../lib/time-queries.js';
 import { LIST_CASES, seedLists } from './seed.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
