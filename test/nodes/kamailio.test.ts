@@ -136,7 +136,7 @@ describe.skipIf(!!MISSING)('Kamailio (deploy/kamailio) in front of two SIP nodes
       '',
     );
     await startKamailio();
-  }, 60_000);
+  }, 120_000); // two apps migrating one schema take most of it on a loaded machine
 
   afterAll(async () => {
     kamailio?.kill('SIGKILL');
