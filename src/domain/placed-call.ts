@@ -23,6 +23,12 @@ export interface PlaceCallRequest {
   second: PlacedDial;
   /** Start recording once the two are bridged. */
   record?: boolean;
+  /**
+   * Once both answered, leg A handles the call and leg B plays the caller's part: leg A may then
+   * transfer leg B away (held meanwhile), as a contact-center agent transfers the end user. Without it,
+   * leg A keeps the caller's part throughout.
+   */
+  firstLegHandles?: boolean;
 }
 
 export interface CallPlacer {
