@@ -179,7 +179,8 @@ const answered = (l: LegFacts) => l.answered_at !== null;
  * were never connected, with the side and the reason that kept them apart.
  */
 export function callState(f: CallFacts): CallState {
-  const queuedAt = f.kind === 'outbound' ? null : f.placedAt;
+  // A deflected call was turned away by its menu: it never joined the queue.
+  const queuedAt = f.kind === 'outbound' || f.deflection ? null : f.placedAt;
   const agentLeg = f.agentLegs.find(answered) ?? null;
   const assignedAt = f.kind === 'outbound' ? f.placedAt : (agentLeg?.answered_at ?? null);
   const connectedAt = f.record?.connected_time ?? null;

@@ -183,6 +183,11 @@ export class CallSession {
     }
   }
 
+  /** Whether the leg is still one of this call's (up or ringing). */
+  hasLeg(leg: LegId): boolean {
+    return this.legs.has(leg);
+  }
+
   /** The leg is over for this call: its late events (an answer after a cancel) are dropped. */
   forgetLeg(leg: LegId): void {
     if (leg !== this.inLeg) this.legs.delete(leg);
