@@ -29,6 +29,11 @@ export interface PlaceCallRequest {
    * leg A keeps the caller's part throughout.
    */
   firstLegHandles?: boolean;
+  /**
+   * The call's uuid, when the caller needs it before the call starts (a face that records its own row
+   * about the call first, so no event of the call is seen without it). Made up by the engine otherwise.
+   */
+  callUuid?: string;
 }
 
 export interface CallPlacer {
