@@ -105,11 +105,14 @@ async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
     end_reason: end.kind === 'returned' ? 'returned' : 'normal',
   };
   if (end.kind === 'ended' && end.by === 'caller') await s.tel.hangup(c.leg);
+  // A handler that left while a transfer had the call was closed then (connected.ts, onHandlerLeft).
+  const closed = !s.hasLeg(c.leg);
   s.forgetLeg(c.leg);
-  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
-    ...legEnd,
-    hung_up_by: end.kind === 'ended' ? end.by : 'system',
-  });
+  if (!closed)
+    await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+      ...legEnd,
+      hung_up_by: end.kind === 'ended' ? end.by : 'system',
+    });
   if (end.kind === 'returned') {
     s.pixels.onReturned();
     await forget(s, c);

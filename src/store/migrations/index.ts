@@ -24,6 +24,7 @@ import { rcSessionsMigration } from './0062_rc_sessions.js';
 import { callCountsMigration } from './0070_call_counts.js';
 import { configChangesMigration } from './0071_config_changes.js';
 import { ccaiMigration } from './0090_ccai.js';
+import { holdsCcaiTransfersMigration } from './0091_holds_ccai_transfers.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -57,6 +58,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0070_call_counts': callCountsMigration(dialect),
         '0071_config_changes': configChangesMigration(dialect),
         '0090_ccai': ccaiMigration(kit),
+        '0091_holds_ccai_transfers': holdsCcaiTransfersMigration(kit),
       };
     },
   };
