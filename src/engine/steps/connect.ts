@@ -1,5 +1,5 @@
 import { errorText } from '../commands.js';
-import type { CallSession } from '../session.js';
+import { CallAborted, type CallSession } from '../session.js';
 import { type ConnectedEnd, connectedPhase } from './connected.js';
 import type { Connected } from './dial.js';
 
@@ -15,12 +15,31 @@ const DEFAULT_ACCEPT_WINDOW_S = 30;
  */
 export async function connect(s: CallSession, c: Connected): Promise<ConnectedEnd> {
   try {
-    const bridged = await bridge(s, c);
+    const bridged = await bridge(s, c).catch(async (err) => {
+      if (err instanceof CallAborted) await dropAnswered(s, c, err);
+      throw err;
+    });
     if (bridged) return bridged;
     return await connected(s, c);
   } finally {
     for (const lease of c.leases) await lease.release();
   }
+}
+
+/**
+ * The caller left (or the call was ended) between the target's answer and the bridge — a BYE a few
+ * milliseconds after the target's 200, seen with sipp through Kamailio: the answered leg is hung up and
+ * closed, not left talking to no one.
+ */
+async function dropAnswered(s: CallSession, c: Connected, why: CallAborted): Promise<void> {
+  await s.tel.hangup(c.leg).catch(() => {});
+  s.forgetLeg(c.leg);
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+    status: 'ended',
+    ended_at: s.now(),
+    hung_up_by: 'system',
+    end_reason: `before the bridge: ${why.reason}`,
+  });
 }
 
 /**
