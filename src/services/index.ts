@@ -65,7 +65,7 @@ export function buildServices(deps: ServiceDeps) {
   const apiKeys = new ApiKeyService(deps.db, deps.clock);
   const users = new UserService(deps.db, deps.clock);
   return {
-    accounts: new AccountService(deps.db, deps.clock, (key) => apiKeys.holderOf(key)),
+    accounts: new AccountService(deps.db, deps.clock, apiKeys),
     apiKeys,
     affiliates,
     campaigns,
