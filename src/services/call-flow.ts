@@ -143,7 +143,10 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
       return { type, details: ev.reason ? { ...details, reason: ev.reason } : details };
     }
     case 'call.ended':
-      return { type: 'ended', details: { status: ev.status, hung_up_by: ev.hungUpBy } };
+      return {
+        type: 'ended',
+        details: { status: ev.status, hung_up_by: ev.hungUpBy, ...(ev.reason ? { reason: ev.reason } : {}) },
+      };
   }
 }
 

@@ -73,7 +73,8 @@ const FLOW_TEXT: Record<string, (d: any) => string> = {
   recording_stopped: () => 'Recording stopped',
   leg_ended: (d) => `${d.to} hung up`,
   conversion_decided: (d) => (d.converted ? `Converted (revenue ${d.revenue ?? 0})` : 'Not converted'),
-  ended: (d) => `Ended: ${d.status}${d.hung_up_by ? `, hung up by ${d.hung_up_by}` : ''}`,
+  ended: (d) =>
+    `Ended: ${d.status}${d.hung_up_by ? `, hung up by ${d.hung_up_by}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
 };
 
 /** One call: its facts, legs, transfers, keys, tags, journey, and what was fired for it. */
