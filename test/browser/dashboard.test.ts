@@ -284,6 +284,10 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await shot(page, 'live');
     await shot(phone, 'test-phone');
 
+    // The agent records the next 30 s through call control (RingCentral's party recordings use this port).
+    const uuid = String(await row.first().getAttribute('data-call'));
+    const { company_id } = (await api('GET', `/api/v3/calls/${uuid}.json`)).call;
+    await app.engine.parties.record(company_id, uuid, 'start');
     await api('POST', '/sim/clock/advance', { seconds: 30 });
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByTestId('hearing').filter({ hasText: 'The call has ended' }).waitFor();
@@ -307,7 +311,17 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await page.getByText('converted', { exact: true }).waitFor();
     const journey = page.getByRole('region', { name: 'Journey' });
     await journey.getByText('Dialled +14155550123').waitFor();
+    await journey.getByText('+14155550123 ringing').waitFor();
     await journey.getByText('Connected', { exact: true }).waitFor();
+    await journey.getByText('Recording started').waitFor();
+    // The recording player loads the WAV (fetched with the key in a header) and knows its length.
+    const player = page.getByRole('region', { name: 'Recording' }).getByLabel('Call recording');
+    await player.waitFor();
+    await page.waitForFunction(() => {
+      const a = document.querySelector('audio[aria-label="Call recording"]') as HTMLAudioElement | null;
+      return !!a && a.readyState >= 1 && Math.round(a.duration) === 30;
+    });
+    expect(await player.getAttribute('src')).toMatch(/^blob:/);
     await shot(page, 'call-detail');
   });
 

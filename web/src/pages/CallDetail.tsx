@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { Empty, ErrorState, Loading, PageHeader } from '../components/Page';
+import { RecordingPlayer } from '../components/RecordingPlayer';
 import { useGet } from '../lib/hooks';
 import { seconds, statusColor } from './CallLog';
 
@@ -81,9 +82,8 @@ const FLOW_TEXT: Record<string, (d: any) => string> = {
 export function CallDetail() {
   const { uuid = '' } = useParams();
   const call = useGet<any>(`/api/v3/calls/${encodeURIComponent(uuid)}.json?call_flow_events=true`);
-  const v1 = useGet<any>(`/calls/${encodeURIComponent(uuid)}.json`, !!call.data);
   const c = call.data?.call;
-  const recording = v1.data?.call?.recording_url as string | null | undefined;
+  const recording = c?.recording_url as string | undefined;
   const crumbs = (
     <Breadcrumbs mb="sm">
       <Anchor component={Link} to="/call-log">
@@ -251,8 +251,7 @@ export function CallDetail() {
             )}
             {recording && (
               <Section title="Recording">
-                {/* biome-ignore lint/a11y/useMediaCaption: call recordings have no captions */}
-                <audio controls src={recording} style={{ width: '100%' }} />
+                <RecordingPlayer url={recording} />
               </Section>
             )}
           </Stack>
