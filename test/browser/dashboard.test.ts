@@ -341,6 +341,62 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     expect(await page.locator('figure .recharts-bar-rectangle').count()).toBeGreaterThan(0);
   });
 
+  it('keeps contacts and static caller numbers, with the API’s errors beside their fields', async () => {
+    failShot();
+    await page.goto(`${base}/configure/contacts`);
+    await page.getByText('No contacts yet').waitFor();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Number', exact: true }).fill('nope');
+    await dialog.getByRole('textbox', { name: 'Tags' }).fill('vip:yes');
+    provoked.add(422);
+    provoked.add(400);
+    await dialog.getByRole('button', { name: 'Create contact' }).click();
+    // The nested number's message shows under the numbers editor, naming the row.
+    await dialog.getByText('0.number is not a valid phone number or SIP URI').waitFor();
+    await dialog.getByRole('textbox', { name: 'Number', exact: true }).fill('+13015550177');
+    await dialog.getByRole('textbox', { name: 'Description' }).fill('Mobile');
+    await dialog.getByRole('button', { name: 'Create contact' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('table', { name: 'Contacts' }).getByText('+13015550177').waitFor();
+    await page.getByRole('table', { name: 'Contacts' }).getByText('vip:yes').waitFor();
+    await shot(page, 'configure-contacts');
+
+    await page.goto(`${base}/configure/static-caller-numbers`);
+    await page.getByRole('button', { name: 'New static caller number' }).click();
+    const field = dialog.getByRole('textbox', { name: 'Caller number' });
+    await field.fill('12');
+    await dialog.getByRole('button', { name: 'Create static caller number' }).click();
+    await dialog.getByText('is not a valid phone number').waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.fill('+18005550199');
+    await dialog.getByRole('button', { name: 'Create static caller number' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: '+18005550199' }).waitFor();
+  });
+
+  it('sets the company’s name and time zone; an unknown zone is refused beside the field', async () => {
+    failShot();
+    await page.goto(`${base}/configure/company`);
+    const zone = page.getByRole('textbox', { name: 'Time zone' });
+    await zone.fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('"Mars/Olympus" is not a supported time zone').waitFor();
+    expect(await zone.getAttribute('aria-invalid')).toBe('true');
+    await zone.fill('Pacific Time (US & Canada)');
+    await page.getByRole('textbox', { name: 'Default click URL' }).fill('https://tracker.example/click');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await shot(page, 'configure-company');
+    const { company } = await api('GET', '/company.json');
+    expect(company).toMatchObject({
+      time_zone: 'Pacific Time (US & Canada)',
+      default_click_url: 'https://tracker.example/click',
+    });
+    provoked.delete(422);
+    provoked.delete(400);
+  });
+
   it('switches between the companies a key reaches', async () => {
     await api('POST', '/companies.json', { company: { name: 'Second Co' } });
     await page.goto(`${base}/configure/targets`);

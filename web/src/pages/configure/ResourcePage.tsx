@@ -103,7 +103,7 @@ function useSources(names: string[]) {
   }, [names, results]);
 }
 
-function ResourceForm({
+export function ResourceForm({
   def,
   row,
   onDone,

@@ -10,7 +10,7 @@ const CAPS = ['Hourly', 'Daily', 'Monthly', 'Hard'] as const;
 const capKey = (type: string) => `${type.toLowerCase()}_cap`;
 
 /** A column whose cell is the row's name-like value in bold. */
-const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
+export const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
   label,
   render: (r) => (
     <Text fw={600} size="sm">
@@ -20,7 +20,7 @@ const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
 });
 
 /** A column whose cell is an identifier or a key, in a fixed-width font. */
-const mono = (label: string, cell: (r: any) => ReactNode): Column => ({
+export const mono = (label: string, cell: (r: any) => ReactNode): Column => ({
   label,
   render: (r) => (
     <Text ff="monospace" size="sm">
