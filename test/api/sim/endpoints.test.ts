@@ -30,7 +30,12 @@ describe('POST /sim/endpoints', () => {
       digits: null,
     });
     expect(set.status).toBe(200);
-    expect(set.body.endpoint).toEqual({ number: TARGET, answer_after_s: 1, hangup_after_s: null, digits: null });
+    expect(set.body.endpoint).toEqual({
+      number: TARGET,
+      answer_after_s: 1,
+      hangup_after_s: null,
+      digits: null,
+    });
     expect((await callAfter(120)).state).toBe('answered');
   });
 

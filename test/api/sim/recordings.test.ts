@@ -54,9 +54,9 @@ describe('recordings on the simulated network', () => {
     const { sim, call } = await connectedCall();
     await sim.hangup(call.id);
     const url = `/calls/${call.call_uuid}/recording.wav`;
-    expect((await t.app.http.inject({ method: 'GET', url, headers: { 'x-api-key': t.key } })).statusCode).toBe(
-      404,
-    );
+    expect(
+      (await t.app.http.inject({ method: 'GET', url, headers: { 'x-api-key': t.key } })).statusCode,
+    ).toBe(404);
     expect((await t.app.http.inject({ method: 'GET', url })).statusCode).toBe(401);
     const other = await t.addTenant();
     expect(

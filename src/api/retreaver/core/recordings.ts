@@ -14,7 +14,11 @@ export type RecordingSource =
  * A call's recording (`recording_url` points here), served to a Core API key of the call's company as
  * `audio/wav`.
  */
-export async function recordingRoutes(app: CoreApp, { calls }: Pick<Services, 'calls'>, source: RecordingSource) {
+export async function recordingRoutes(
+  app: CoreApp,
+  { calls }: Pick<Services, 'calls'>,
+  source: RecordingSource,
+) {
   app.get(
     '/calls/:uuid/recording.wav',
     { schema: { tags: ['Calls'], summary: "Get a Call's recording (WAV)", params: UuidParams } },
