@@ -47,6 +47,12 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 const FLOW_TEXT: Record<string, (d: any) => string> = {
   started: (d) => `Call from ${d.caller} to ${d.number}`,
   screened: () => 'Screened (not suppressed)',
+  suppressed: (d) => `Suppressed caller: ${d.status}`,
+  static_caller: (d) => `Static caller id: sent as ${d.caller_number_sent}`,
+  key_pressed: (d) => `Pressed ${d.digit}`,
+  pixel: (d) => `Pixel ${d.status}${d.timer_seconds !== undefined ? ` (${d.timer_seconds} s timer)` : ''}`,
+  webhook: (d) => `Webhook ${d.name ?? ''} ${d.status}`,
+  first_leg_answered: (d) => `${d.to} answered the placed call`,
   greeting_played: () => 'Greeting played',
   menu_choice: () => 'Menu finished',
   campaign_chained: (d) => `Sent to campaign ${d.cid}`,

@@ -2,7 +2,7 @@ import { Alert, Autocomplete, Badge, Group, Paper, Stack, Text, TextInput } from
 import { useState } from 'react';
 import { ErrorState, Loading } from '../../components/Page';
 import { useGet } from '../../lib/hooks';
-import { errorsFor, type Values } from './fields';
+import { errorsFor, toTagList, type Values } from './fields';
 import { type ResourceDef, ResourceForm } from './ResourcePage';
 import { RowsEditor } from './RowsEditor';
 import { mono, strong } from './resources';
@@ -121,7 +121,7 @@ export const contacts: ResourceDef = {
   }),
   toBody: (v, row) => ({
     contact_numbers_attributes: numbersToBody(v, row),
-    tag_list: v.tag_list ?? '',
+    tag_list: toTagList(v.tag_list),
   }),
 };
 

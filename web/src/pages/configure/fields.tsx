@@ -122,3 +122,18 @@ export function FieldInput({ field, ctx }: { field: Field; ctx: FieldContext }) 
       );
   }
 }
+
+/**
+ * The forms' `key:value, key:value` as the API's tag list (`<<<key:value>>>,…`, the seed's format). Text
+ * already in that format, or a piece that is no pair, goes as typed: the API then names what is wrong.
+ */
+export function toTagList(text: string | undefined | null): string {
+  const raw = (text ?? '').trim();
+  if (!raw || raw.includes('<<<')) return raw;
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => (p.includes(':') ? `<<<${p}>>>` : p))
+    .join(',');
+}

@@ -1,7 +1,7 @@
 import { Badge, Group, Progress, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { BusinessHours, weekOf } from './BusinessHours';
-import type { Values } from './fields';
+import { toTagList, type Values } from './fields';
 import { MenuOptions, type MenuRow } from './MenuOptions';
 import type { Column, ResourceDef } from './ResourcePage';
 import { type TimerRow, Timers } from './Timers';
@@ -177,7 +177,7 @@ export const targets: ResourceDef = {
       paused: !!v.paused,
       ...capsToBody(v),
     };
-    if (v.tag_list !== undefined) body.tag_list = v.tag_list;
+    if (v.tag_list !== undefined) body.tag_list = toTagList(v.tag_list);
     if (v.time_zone) body.time_zone = v.time_zone;
     if (v.business_hours_attributes)
       body.business_hours_attributes = v.business_hours_attributes.map((h: any) => ({
