@@ -36,6 +36,7 @@ import { simRoutes } from './api/sim/routes.js';
 import { type Clock, ManualClock, SystemClock } from './clock.js';
 import type { Config } from './config.js';
 import { createDelivery } from './delivery/index.js';
+import type { CallPlacer } from './domain/placed-call.js';
 import { guardedFetchPing } from './engine/dynamic-buyer.js';
 import { CallEngine } from './engine/engine.js';
 import type { EventBus } from './live/bus.js';
@@ -44,6 +45,7 @@ import { openLiveState } from './live/open.js';
 import { deferredLogger, type Logger } from './logger.js';
 import type { CcaiCallService } from './services/ccai-calls.js';
 import { buildServices, ccaiCallServices, type Services } from './services/index.js';
+import { RcOriginateService } from './services/rc-originate.js';
 import { SubscriptionService } from './services/subscriptions.js';
 import { SubscriptionNotifier } from './services/subscriptions-notifier.js';
 import { guardedValidationProbe } from './services/subscriptions-probe.js';
@@ -176,11 +178,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await engine.closeInterrupted();
   // Several nodes: heartbeats in the live-call registry, and ending the calls of nodes that died.
   const stopNodeDuties = live.shared ? engine.startNodeDuties() : () => {};
+  const placer: CallPlacer = {
+    place: (req) => engine.place(req),
+    settled: (uuid) => engine.whenCallIdle(uuid),
+  };
   const { calls: ccaiCalls, views: ccaiViews } = ccaiCallServices(services, {
     db: store.db,
     clock,
     logger,
-    placer: { place: (req) => engine.place(req), settled: (uuid) => engine.whenCallIdle(uuid) },
+    placer,
   });
   await ccaiCalls.start();
   if (clock instanceof ManualClock) clock.onQuiescence(() => engine.whenIdle());
@@ -304,6 +310,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await ringCentralFace(rc as CoreApp, {
         services,
         parties: engine.parties,
+        originate: new RcOriginateService({ db: store.db, clock, users: services.users, placer }),
         subscriptions: rcSubscriptions,
         ws: wsGateway,
         now: () => clock.now(),

@@ -124,8 +124,8 @@ export const RC_RESPONSES: FaceResponses = {
   always: [400, 401, 403, 404, 429, 503],
   withParams: [],
   withBody: [413, 415],
-  // A party action in the wrong state: 409 TAS-109; the telephone network failing it: 502.
-  stateful: { url: /\/telephony\/sessions\//, statuses: [409, 502] },
+  // A party action (or a ring-out cancel) in the wrong state: 409 TAS-109; the telephone network failing it: 502.
+  stateful: { url: /\/telephony\/sessions\/|\/ring-out\//, statuses: [409, 502] },
 };
 
 export const SIM_RESPONSES: FaceResponses = {

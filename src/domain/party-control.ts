@@ -22,6 +22,11 @@ export interface PartyControl {
   mute(party: PartyRef, on: boolean): Promise<void>;
   /** The party leaves the call; the caller's leaving ends it. */
   drop(party: PartyRef): Promise<void>;
+  /**
+   * Ends the whole call, whatever state it is in (a placed call still ringing its first phone has no
+   * caller to drop): every leg is hung up or cancelled, and the record says the system ended it.
+   */
+  end(companyId: number, callUuid: string, reason: string): Promise<void>;
   /** Stops a ringing party's phone: the call goes on as if it had refused (next target, or the end). */
   reject(party: PartyRef): Promise<void>;
   /** Blind transfer: the party's peer is sent to `to` (held meanwhile) and the party leaves. */

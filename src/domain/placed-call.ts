@@ -23,6 +23,11 @@ export interface PlaceCallRequest {
   second: PlacedDial;
   /** Start recording once the two are bridged. */
   record?: boolean;
+  /**
+   * The call's uuid, when the caller needs it before the call starts (a face that records its own row
+   * about the call first, so no event of the call is seen without it). Made up by the engine otherwise.
+   */
+  callUuid?: string;
 }
 
 export interface CallPlacer {

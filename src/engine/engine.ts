@@ -149,7 +149,7 @@ export class CallEngine implements DriverSink {
    * Resolves with the call's uuid once it is recorded; the dialing goes on in the background.
    */
   async place(req: PlaceCallRequest): Promise<string> {
-    const uuid = randomUUID();
+    const uuid = req.callUuid ?? randomUUID();
     const row = placedCallRow(uuid, req, this.deps.clock.now(), this.deps.processId);
     const record = await CallRecord.create(this.deps.store, row);
     const session = new CallSession(

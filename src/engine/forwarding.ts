@@ -49,7 +49,7 @@ export function forwarding(
   };
   return {
     callControl: wrap<CallControl>('call_control', (args) => String(args[0])),
-    // Every party method takes a PartyRef first, except record(companyId, callUuid, action).
+    // Every party method takes a PartyRef first, except record and end (companyId, callUuid, …).
     parties: wrap<PartyControl>('party', (args) =>
       typeof args[0] === 'object' && args[0] !== null
         ? (args[0] as { callUuid: string }).callUuid

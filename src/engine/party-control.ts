@@ -51,6 +51,9 @@ export function partyControl(host: Host): PartyControl {
         await s.legChanged(p.legId, p.direction, p.to, { ...ended, ended_at: s.now() });
       host.deliver({ type: 'hangup', leg: p.legId, by: p.legId === s.inLeg ? 'caller' : 'target' });
     },
+    async end(companyId, callUuid, reason) {
+      live(companyId, callUuid).endBySystem(reason);
+    },
     async reject(p) {
       const s = live(p.companyId, p.callUuid);
       await s.tel.hangup(p.legId, 'rejected');

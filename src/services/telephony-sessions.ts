@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { NotFound } from '../domain/errors.js';
 import type { Db } from '../store/db.js';
 import type { CallLegsTable } from '../store/schema-calls.js';
+import type { RcOrigin } from '../store/schema-people.js';
 import type { Person, UserService } from './users.js';
 
 export type LegRow = Selectable<CallLegsTable>;
@@ -16,12 +17,25 @@ export interface SessionCall {
   start_time: number;
 }
 
+export type SessionOriginType = 'Call' | RcOrigin;
+
+/** How a session started: a call that arrived, or one the face placed (and then whose, from where). */
+export interface SessionOrigin {
+  type: SessionOriginType;
+  /** The user who placed it (call-out, ring-out, conference). */
+  personId?: number;
+  /** The leg that rang the first phone of a call-out or ring-out: the placing user's party. */
+  firstLegId?: string;
+  voiceCallToken?: string;
+}
+
 /** A call as RingCentral sees it: the session and every leg (transfers' legs too) with their owners. */
 export interface SessionView {
   call: SessionCall;
   legs: LegRow[];
   /** Owner of each leg dialled to (or placed from) a person's phone, by leg id. */
   owners: Map<string, Person>;
+  origin: SessionOrigin;
 }
 
 /** Party flags the engine's records do not hold: muted, and the recordings started on the party. */
@@ -61,7 +75,7 @@ export class TelephonySessionService {
       .where('company_id', '=', companyId)
       .where('via', '!=', 'transfer')
       .executeTakeFirst();
-    if (!call) throw new NotFound('telephonySessionId');
+    if (!call) return this.conference(companyId, uuid);
     const downstream = parseUuids(call.downstream_call_uuids);
     const legs = await this.db
       .selectFrom('call_legs')
@@ -71,7 +85,39 @@ export class TelephonySessionService {
       .orderBy('started_at')
       .orderBy('id')
       .execute();
-    return { call, legs, owners: await this.ownersOf(companyId, legs) };
+    const started = await this.db
+      .selectFrom('rc_sessions')
+      .select(['origin', 'person_id', 'first_to', 'voice_call_token'])
+      .where('uuid', '=', uuid)
+      .executeTakeFirst();
+    return {
+      call,
+      legs,
+      owners: await this.ownersOf(companyId, legs),
+      origin: started ? originOf(started, legs) : { type: 'Call' },
+    };
+  }
+
+  /** A conference session: it has no call of its own, only the parties brought into it. */
+  private async conference(companyId: number, uuid: string): Promise<SessionView> {
+    const row = await this.db
+      .selectFrom('rc_sessions')
+      .selectAll()
+      .where('uuid', '=', uuid)
+      .where('company_id', '=', companyId)
+      .where('origin', '=', 'Conference')
+      .executeTakeFirst();
+    if (!row) throw new NotFound('telephonySessionId');
+    const call = {
+      id: 0,
+      uuid,
+      company_id: companyId,
+      status: 'in-progress',
+      caller: '',
+      number: row.voice_call_token ?? '',
+      start_time: row.created_at,
+    };
+    return { call, legs: [], owners: new Map(), origin: originOf(row, []) };
   }
 
   /** Sessions with a live leg, optionally only those where the person has a live party. */
@@ -113,6 +159,20 @@ export class TelephonySessionService {
     }
     return owners;
   }
+}
+
+function originOf(
+  row: { origin: RcOrigin; person_id: number; first_to: string | null; voice_call_token: string | null },
+  legs: LegRow[],
+): SessionOrigin {
+  // Legs come in the order they started: leg A rang before leg B was dialled.
+  const first = legs.find((l) => l.direction === 'outbound' && l.to_number === row.first_to);
+  return {
+    type: row.origin,
+    personId: row.person_id,
+    ...(first ? { firstLegId: first.id } : {}),
+    ...(row.voice_call_token ? { voiceCallToken: row.voice_call_token } : {}),
+  };
 }
 
 function parseUuids(raw: unknown): string[] {

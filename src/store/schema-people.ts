@@ -65,6 +65,7 @@ export interface PeopleTables {
   oauth_apps: OauthAppsTable;
   oauth_tokens: OauthTokensTable;
   rc_subscriptions: RcSubscriptionsTable;
+  rc_sessions: RcSessionsTable;
 }
 
 /** A RingCentral-face subscription: event filters and how notifications travel. */
@@ -82,4 +83,19 @@ export interface RcSubscriptionsTable {
   expires_at: number;
   created_at: number;
   deleted_at: number | null;
+}
+
+export type RcOrigin = 'CallOut' | 'RingOut' | 'Conference';
+
+/** A session the RingCentral face started (uuid = the engine's call uuid, or a conference's own id). */
+export interface RcSessionsTable {
+  uuid: string;
+  company_id: number;
+  person_id: number;
+  origin: RcOrigin;
+  /** The phone rung first (the user's device, the ring-out `from`): its leg is the user's party. */
+  first_to: string | null;
+  /** A conference's dial-in token. */
+  voice_call_token: string | null;
+  created_at: number;
 }

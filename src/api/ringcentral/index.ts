@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PartyControl } from '../../domain/party-control.js';
 import type { RateLimiter } from '../../live/live-state.js';
 import type { Services } from '../../services/index.js';
+import type { RcOriginateService } from '../../services/rc-originate.js';
 import type { SubscriptionService } from '../../services/subscriptions.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { accountRoutes } from './account.js';
@@ -16,6 +17,8 @@ import type { WsGateway } from './ws.js';
 export interface RingCentralFaceDeps {
   services: Services;
   parties: PartyControl;
+  /** Calls placed from an extension (call-out, ring-out, conference). */
+  originate: RcOriginateService;
   rateLimiter: RateLimiter;
   isMaintenance: () => boolean;
   subscriptions: SubscriptionService;
@@ -32,7 +35,12 @@ export async function ringCentralFace(app: CoreApp, deps: RingCentralFaceDeps): 
   await accountRoutes(app, deps.services);
   await presenceRoutes(app, deps.services);
   await sessionRoutes(app, { services: deps.services, parties: deps.parties });
-  await originateRoutes(app);
+  await originateRoutes(app, {
+    originate: deps.originate,
+    sessions: deps.services.telephonySessions,
+    parties: deps.parties,
+    users: deps.services.users,
+  });
   await subscriptionRoutes(app, deps);
   await deps.ws.routes(app, deps.root);
 }

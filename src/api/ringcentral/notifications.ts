@@ -26,7 +26,7 @@ export function notificationBodies(
         eventTime: new Date(eventTime).toISOString(),
         accountId: String(view.call.company_id),
         parties: [presentParty(view, leg, sessions.flagsOf(leg.id))],
-        origin: { type: 'Call' },
+        origin: { type: view.origin.type },
         ...(extensionId === null ? {} : { extensionId: String(extensionId) }),
       };
     },

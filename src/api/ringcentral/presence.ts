@@ -5,7 +5,7 @@ import type { Person } from '../../services/users.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
 import { AccountParams, accountOf, displayName, ExtensionParams, extensionOf } from './account.js';
 import { baseUri } from './plugin.js';
-import { partyStatus } from './present.js';
+import { partyDirection, partyStatus } from './present.js';
 import { AccountPresence, Presence } from './responses.js';
 
 type TelephonyStatus = 'NoCall' | 'CallConnected' | 'Ringing' | 'OnHold' | 'ParkedCall';
@@ -28,19 +28,20 @@ export function activeCallsOf(person: Person, views: SessionView[]) {
       const code = partyStatus(leg).code;
       const telephonyStatus = TELEPHONY[code];
       if (!telephonyStatus) continue;
-      const inbound = leg.direction === 'outbound';
+      const inbound = partyDirection(v, leg) === 'Inbound';
+      const { self, other } = ends(v, leg, inbound);
       calls.push({
         id: `${v.call.uuid}:${leg.id}`,
         direction: inbound ? 'Inbound' : 'Outbound',
-        from: leg.from_number,
-        to: leg.to_number,
+        from: inbound ? other : self,
+        to: inbound ? self : other,
         ...(inbound ? { toName: displayName(person) } : { fromName: displayName(person) }),
         telephonyStatus,
         sipData: {
           toTag: leg.id,
           fromTag: v.call.uuid,
-          remoteUri: `sip:${inbound ? leg.from_number : leg.to_number}@switchboard`,
-          localUri: `sip:${inbound ? leg.to_number : leg.from_number}@switchboard`,
+          remoteUri: `sip:${other}@switchboard`,
+          localUri: `sip:${self}@switchboard`,
         },
         sessionId: String(v.call.id),
         telephonySessionId: v.call.uuid,
@@ -50,6 +51,17 @@ export function activeCallsOf(person: Person, views: SessionView[]) {
     }
   }
   return calls;
+}
+
+/**
+ * The user's own number and the far end's. The first leg of a call-out or ring-out rings the user's
+ * phone but calls the destination (the call's number).
+ */
+function ends(v: SessionView, leg: SessionView['legs'][number], inbound: boolean) {
+  if (leg.id === v.origin.firstLegId) return { self: leg.to_number, other: v.call.number };
+  return inbound
+    ? { self: leg.to_number, other: leg.from_number }
+    : { self: leg.from_number, other: leg.to_number };
 }
 
 export function presenceOf(req: FastifyRequest, person: Person, views: SessionView[], detailed: boolean) {

@@ -47,20 +47,45 @@ const endpoint = (number: string, person: Person | undefined) => ({
 });
 
 /**
+ * Whether the party placed the call (Outbound) or is rung by it (Inbound). The caller's leg of an
+ * arriving call placed it; a leg the engine dialled rings a phone — except the first leg of a call-out or
+ * ring-out, which is the placing user's own party.
+ */
+export function partyDirection(view: SessionView, leg: LegRow): 'Inbound' | 'Outbound' {
+  if (leg.id === view.origin.firstLegId) return 'Outbound';
+  return leg.direction === 'outbound' ? 'Inbound' : 'Outbound';
+}
+
+/** Who placed the call: the caller's leg of an arriving call, the user's first leg of a placed one. */
+function placingLeg(view: SessionView): LegRow | undefined {
+  const first = view.origin.firstLegId;
+  return view.legs.find((l) => (first ? l.id === first : l.direction === 'inbound'));
+}
+
+/**
  * One leg as a `CallParty`. The caller's leg placed the call (Outbound); a leg the engine dialled rings
- * a phone (Inbound), and belongs to the person whose phone it rang.
+ * a phone (Inbound), and belongs to the person whose phone it rang. The first leg of a call-out or
+ * ring-out is the user's party calling the destination: from their device, to the destination.
  */
 export function presentParty(view: SessionView, leg: LegRow, flags: PartyFlags) {
   const owner = view.owners.get(leg.id);
-  const inboundToUs = leg.direction === 'outbound';
-  const caller = view.legs.find((l) => l.direction === 'inbound');
-  const callerOwner = caller ? view.owners.get(caller.id) : undefined;
+  const direction = partyDirection(view, leg);
+  const placing = placingLeg(view);
+  const placer = placing ? view.owners.get(placing.id) : undefined;
   const status = partyStatus(leg);
+  const isFirst = leg.id === view.origin.firstLegId;
+  let from = endpoint(leg.from_number, direction === 'Inbound' ? placer : owner);
+  let to = endpoint(leg.to_number, direction === 'Inbound' ? owner : undefined);
+  if (isFirst) {
+    const dest = view.legs.find((l) => l.id !== leg.id && l.to_number === view.call.number);
+    from = endpoint(leg.to_number, owner);
+    to = endpoint(view.call.number, dest ? view.owners.get(dest.id) : undefined);
+  }
   return {
     id: leg.id,
-    direction: inboundToUs ? 'Inbound' : 'Outbound',
-    from: inboundToUs ? endpoint(leg.from_number, callerOwner) : endpoint(leg.from_number, owner),
-    to: inboundToUs ? endpoint(leg.to_number, owner) : endpoint(leg.to_number, undefined),
+    direction,
+    from,
+    to,
     status,
     muted: flags.muted,
     standAlone: false,
@@ -71,6 +96,8 @@ export function presentParty(view: SessionView, leg: LegRow, flags: PartyFlags) 
           owner: { accountId: String(view.call.company_id), extensionId: String(owner.id) },
         }
       : { accountId: String(view.call.company_id) }),
+    ...(view.origin.type === 'RingOut' ? { ringOutRole: isFirst ? 'Initiator' : 'Target' } : {}),
+    ...(view.origin.type === 'Conference' ? { conferenceRole: 'Participant' } : {}),
     ...(flags.recordings.length ? { recordings: flags.recordings } : {}),
     ...(leg.status === 'parked' ? { park: { id: `park-${leg.id}` } } : {}),
   };
@@ -80,7 +107,62 @@ export function presentSession(view: SessionView, flagsOf: (legId: string) => Pa
   return {
     id: view.call.uuid,
     creationTime: new Date(view.call.start_time).toISOString(),
-    origin: { type: 'Call' },
+    origin: { type: view.origin.type },
+    ...(view.origin.voiceCallToken ? { voiceCallToken: view.origin.voiceCallToken } : {}),
     parties: view.legs.map((l) => presentParty(view, l, flagsOf(l.id))),
   };
+}
+
+type CallingStatus =
+  | 'InProgress'
+  | 'Success'
+  | 'Busy'
+  | 'NoAnswer'
+  | 'Rejected'
+  | 'GenericError'
+  | 'Finished';
+
+/** One side of a ring-out, from its leg (none yet: waiting for the other side, or never dialled). */
+function sideStatus(leg: LegRow | undefined, live: boolean): CallingStatus {
+  if (!leg) return live ? 'InProgress' : 'Finished';
+  switch (leg.status) {
+    case 'setup':
+    case 'ringing':
+      return 'InProgress';
+    case 'answered':
+    case 'hold':
+    case 'parked':
+    case 'voicemail':
+      return 'Success';
+    case 'busy':
+      return 'Busy';
+    case 'no-answer':
+      return 'NoAnswer';
+    case 'rejected':
+      return 'Rejected';
+    case 'failed':
+      return 'GenericError';
+    case 'cancelled':
+      return 'Finished';
+    default:
+      return leg.answered_at != null ? 'Finished' : 'NoAnswer';
+  }
+}
+
+/**
+ * A ring-out's `status`: the caller's side (the first phone), the callee's, and the call's — in progress
+ * until both answered, then Success; once over, Finished if they talked, else the side that failed.
+ */
+export function ringOutStatus(view: SessionView) {
+  const live = view.call.status === 'in-progress';
+  const first = view.legs.find((l) => l.id === view.origin.firstLegId);
+  const second = view.legs.filter((l) => l.id !== first?.id).at(-1);
+  const callerStatus = sideStatus(first, live);
+  const calleeStatus = sideStatus(second, live && callerStatus !== 'NoAnswer');
+  const talked = first?.answered_at != null && second?.answered_at != null;
+  let callStatus: CallingStatus;
+  if (live) callStatus = talked ? 'Success' : 'InProgress';
+  else if (talked) callStatus = 'Finished';
+  else callStatus = first?.answered_at == null ? callerStatus : calleeStatus;
+  return { callStatus, callerStatus, calleeStatus };
 }

@@ -155,13 +155,38 @@ export const CallParty = Closed(
     owner: Type.Optional(Closed({ accountId: Str, extensionId: Str })),
     recordings: Type.Optional(Type.Array(Recording)),
     park: Type.Optional(Closed({ id: Str })),
+    ringOutRole: Type.Optional(Str),
+    conferenceRole: Type.Optional(Str),
   },
   'CallParty',
 );
 
 export const CallSession = Closed(
-  { id: Str, creationTime: Str, origin: Closed({ type: Str }), parties: Type.Array(CallParty) },
+  {
+    id: Str,
+    creationTime: Str,
+    origin: Closed({ type: Str }),
+    voiceCallToken: Type.Optional(Str),
+    parties: Type.Array(CallParty),
+  },
   'CallSessionObject',
+);
+
+/** `POST …/telephony/call-out` and `…/conference`: the new session under `session`. */
+export const NewSession = Closed({ session: CallSession }, 'CallSession');
+
+const CallingStatus = Str;
+/** A ring-out as `GetRingOutStatusResponse`: each side's status and the call's. */
+export const RingOutStatus = Closed(
+  {
+    id: Str,
+    uri: Str,
+    status: Closed(
+      { callStatus: CallingStatus, callerStatus: CallingStatus, calleeStatus: CallingStatus },
+      'RingOutStatusInfo',
+    ),
+  },
+  'GetRingOutStatusResponse',
 );
 
 export const Subscription = Closed(

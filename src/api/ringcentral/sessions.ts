@@ -142,6 +142,13 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
     { schema: { tags, summary: 'Drop call session', params: SessionParams, response: { 204: NoContent } } },
     async (req, reply) => {
       const view = await loadSession(sessions, req, req.params);
+      if (view.origin.type !== 'Call') {
+        // A placed call may have no caller yet (its first phone still rings): the whole call ends.
+        if (view.call.status !== 'in-progress')
+          throw new PartyStateError(`Session [${view.call.uuid}] is already over`);
+        await parties.end(view.call.company_id, view.call.uuid, 'session dropped');
+        return reply.code(204).send();
+      }
       const caller = view.legs.find((l) => l.direction === 'inbound');
       if (!caller || !partyActionAllowed('drop', caller.status))
         throw new PartyStateError(`Session [${view.call.uuid}] is already over`);

@@ -20,6 +20,7 @@ import { reportInsertStatementTriggerMigration } from './0053_report_insert_stat
 import { reportBlocksMigration } from './0054_report_blocks.js';
 import { peopleMigration } from './0060_people.js';
 import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
+import { rcSessionsMigration } from './0062_rc_sessions.js';
 import { callCountsMigration } from './0070_call_counts.js';
 import { configChangesMigration } from './0071_config_changes.js';
 import { ccaiMigration } from './0090_ccai.js';
@@ -52,6 +53,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0054_report_blocks': reportBlocksMigration(dialect),
         '0060_people': peopleMigration(kit),
         '0061_rc_subscriptions': rcSubscriptionsMigration(),
+        '0062_rc_sessions': rcSessionsMigration(),
         '0070_call_counts': callCountsMigration(dialect),
         '0071_config_changes': configChangesMigration(dialect),
         '0090_ccai': ccaiMigration(kit),

@@ -8,13 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cancel, Clock } from '../../clock.js';
-import type { DriverEvent, DriverSink, HangupCause, LegId, OriginateRequest, Prompt } from '../driver.js';
+import {
+  COMMAND_TIMEOUT_MS,
+  type DriverEvent,
+  type DriverSink,
+  type HangupCause,
+  type LegId,
+  type OriginateRequest,
+  type Prompt,
+} from '../driver.js';
 import type { MediaEngine } from '../media/media.js';
 import { NodeMediaEngine } from '../media/node-engine.js';
 import { holdMusic, PromptCache, silence } from '../media/prompts.js';
 import type { Credentials } from './digest.js';
 import { parseNameAddr, parseUri } from './headers.js';
-import { header } from './message.js';
+import { header, REASONS } from './message.js';
 import { Registrar } from './registrar.js';
 import { answerDirection, type Codec, type LocalMedia, parseSdp, type RemoteMedia, writeSdp } from './sdp.js';
 import type { InboundCall, OutboundCall } from './session.js';
@@ -61,6 +69,23 @@ interface Leg {
   playing?: CommandId;
   /** The engine's call: known for an originate at once, for an incoming leg once it is recorded. */
   callUuid?: string;
+  /** On a leg dialled to carry out a phone's REFER: the phone to tell how it went. */
+  referral?: Referral;
+}
+
+/**
+ * A phone's REFER being carried out (RFC 3515): the phone got 202 and NOTIFY 100 Trying; it is told
+ * the transfer target's final status once known. The engine hangs the phone up as soon as it has
+ * dialled the target; that BYE waits (`parked`) until the final NOTIFY has gone, so the phone hears
+ * the outcome before its dialog ends.
+ */
+interface Referral {
+  callUuid: string;
+  from: Leg;
+  parked: boolean;
+  linked: boolean;
+  /** The engine did not dial anything for it in time (it refused the transfer): 603. */
+  guard: Cancel;
 }
 
 /** The path a call's recording is served at (Core API, authenticated with its key). */
@@ -77,6 +102,7 @@ export class SipDriver {
   private readonly legs = new Map<LegId, Leg>();
   /** Calls being recorded; the value is the `record start` command. */
   private readonly recordings = new Map<string, CommandId>();
+  private readonly referrals = new Set<Referral>();
   private sink: DriverSink | undefined;
   private trunkPeer: Peer | undefined;
 
@@ -119,6 +145,7 @@ export class SipDriver {
 
   async stop(): Promise<void> {
     for (const leg of this.legs.values()) this.end(leg, true);
+    for (const r of this.referrals) this.referralDone(r, 503);
     await Promise.all([...this.recordings.keys()].map((uuid) => this.finishRecording(uuid)));
     await this.ua.stop();
     if (this.media instanceof NodeMediaEngine) await this.media.shutdown();
@@ -219,6 +246,7 @@ export class SipDriver {
     leg.state = 'ended';
     leg.endedByUs = local;
     leg.timer?.();
+    if (leg.referral) this.referralDone(leg.referral, 487); // ended by us before any outcome
     if (local) leg.session.hangup(status);
     this.media.close(leg.id);
     this.legs.delete(leg.id);
@@ -245,13 +273,22 @@ export class SipDriver {
   async hangup(_cmd: CommandId, id: LegId, cause: HangupCause = 'normal'): Promise<void> {
     const leg = this.legs.get(id);
     if (!leg) return;
+    const referral = [...this.referrals].find((r) => r.from === leg);
+    if (referral?.linked) {
+      this.end(leg, false); // gone for the engine; the BYE follows the final NOTIFY
+      leg.endedByUs = true;
+      referral.parked = true;
+      return;
+    }
     const status = cause === 'busy' ? 486 : cause === 'rejected' ? 603 : 480;
     this.end(leg, true, status);
   }
 
   async originate(cmd: CommandId, req: OriginateRequest): Promise<void> {
+    const referral = this.linkReferral(req.callUuid);
     const route = await this.route(req.to);
     if (!route) {
+      if (referral) this.referralDone(referral, 404);
       this.emit({ type: 'failed', leg: req.leg, cmd, reason: 'no route' });
       return;
     }
@@ -285,6 +322,7 @@ export class SipDriver {
       sdpVersion: 2,
       codec: 'PCMU',
       callUuid: req.callUuid,
+      referral,
     };
     this.legs.set(leg.id, leg);
     if (this.recordings.has(req.callUuid)) this.media.record(req.callUuid, [leg.id]);
@@ -300,6 +338,7 @@ export class SipDriver {
     };
     leg.timer = this.opts.clock.schedule(req.timeoutS * 1000, () => {
       if (leg.state !== 'ringing') return;
+      if (leg.referral) this.referralDone(leg.referral, 408);
       this.end(leg, true);
       this.emit({ type: 'noAnswer', leg: leg.id, cmd });
     });
@@ -311,16 +350,38 @@ export class SipDriver {
    * the engine, which transfers the caller and hangs this leg up. A caller's REFER is refused (603).
    */
   private referred(leg: Leg, target: string): boolean {
-    if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target)) return false;
+    if (leg.inbound || leg.state !== 'answered' || !/^sips?:/i.test(target) || !leg.callUuid) return false;
+    const callUuid = leg.callUuid;
     const u = parseUri(target);
-    if (!u) return false;
+    if (!u || [...this.referrals].some((r) => r.callUuid === callUuid)) return false;
     // A phone number on our own domain goes out as that number (the trunk); any other URI is dialled as is.
     const ours = u.host === this.ua.host || u.host === this.registrar?.domain;
     const number = u.user && /^\+?[0-9]{7,15}$/.test(u.user) ? u.user : undefined;
     const to =
       ours && number ? number : `sip:${u.user ? `${u.user}@` : ''}${u.host}${u.port ? `:${u.port}` : ''}`;
+    const r: Referral = { callUuid, from: leg, parked: false, linked: false, guard: () => {} };
+    r.guard = this.opts.clock.schedule(COMMAND_TIMEOUT_MS, () => this.referralDone(r, 603));
+    this.referrals.add(r);
     this.emit({ type: 'transferRequested', leg: leg.id, to });
     return true;
+  }
+
+  /** The engine dials for a call with a REFER pending: that leg carries the transfer out. */
+  private linkReferral(callUuid: string): Referral | undefined {
+    const r = [...this.referrals].find((x) => x.callUuid === callUuid && !x.linked);
+    if (!r) return undefined;
+    r.linked = true;
+    r.guard();
+    return r;
+  }
+
+  /** The transfer's final status goes to the phone that asked (NOTIFY), then its parked BYE. */
+  private referralDone(r: Referral, status: number): void {
+    if (!this.referrals.delete(r)) return;
+    r.guard();
+    const session = r.from.session;
+    session.referOutcome(status, REASONS[status] ?? 'Failed');
+    if (r.parked) session.hangup();
   }
 
   private outboundAnswered(leg: Leg, answer: string): void {
@@ -332,6 +393,7 @@ export class SipDriver {
       return;
     }
     leg.timer?.();
+    if (leg.referral) this.referralDone(leg.referral, 200);
     leg.state = 'answered';
     leg.remote = remote;
     leg.codec = remote.codec;
@@ -341,6 +403,7 @@ export class SipDriver {
 
   private outboundFailed(leg: Leg, status: number): void {
     if (leg.state !== 'ringing') return;
+    if (leg.referral) this.referralDone(leg.referral, status);
     this.end(leg, false);
     if (leg.endedByUs) return;
     const cmd = leg.cmd;

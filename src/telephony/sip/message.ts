@@ -58,10 +58,17 @@ const SPELLING: Record<string, string> = {
   'mime-version': 'MIME-Version',
 };
 
+/** Spellings already worked out: a few dozen names, written on every message (a profile hot spot). */
+const spelled = new Map<string, string>();
+
 export function wireName(name: string): string {
-  return (
-    SPELLING[name] ?? name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
-  );
+  let w = spelled.get(name);
+  if (w !== undefined) return w;
+  w =
+    SPELLING[name] ?? name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  // Names come from peers too: stop remembering past a bound rather than grow without one.
+  if (spelled.size < 1000) spelled.set(name, w);
+  return w;
 }
 
 export function header(msg: MessageBase, name: string): string | undefined {

@@ -7,7 +7,8 @@ export function serialize(msg: SipMessage): Buffer {
   let head = `${start}\r\n`;
   for (const h of msg.headers) {
     if (h.name === 'content-length') continue;
-    head += `${wireName(h.name)}: ${h.value.replace(/[\r\n]+/g, ' ')}\r\n`;
+    const v = h.value;
+    head += `${wireName(h.name)}: ${v.includes('\r') || v.includes('\n') ? v.replace(/[\r\n]+/g, ' ') : v}\r\n`;
   }
   head += `Content-Length: ${msg.body.length}\r\n\r\n`;
   return msg.body.length ? Buffer.concat([Buffer.from(head, 'utf8'), msg.body]) : Buffer.from(head, 'utf8');

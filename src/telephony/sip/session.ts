@@ -194,14 +194,24 @@ export abstract class InviteSession {
       return;
     }
     tx.respond(responseTo(req, 202, d.localTag));
-    // RFC 3515 §2.4.4: the implicit subscription gets at least one NOTIFY; ours says the transfer is taken.
-    this.notify('SIP/2.0 200 OK', 'terminated;reason=noresource');
+    // RFC 3515 §2.4.4: the implicit subscription's first NOTIFY says the transfer is under way; the
+    // owner sends the final one (referOutcome) when the transfer target answers or fails.
+    this.referOutcome(100, 'Trying');
+  }
+
+  /**
+   * Tells the phone that sent REFER how its transfer is going (RFC 3515 §2.4.5): a provisional keeps
+   * the implicit subscription active, a final status ends it.
+   */
+  referOutcome(status: number, reason: string): void {
+    const state = status < 200 ? 'active;expires=60' : 'terminated;reason=noresource';
+    this.notify(`SIP/2.0 ${status} ${reason}\r\n`, state);
   }
 
   private notify(sipfrag: string, state: string): void {
     const d = this.dialog;
     const to = this.peer;
-    if (!d || !to) return;
+    if (!d || !to || this.state === 'ended') return;
     const req = d.request(
       'NOTIFY',
       this.ua.via(to.protocol),

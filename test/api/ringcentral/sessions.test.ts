@@ -367,33 +367,4 @@ describe('presence and telephony sessions', () => {
     await w.sim.hangup(ringing.id);
     await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 2 });
   });
-
-  it('call-out, ring-out and conference answer 403 FeatureNotAvailable; another account → 404', async () => {
-    const other = await w.t.addTenant();
-    const cases: [string, string, unknown][] = [
-      [
-        'POST',
-        '/restapi/v1.0/account/~/telephony/call-out',
-        { from: { deviceId: String(w.agent.id) }, to: { phoneNumber: OTHER_PHONE } },
-      ],
-      ['POST', '/restapi/v1.0/account/~/telephony/conference', {}],
-      [
-        'POST',
-        '/restapi/v1.0/account/~/extension/~/ring-out',
-        { from: { phoneNumber: AGENT_PHONE }, to: { phoneNumber: OTHER_PHONE } },
-      ],
-    ];
-    for (const [method, url, body] of cases) {
-      const res = await w.rc(method, url, token, body);
-      expect(res.status, url).toBe(403);
-      expectRcError(res.body, 'FeatureNotAvailable');
-    }
-    const theirs = await w.rc(
-      'POST',
-      `/restapi/v1.0/account/${other.companyId}/telephony/call-out`,
-      token,
-      {},
-    );
-    expect(theirs.status).toBe(404);
-  });
 });

@@ -284,6 +284,36 @@ describe('call control on SIP calls', () => {
     });
   });
 
+  it("a phone's REFER to a busy number: the phone hears NOTIFY 100 then 486, then our BYE; the caller is let go", async () => {
+    const tport = await freeUdpPort();
+    const transferee = await sipp(uasScenario('busy'), { port: tport, timeoutS: 60 });
+    runs.push(transferee);
+    const tUri = `sip:target@127.0.0.1:${tport}`;
+    const aport = await freeUdpPort();
+    const agentRun = await sipp(uasScenario('refer', 300, tUri, '486'), { port: aport, timeoutS: 60 });
+    runs.push(agentRun);
+    const t = await create('/targets', 'target', { number: `sip:target@127.0.0.1:${aport}`, name: 'agent' });
+    const c = await create('/campaigns', 'campaign', { name: 'refer-busy', target_ids: [t.id] });
+    const n = (await create('/numbers', 'number', { afid: 'p', cid: c.cid })).number as string;
+    const caller = await sipp(uacScenario({ to: n, holdMs: 0, hangup: 'remote' }), {
+      target: `127.0.0.1:${app.sip!.port}`,
+      timeoutS: 60,
+    });
+    runs.push(caller);
+    await ok(agentRun); // 202, NOTIFY 100 Trying (active), NOTIFY 486 Busy Here (terminated), our BYE
+    await ok(transferee);
+    await ok(caller);
+    const parent = await until('the call to close', async () => {
+      const r = await app.store.db
+        .selectFrom('calls')
+        .selectAll()
+        .where('upstream_call_uuid', 'is', null)
+        .executeTakeFirst();
+      return r?.end_time ? r : undefined;
+    });
+    expect(parent).toMatchObject({ target_id: t.id, connected: 1 });
+  });
+
   it('attended: the three are conferenced as soon as the transferee answers', async () => {
     const { agent, caller, uuid, scope, party } = await connectedCall();
     const transferee = await phone();

@@ -263,14 +263,25 @@ ${
     ]]>
   </send>`;
 
+/** A NOTIFY of a REFER's progress (RFC 3515) whose sipfrag must carry `status` and the subscription `state`. */
+const NOTIFY_SIPFRAG = (status: string, state: string, name: string) => `
+  <recv request="NOTIFY">
+    <action>
+      <ereg regexp="^SIP/2.0 ${status} " search_in="body" check_it="true" assign_to="${name}"/>
+      <ereg regexp="${state}" search_in="hdr" header="Subscription-State:" check_it="true" assign_to="${name}_state"/>
+    </action>
+  </recv>`;
+
 /**
  * A target: answer (and wait for our BYE, or hang up itself), be busy, or ring until CANCELled; with
- * `refer`, answer and then transfer the caller to `referTo` (REFER, 202, NOTIFY) and wait for our BYE.
+ * `refer`, answer and then transfer the caller to `referTo` (REFER, 202, NOTIFY 100 Trying, NOTIFY with
+ * the transfer target's final status `referFinal`) and wait for our BYE.
  */
 export function uasScenario(
   kind: 'answer' | 'answer-then-hangup' | 'busy' | 'no-answer' | 'refer',
   holdMs = 500,
   referTo = '',
+  referFinal = '200',
 ): string {
   const invite = `\n  <recv request="INVITE" crlf="true"/>`;
   if (kind === 'busy')
@@ -309,8 +320,10 @@ export function uasScenario(
     ]]>
   </send>
   <recv response="202"/>
-  <recv request="NOTIFY"/>${ANSWER_OK}
-  <recv request="BYE"/>${ANSWER_OK}`;
+  ${NOTIFY_SIPFRAG('100', 'active', 'trying')}${ANSWER_OK}
+  ${NOTIFY_SIPFRAG(referFinal, 'terminated', 'final')}${ANSWER_OK}
+  <recv request="BYE"/>${ANSWER_OK}
+  <Reference variables="trying,trying_state,final,final_state"/>`;
   const ending =
     kind === 'answer'
       ? `\n  <recv request="BYE"/>${ANSWER_OK}`
