@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { type App, buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import { CALL_CONTROL_ACTIONS, type KeyScope } from '../../src/domain/call-control.js';
 import { ROOT } from '../helpers/server.js';
 
 /**
@@ -288,6 +289,34 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     const uuid = String(await row.first().getAttribute('data-call'));
     const { company_id } = (await api('GET', `/api/v3/calls/${uuid}.json`)).call;
     await app.engine.parties.record(company_id, uuid, 'start');
+
+    // The agent transfers with the caller on hold, then conferences the caller in: the board shows the
+    // conference as the call's state, with who is on it.
+    const [{ target }] = await api('GET', '/targets.json');
+    const scope: KeyScope = {
+      keyId: 1,
+      companyId: company_id,
+      targetId: target.id,
+      targetGroupId: null,
+      targetIds: [target.id],
+      numbers: [target.number],
+      actions: [...CALL_CONTROL_ACTIONS],
+      returnTimeoutSeconds: 60,
+    };
+    const { transferUuid } = await app.engine.callControl.transfer(uuid, scope, {
+      holdCaller: true,
+      transferTo: '+14155550188',
+    });
+    await row.getByText('On hold').waitFor();
+    await api('POST', '/sim/clock/advance', { seconds: 3 });
+    await app.engine.callControl.conferenceCaller(transferUuid, scope);
+    await row.getByText('Conference (3)').waitFor();
+    const participants = page
+      .getByRole('region', { name: /Timeline of the call/ })
+      .getByLabel('Conference participants');
+    await participants.getByText('Caller +13015550000').waitFor();
+    await participants.getByText('+14155550188').waitFor();
+    await shot(page, 'live-conference');
     await api('POST', '/sim/clock/advance', { seconds: 30 });
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByTestId('hearing').filter({ hasText: 'The call has ended' }).waitFor();
@@ -296,7 +325,8 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await phone.close();
 
     await page.getByRole('navigation').getByRole('link', { name: 'Call log' }).click();
-    const logged = page.locator('tr[data-call]').filter({ hasText: '+13015550000' });
+    // The caller's call (the transfer made a second, downstream call from the same caller).
+    const logged = page.locator(`tr[data-call="${uuid}"]`);
     await logged.waitFor();
     await logged.getByText('finished').waitFor();
     await shot(page, 'call-log');
@@ -319,7 +349,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await player.waitFor();
     await page.waitForFunction(() => {
       const a = document.querySelector('audio[aria-label="Call recording"]') as HTMLAudioElement | null;
-      return !!a && a.readyState >= 1 && Math.round(a.duration) === 30;
+      return !!a && a.readyState >= 1 && Math.round(a.duration) === 33; // 3 s of transfer, then 30 s
     });
     expect(await player.getAttribute('src')).toMatch(/^blob:/);
     await shot(page, 'call-detail');
@@ -379,7 +409,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
   it('sets the company’s name and time zone; an unknown zone is refused beside the field', async () => {
     failShot();
     await page.goto(`${base}/configure/company`);
-    const zone = page.getByLabel('Time zone', { exact: true });
+    const zone = page.getByRole('combobox', { name: 'Time zone' });
     await zone.fill('Mars/Olympus');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('"Mars/Olympus" is not a supported time zone').waitFor();

@@ -69,6 +69,7 @@ export const contacts: ResourceDef = {
   fields: [
     {
       name: 'contact_numbers',
+      errorKey: 'contact_numbers_attributes',
       label: 'Numbers',
       render: (ctx) => (
         <RowsEditor<NumberRow>

@@ -28,6 +28,8 @@ export interface Field {
   render?: (ctx: FieldContext) => ReactNode;
   /** Full width in the form's grid. */
   wide?: boolean;
+  /** The API's name for the field when it differs (`menu_options` is sent as `menu_options_attributes`). */
+  errorKey?: string;
 }
 
 /** The API's messages for a field and for anything nested under it (`business_hours_attributes.0.…`). */

@@ -276,8 +276,13 @@ export const campaigns: ResourceDef = {
       source: 'targets',
       wide: true,
     },
-    { name: 'menu_options', label: 'Menu options', render: (ctx) => <MenuOptions ctx={ctx} /> },
-    { name: 'timers', label: 'Pixels', render: (ctx) => <Timers ctx={ctx} /> },
+    {
+      name: 'menu_options',
+      errorKey: 'menu_options_attributes',
+      label: 'Menu options',
+      render: (ctx) => <MenuOptions ctx={ctx} />,
+    },
+    { name: 'timers', errorKey: 'timers_attributes', label: 'Pixels', render: (ctx) => <Timers ctx={ctx} /> },
   ],
   fromRow: (r) => ({
     ...r,
