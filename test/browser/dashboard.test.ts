@@ -403,7 +403,8 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await field.fill('+18005550199');
     await dialog.getByRole('button', { name: 'Create static caller number' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByRole('cell', { name: '+18005550199' }).waitFor();
+    await page.getByRole('cell', { name: '+18005550199', exact: true }).waitFor();
+    await shot(page, 'configure-static-callers');
   });
 
   it('sets the company’s name and time zone; an unknown zone is refused beside the field', async () => {
