@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { sendCcaiError, toCcaiError } from './api/ccai/errors.js';
 import { ccaiFace } from './api/ccai/index.js';
+import { ccaiNotFound, isCcaiPath } from './api/ccai/plugin.js';
 import { liveStreamRoutes } from './api/dashboard/live.js';
 import { dashboardStatic } from './api/dashboard/static.js';
 import { frameworkErrors, registerEdgeGuards } from './api/edge.js';
@@ -341,7 +342,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       now: () => clock.now(),
     });
   });
-  http.setNotFoundHandler(notFoundHandler(routes));
+  const retreaverMiss = notFoundHandler(routes);
+  const ccaiMiss = ccaiNotFound(routes);
+  http.setNotFoundHandler((req, reply) => (isCcaiPath(req.url) ? ccaiMiss : retreaverMiss)(req, reply));
   await http.ready();
 
   return {

@@ -114,6 +114,10 @@ export interface CallFacts {
   cancelledAt: number | null;
   /** Why the call could not even be placed (no agent to offer it to at its time). */
   unplacedReason: string | null;
+  /** Its menu deflected it when its time came (a scheduled call): after hours, or manual redirection. */
+  deflection: string | null;
+  /** A callback of a call that had failed: finishing makes it `recovered`. */
+  recovers: boolean;
   /** The engine's record, once placed. */
   record: {
     connected_time: number | null;
@@ -131,11 +135,13 @@ export interface CallState {
   status:
     | 'scheduled'
     | 'cancelled'
+    | 'deflected'
     | 'queued'
     | 'assigned'
     | 'connecting'
     | 'connected'
     | 'finished'
+    | 'recovered'
     | 'failed';
   queued_at: number | null;
   assigned_at: number | null;
@@ -173,11 +179,13 @@ const answered = (l: LegFacts) => l.answered_at !== null;
  * were never connected, with the side and the reason that kept them apart.
  */
 export function callState(f: CallFacts): CallState {
-  const queuedAt = f.kind === 'outbound' ? null : f.placedAt;
+  // A deflected call was turned away by its menu: it never joined the queue.
+  const queuedAt = f.kind === 'outbound' || f.deflection ? null : f.placedAt;
   const agentLeg = f.agentLegs.find(answered) ?? null;
   const assignedAt = f.kind === 'outbound' ? f.placedAt : (agentLeg?.answered_at ?? null);
   const connectedAt = f.record?.connected_time ?? null;
-  const endsAt = f.record?.end_time ?? (f.unplacedReason ? f.placedAt : null) ?? f.cancelledAt;
+  const unplaced = f.unplacedReason !== null || f.deflection !== null;
+  const endsAt = f.record?.end_time ?? (unplaced ? f.placedAt : null) ?? f.cancelledAt;
   const base = {
     queued_at: queuedAt,
     assigned_at: assignedAt,
@@ -190,12 +198,13 @@ export function callState(f: CallFacts): CallState {
     disconnected_by: 'disconnected_by_unknown',
   };
   if (f.cancelledAt !== null) return { ...base, status: 'cancelled' };
+  if (f.deflection) return { ...base, status: 'deflected' };
   if (f.unplacedReason) return { ...base, status: 'failed', fail_reason: f.unplacedReason };
   if (!f.record) return { ...base, status: 'scheduled' };
   const ended = f.record.end_time !== null;
-  const by = disconnectedBy(f.record.hung_up_by);
+  const by = disconnectedBy(f.record.hung_up_by, connectedAt !== null);
   if (connectedAt !== null) {
-    if (ended) return { ...base, status: 'finished', disconnected_by: by };
+    if (ended) return { ...base, status: f.recovers ? 'recovered' : 'finished', disconnected_by: by };
     return { ...base, status: 'connected' };
   }
   if (!ended) {
@@ -222,10 +231,15 @@ function failure(f: CallFacts, agentLeg: LegFacts | null): Pick<CallState, 'fail
   return { fail_reason: `end_user_${legFailure(eu)}`, fail_details: eu.end_reason ?? details };
 }
 
-/** The engine's `hung_up_by` on a placed call: `caller` is leg A (the agent), `target` leg B. */
-export function disconnectedBy(hungUpBy: string | null): string {
-  if (hungUpBy === 'caller') return 'disconnected_by_agent';
-  if (hungUpBy === 'target') return 'disconnected_by_end_user';
+/**
+ * The engine's `hung_up_by` on a placed call. Until the two are bridged the agent's leg plays the
+ * caller's part (`caller`); once bridged the parts swap (the agent handles the call, so it can transfer
+ * the end user): `caller` is then the end user and `target` the agent.
+ */
+export function disconnectedBy(hungUpBy: string | null, bridged: boolean): string {
+  const agent = bridged ? 'target' : 'caller';
+  if (hungUpBy === agent) return 'disconnected_by_agent';
+  if (hungUpBy === 'caller' || hungUpBy === 'target') return 'disconnected_by_end_user';
   if (hungUpBy === 'system') return 'disconnected_by_system';
   return 'disconnected_by_unknown';
 }
@@ -239,8 +253,40 @@ export interface ParticipantState {
   fail_reason: string;
 }
 
+/** A period on hold: open (`ended_at` null) while the hold lasts, or until its leg or call ended. */
+export interface HoldPeriod {
+  started_at: number;
+  ended_at: number | null;
+}
+
+/**
+ * Seconds on hold: the union of the periods (two parties held at once count once), an open period
+ * running to `end`.
+ */
+export function holdSeconds(periods: HoldPeriod[], end: number): number {
+  const spans = periods
+    .map((p) => [p.started_at, Math.min(p.ended_at ?? end, end)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let open: [number, number] | null = null;
+  for (const [a, b] of spans) {
+    if (open && a <= open[1]) open[1] = Math.max(open[1], b);
+    else {
+      if (open) total += open[1] - open[0];
+      open = [a, b];
+    }
+  }
+  if (open) total += open[1] - open[0];
+  return Math.round(total / 1000);
+}
+
 /** A participant from its leg: waiting until it answers (or while it was never dialed). */
-export function participantState(leg: LegFacts | null, now: number): ParticipantState {
+export function participantState(
+  leg: LegFacts | null,
+  now: number,
+  holds: HoldPeriod[] = [],
+): ParticipantState {
   if (!leg || (leg.answered_at === null && leg.ended_at === null))
     return {
       status: 'waiting',
@@ -264,7 +310,7 @@ export function participantState(leg: LegFacts | null, now: number): Participant
     connected_at: leg.answered_at,
     ended_at: leg.ended_at,
     call_duration: secondsBetween(leg.answered_at, leg.ended_at ?? now),
-    hold_duration: 0,
+    hold_duration: holdSeconds(holds, leg.ended_at ?? now),
     fail_reason: 'nothing',
   };
 }
@@ -273,4 +319,39 @@ export function participantState(leg: LegFacts | null, now: number): Participant
 export function offerEvents(agentLegs: LegFacts[]): { casting_time: number; group: string }[] {
   const times = [...new Set(agentLegs.map((l) => l.started_at))].sort((a, b) => a - b);
   return times.map((t, i) => ({ casting_time: t, group: `Group ${i + 1}` }));
+}
+
+// ---- transfers ----
+
+export type TransferStatus = 'transferring' | 'transferred' | 'cancelled' | 'failed';
+export type TransferState = { status: TransferStatus; fail_reason: string };
+
+/** An engine transfer of the call, as recorded (`call_transfers`), with the transferee's leg. */
+export interface TransferFacts {
+  /** The engine's status: dialing, answered, conferenced, stopped, failed, ended. */
+  status: string;
+  /** Whether the one who asked for the transfer has left the call (the transferee then has it). */
+  transferorGone: boolean;
+  leg: LegFacts | null;
+}
+
+/**
+ * A transfer as CCAI shows it: `transferring` while the transferee rings or talks with the one who
+ * transferred, `transferred` once the transferee has the call, `cancelled` when it was stopped, `failed`
+ * with the transferee's reason when nobody answered.
+ */
+export function transferState(t: TransferFacts): TransferState {
+  switch (t.status) {
+    case 'stopped':
+      return { status: 'cancelled', fail_reason: 'nothing' };
+    case 'failed':
+      return { status: 'failed', fail_reason: t.leg ? legFailure(t.leg) : 'unreachable' };
+    case 'ended':
+      return { status: 'transferred', fail_reason: 'nothing' };
+    case 'answered':
+    case 'conferenced':
+      return { status: t.transferorGone ? 'transferred' : 'transferring', fail_reason: 'nothing' };
+    default:
+      return { status: 'transferring', fail_reason: 'nothing' };
+  }
 }

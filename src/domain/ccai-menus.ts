@@ -65,6 +65,18 @@ export function menuOpenAt(hours: MenuHours | null, at: number): boolean {
 const names = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
 /** A two-letter ISO 639-1 code that names a language (Intl's CLDR data knows them all). */
+/**
+ * Whether a menu turns a call away at `at`, and why: manual redirection (checked first, as the seed's
+ * refusals are), or after hours. A scheduled call whose time comes then is deflected, not placed.
+ */
+export function deflectionAt(
+  menu: { manual_redirection: number; hours: MenuHours | null },
+  at: number,
+): 'manual_redirection' | 'after_hours' | null {
+  if (menu.manual_redirection === 1) return 'manual_redirection';
+  return menuOpenAt(menu.hours, at) ? null : 'after_hours';
+}
+
 export function isLanguageCode(code: string): boolean {
   return /^[a-z]{2}$/.test(code) && names.of(code) !== undefined;
 }

@@ -24,6 +24,12 @@ export interface PlaceCallRequest {
   /** Start recording once the two are bridged. */
   record?: boolean;
   /**
+   * Once both answered, leg A handles the call and leg B plays the caller's part: leg A may then
+   * transfer leg B away (held meanwhile), as a contact-center agent transfers the end user. Without it,
+   * leg A keeps the caller's part throughout.
+   */
+  firstLegHandles?: boolean;
+  /**
    * The call's uuid, when the caller needs it before the call starts (a face that records its own row
    * about the call first, so no event of the call is seen without it). Made up by the engine otherwise.
    */

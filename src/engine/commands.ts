@@ -26,6 +26,9 @@ export function newCommandId(): CommandId {
  * digits) are best effort: a failure is logged and the call goes on.
  */
 export class Telephony {
+  /** Told after a leg was put on hold or taken off it, so hold periods are recorded whoever asked. */
+  onHold: (leg: LegId, held: boolean) => Promise<void> = async () => {};
+
   constructor(
     private readonly driver: TelephonyDriver,
     private readonly clock: Clock,
@@ -107,11 +110,15 @@ export class Telephony {
   stopPlay(leg: LegId): Promise<void> {
     return this.bestEffort('stopPlay', leg, (cmd) => this.driver.stopPlay(cmd, leg));
   }
-  hold(leg: LegId, music: string): Promise<CommandId> {
-    return this.run('hold', (cmd) => this.driver.hold(cmd, leg, music));
+  async hold(leg: LegId, music: string): Promise<CommandId> {
+    const cmd = await this.run('hold', (c) => this.driver.hold(c, leg, music));
+    await this.onHold(leg, true);
+    return cmd;
   }
-  unhold(leg: LegId): Promise<CommandId> {
-    return this.run('unhold', (cmd) => this.driver.unhold(cmd, leg));
+  async unhold(leg: LegId): Promise<CommandId> {
+    const cmd = await this.run('unhold', (c) => this.driver.unhold(c, leg));
+    await this.onHold(leg, false);
+    return cmd;
   }
   mute(leg: LegId, on: boolean): Promise<CommandId> {
     return this.run('mute', (cmd) => this.driver.mute(cmd, leg, on));

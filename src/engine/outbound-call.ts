@@ -16,6 +16,9 @@ import { type Connected, dialNumbers } from './steps/dial.js';
  * same connected phase and the same end — so a placed call fails, times out and is recorded exactly
  * as an inbound one. Leg A plays the caller's part: once it answers, its hang-up ends the call.
  *
+ * With `firstLegHandles` the parts swap once leg B answered: leg B is then the caller (its hang-up is
+ * `caller`, and call control's transfers move it) and leg A the handler (`target`).
+ *
  * The record says what happened: `hung_up_by` `caller` is leg A's side, `target` leg B's; a call whose
  * legs never both answered ends `no-target` with `end_reason` `first leg not answered`,
  * `second leg not answered` or `bridge failed`.
@@ -44,9 +47,16 @@ async function script(s: CallSession, req: PlaceCallRequest): Promise<Outcome> {
   const b = await dialNumbers(s, [req.second]);
   if (!b) return { status: 'no-target', hungUpBy: 'system', reason: 'second leg not answered' };
   if (req.record) await startRecording(s);
-  const end = await connect(s, b);
+  const end = await connect(s, req.firstLegHandles ? swapParts(s, a, b) : b);
   if (end.kind === 'ended') return { status: 'finished', hungUpBy: end.by };
   return { status: 'no-target', hungUpBy: 'system', reason: 'bridge failed' };
+}
+
+/** Leg B becomes the caller's part (the anchor) and leg A, still a leg of this call, the handler. */
+function swapParts(s: CallSession, a: Connected, b: Connected): Connected {
+  s.anchorOn(b.leg);
+  s.ownLeg(a.leg);
+  return a;
 }
 
 /** Each offer rings its phones at once; the next offer only once nobody of this one answered. */

@@ -151,6 +151,7 @@ export class CallSession {
   ) {
     this.inLeg = inLeg;
     this.tel = new Telephony(deps.driver, deps.clock, deps.logger, (d) => this.working(d));
+    this.tel.onHold = (leg, held) => this.holdChanged(leg, held);
     this.legs.add(inLeg);
     this.pixels = new CallPixels(this, deps.pixels, ctx.flow.timers);
     this.webhooks = new CallWebhooks(this, deps.webhooks);
@@ -192,6 +193,11 @@ export class CallSession {
       this.callerGone = true;
       this.aborted ??= new CallerHungUp();
     }
+  }
+
+  /** Whether the leg is still one of this call's (up or ringing). */
+  hasLeg(leg: LegId): boolean {
+    return this.legs.has(leg);
   }
 
   /** The leg is over for this call: its late events (an answer after a cancel) are dropped. */
@@ -307,6 +313,21 @@ export class CallSession {
     await this.deps.store.updateLeg(leg, patch);
     const reason = patch.end_reason ?? undefined;
     this.announceLeg(leg, direction, to, patch.status, reason !== patch.status ? reason : undefined);
+  }
+
+  /** Records a hold period of a leg (CCAI's hold durations read them); a lost write never stops the call. */
+  private async holdChanged(leg: LegId, held: boolean): Promise<void> {
+    try {
+      await this.deps.store.holdChanged({
+        companyId: this.companyId,
+        callUuid: this.uuid,
+        legId: leg,
+        held,
+        at: this.now(),
+      });
+    } catch (err) {
+      this.deps.logger.warn({ call: this.uuid, leg, err: String(err) }, 'hold period not recorded');
+    }
   }
 
   /** Publishes a leg's state to live listeners (the record is written by the caller). */

@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import { Forbidden, Unauthenticated } from '../domain/errors.js';
 import type { Db } from '../store/db.js';
+import { ACCOUNTS_SCOPE } from '../store/migrations/0072_account_changes.js';
+import { Prepared } from '../store/prepared.js';
 import type { ApiKeyRole } from '../store/schema-api-keys.js';
 import type { KeyHolder } from './api-keys.js';
 
@@ -15,8 +18,17 @@ export interface Principal {
   keyId: number | null;
 }
 
-/** Finds a key made through `/api_keys.json` by its secret (the ApiKeyService). */
-export type KeyLookup = (apiKey: string) => Promise<KeyHolder | undefined>;
+/** Keys made through `/api_keys.json` (the ApiKeyService): finds one by its secret, notes its use. */
+export interface KeyLookup {
+  holderOf(apiKey: string): Promise<KeyHolder | undefined>;
+  /** A cached key was used again (its last_used_at, at most one write a minute). */
+  noteUse(keyId: number): Promise<void>;
+}
+
+const NO_KEYS: KeyLookup = { holderOf: async () => undefined, noteUse: async () => {} };
+
+/** Keys remembered at most; past this the oldest are forgotten (a client cycling keys costs lookups, not memory). */
+const CACHED_KEYS = 10_000;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -28,18 +40,54 @@ export function generateApiKey(): string {
 
 /** Core API users, their keys and which companies they reach. Keys are stored hashed. */
 export class AccountService {
+  /**
+   * Principals by key hash, each valid as of the accounts version it was read at. Every request
+   * authenticates, and the two lookups (key, then memberships) cost more than many a handler; the version
+   * (one index probe) moves with any change to users, memberships, companies or keys, by any process
+   * (migration 0072), so a revoked key or a removed membership counts from the next request on.
+   * Unknown keys are not remembered.
+   */
+  private readonly cache = new Map<string, { principal: Principal; version: number | null }>();
+  private readonly version: Prepared<Record<string, never>, { v: number | string | null }>;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly keyHolder: KeyLookup = async () => undefined,
-  ) {}
+    private readonly keys: KeyLookup = NO_KEYS,
+  ) {
+    this.version = new Prepared(
+      db,
+      () =>
+        sql<{
+          v: number | string | null;
+        }>`SELECT max(id) AS v FROM config_changes WHERE company_id = ${sql.lit(ACCOUNTS_SCOPE)}`,
+    );
+  }
 
+  /** The principal a key stands for. The object is shared between requests: read it, never change it. */
   async authenticate(apiKey: string | undefined): Promise<Principal> {
     if (!apiKey) throw new Unauthenticated('Unauthorized: api_key is missing');
+    const hash = hashApiKey(apiKey);
+    // Read before the lookups: a change landing meanwhile leaves this entry stale at an old version.
+    const row = await this.version.first({});
+    const version = row?.v === null || row?.v === undefined ? null : Number(row.v);
+    const cached = this.cache.get(hash);
+    if (cached && cached.version === version) {
+      if (cached.principal.keyId !== null) await this.keys.noteUse(cached.principal.keyId);
+      return cached.principal;
+    }
+    const principal = await this.lookup(hash, apiKey);
+    this.cache.delete(hash);
+    if (this.cache.size >= CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(hash, { principal, version });
+    return principal;
+  }
+
+  private async lookup(hash: string, apiKey: string): Promise<Principal> {
     const user = await this.db
       .selectFrom('users')
       .select(['id', 'active_company_id'])
-      .where('api_key_hash', '=', hashApiKey(apiKey))
+      .where('api_key_hash', '=', hash)
       .executeTakeFirst();
     if (!user) return this.authenticateKey(apiKey);
     const memberships = await this.db
@@ -61,7 +109,7 @@ export class AccountService {
 
   /** A key made through `/api_keys.json`: it reaches its own company while that company lives. */
   private async authenticateKey(apiKey: string): Promise<Principal> {
-    const holder = await this.keyHolder(apiKey);
+    const holder = await this.keys.holderOf(apiKey);
     if (!holder) throw new Unauthenticated('Unauthorized: api_key is wrong');
     const company = await this.db
       .selectFrom('companies')

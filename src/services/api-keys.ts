@@ -107,11 +107,12 @@ export class ApiKeyService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    await this.touch(row.id);
+    await this.noteUse(row.id);
     return { keyId: row.id, userId: row.user_id, companyId: row.company_id, role: row.role };
   }
 
-  private async touch(id: number): Promise<void> {
+  /** Notes a use of the key: last_used_at, written at most once a minute. */
+  async noteUse(id: number): Promise<void> {
     const now = this.clock.now();
     const last = this.touched.get(id);
     if (last !== undefined && now - last < TOUCH_EVERY_MS) return;

@@ -4,6 +4,8 @@ import {
   type CallKind,
   type CallState,
   callState,
+  type HoldPeriod,
+  holdSeconds,
   type LegFacts,
   type ParticipantState,
   participantState,
@@ -16,6 +18,7 @@ import type { CcaiCallsTable } from '../store/schema-ccai.js';
 import { isUniqueViolation } from '../store/unique.js';
 import type { CcaiEndUserService, EndUser } from './ccai-end-users.js';
 import type { CcaiMenuService, Menu } from './ccai-menus.js';
+import type { CcaiTransferViews, TransferView } from './ccai-transfers.js';
 import type { Person, UserService } from './users.js';
 
 export type CcaiCallRow = Selectable<CcaiCallsTable>;
@@ -37,6 +40,7 @@ export interface CallView {
   endUser: EndUser | null;
   participants: ParticipantView[];
   agentLegs: LegFacts[];
+  transfers: TransferView[];
   recordingUrl: string | null;
   holdSeconds: number;
 }
@@ -72,6 +76,7 @@ export class CcaiCallViews {
     private readonly menus: CcaiMenuService,
     private readonly users: UserService,
     private readonly endUsers: CcaiEndUserService,
+    private readonly transfers: CcaiTransferViews,
   ) {}
 
   async row(companyId: number, id: number): Promise<CcaiCallRow> {
@@ -108,26 +113,29 @@ export class CcaiCallViews {
 
   async view(row: CcaiCallRow): Promise<CallView> {
     const kind = KIND[row.call_type];
-    const record = row.call_uuid
+    const uuid = row.call_uuid;
+    const record = uuid
       ? await this.db
           .selectFrom('calls')
           .select(['connected_time', 'end_time', 'hung_up_by', 'end_reason', 'recording_url'])
-          .where('uuid', '=', row.call_uuid)
+          .where('uuid', '=', uuid)
           .executeTakeFirst()
       : undefined;
-    const legs = row.call_uuid
+    const legs = uuid
       ? await this.db
           .selectFrom('call_legs')
           .selectAll()
-          .where('call_uuid', '=', row.call_uuid)
+          .where('call_uuid', '=', uuid)
           .orderBy('started_at')
           .orderBy('id')
           .execute()
       : [];
     const endUserLeg = legs.find((l) => l.to_number === row.end_user_number) ?? null;
     const agentLegs = legs.filter((l) => l !== endUserLeg);
-    const participants = await this.participants(row, agentLegs, endUserLeg);
+    const { transfers, transfereeLegs } = await this.transfers.of(row, legs);
     const now = this.clock.now();
+    const holds = await this.holdsOf(uuid, [...legs, ...transfereeLegs], record?.end_time ?? null);
+    const participants = await this.participants(row, agentLegs, endUserLeg, transfereeLegs, holds);
     const state = callState({
       kind,
       createdAt: row.created_at,
@@ -135,6 +143,8 @@ export class CcaiCallViews {
       scheduledAt: row.scheduled_at,
       cancelledAt: row.cancelled_at,
       unplacedReason: row.fail_reason,
+      deflection: row.deflection,
+      recovers: row.recovers === 1,
       record: record ?? null,
       agentLegs,
       endUserLeg,
@@ -156,9 +166,31 @@ export class CcaiCallViews {
       endUser,
       participants,
       agentLegs,
+      transfers,
       recordingUrl: record?.recording_url ?? null,
-      holdSeconds: 0,
+      holdSeconds: holdSeconds([...holds.values()].flat(), record?.end_time ?? now),
     };
+  }
+
+  /**
+   * The call's hold periods by leg, whichever face held them. A period still open when its leg (or the
+   * call) ended ends there: the engine does not close periods when a held party hangs up.
+   */
+  private async holdsOf(uuid: string | null, legs: Leg[], callEnd: number | null) {
+    const out = new Map<string, HoldPeriod[]>();
+    if (!uuid) return out;
+    const ends = new Map(legs.map((l) => [l.id, l.ended_at]));
+    const rows = await this.db
+      .selectFrom('call_holds')
+      .select(['leg_id', 'started_at', 'ended_at'])
+      .where('call_uuid', '=', uuid)
+      .orderBy('started_at')
+      .execute();
+    for (const r of rows) {
+      const ended_at = r.ended_at ?? ends.get(r.leg_id) ?? callEnd;
+      out.set(r.leg_id, [...(out.get(r.leg_id) ?? []), { started_at: Number(r.started_at), ended_at }]);
+    }
+    return out;
   }
 
   /** Binds legs not yet bound to their participant (or a new one), then reads every participant. */
@@ -166,15 +198,15 @@ export class CcaiCallViews {
     row: CcaiCallRow,
     agentLegs: Leg[],
     endUserLeg: Leg | null,
+    transfereeLegs: Leg[],
+    holds: Map<string, HoldPeriod[]>,
   ): Promise<ParticipantView[]> {
     let stored = await this.storedParticipants(row.id);
     const bound = new Set(stored.map((p) => p.leg_id));
-    const unbound = [...(endUserLeg ? [endUserLeg] : []), ...agentLegs].filter((l) => !bound.has(l.id));
+    const all = [...(endUserLeg ? [endUserLeg] : []), ...agentLegs, ...transfereeLegs];
+    const unbound = all.filter((l) => !bound.has(l.id));
     if (unbound.length) {
-      const offered: number[] = JSON.parse(row.agent_ids);
-      const phones = new Map<string, number>();
-      for (const p of offered.length ? await this.peopleByIds(row.company_id, offered) : [])
-        if (p.phone_number && !phones.has(p.phone_number)) phones.set(p.phone_number, p.id);
+      const phones = await this.agentPhones(row, transfereeLegs);
       for (const leg of unbound) {
         const type = leg === endUserLeg ? 'end_user' : 'agent';
         const userId = type === 'agent' ? (phones.get(leg.to_number) ?? null) : null;
@@ -182,15 +214,31 @@ export class CcaiCallViews {
       }
       stored = await this.storedParticipants(row.id);
     }
-    const legsById = new Map([...agentLegs, ...(endUserLeg ? [endUserLeg] : [])].map((l) => [l.id, l]));
+    const legsById = new Map(all.map((l) => [l.id, l]));
     const now = this.clock.now();
     return stored.map((p) => ({
       id: p.id,
       type: p.type,
       user_id: p.user_id,
       end_user_id: p.end_user_id,
-      ...participantState(p.leg_id ? (legsById.get(p.leg_id) ?? null) : null, now),
+      ...participantState(
+        p.leg_id ? (legsById.get(p.leg_id) ?? null) : null,
+        now,
+        p.leg_id ? holds.get(p.leg_id) : undefined,
+      ),
     }));
+  }
+
+  /** Agents by phone: the queue offered the call, and any user a transfer rang. */
+  private async agentPhones(row: CcaiCallRow, transfereeLegs: Leg[]): Promise<Map<string, number>> {
+    const offered: number[] = JSON.parse(row.agent_ids);
+    const phones = new Map<string, number>();
+    for (const p of offered.length ? await this.peopleByIds(row.company_id, offered) : [])
+      if (p.phone_number && !phones.has(p.phone_number)) phones.set(p.phone_number, p.id);
+    const others = transfereeLegs.map((l) => l.to_number).filter((n) => !phones.has(n));
+    for (const p of await this.users.byPhones(row.company_id, others))
+      if (p.phone_number && !phones.has(p.phone_number)) phones.set(p.phone_number, p.id);
+    return phones;
   }
 
   private storedParticipants(callId: number) {
@@ -278,15 +326,24 @@ function statusIs(eb: ExpressionBuilder<Database, 'ccai_calls'>, status: string)
       .whereRef('call_legs.call_uuid', '=', 'ccai_calls.call_uuid')
       .whereRef('call_legs.to_number', '=', 'ccai_calls.end_user_number'),
   );
-  const open = eb.and([eb('ccai_calls.cancelled_at', 'is', null), eb('ccai_calls.fail_reason', 'is', null)]);
+  const open = eb.and([
+    eb('ccai_calls.cancelled_at', 'is', null),
+    eb('ccai_calls.fail_reason', 'is', null),
+    eb('ccai_calls.deflection', 'is', null),
+  ]);
+  const ended = rec('calls.end_time is not null and calls.connected_time is not null');
   const liveUnconnected = eb.and([open, rec(`${live} and calls.connected_time is null`)]);
   switch (status) {
     case 'cancelled':
       return eb('ccai_calls.cancelled_at', 'is not', null);
+    case 'deflected':
+      return eb('ccai_calls.deflection', 'is not', null);
     case 'scheduled':
       return eb.and([open, eb('ccai_calls.call_uuid', 'is', null)]);
     case 'finished':
-      return eb.and([open, rec('calls.end_time is not null and calls.connected_time is not null')]);
+      return eb.and([open, ended, eb('ccai_calls.recovers', '=', 0)]);
+    case 'recovered':
+      return eb.and([open, ended, eb('ccai_calls.recovers', '=', 1)]);
     case 'failed':
       return eb.and([
         eb('ccai_calls.cancelled_at', 'is', null),

@@ -10,7 +10,7 @@ import {
   RECORDING_PERMISSIONS,
   REFUSALS,
 } from '../domain/ccai-calls.js';
-import { isLanguageCode, menuOpenAt } from '../domain/ccai-menus.js';
+import { deflectionAt, isLanguageCode, menuOpenAt } from '../domain/ccai-menus.js';
 import { NotFound, RuleViolation } from '../domain/errors.js';
 import { toE164 } from '../domain/phone.js';
 import type { CallPlacer, PlacedDial } from '../domain/placed-call.js';
@@ -290,6 +290,8 @@ export class CcaiCallService {
       first: offers,
       second: { to: row.end_user_number, timeoutS: END_USER_RING_S },
       record: row.recording_permission === 'recording_permission_granted',
+      // The agent handles the call once both answered: transfers move the end user, as an agent's do.
+      firstLegHandles: true,
     });
     const now = this.d.clock.now();
     const placed = await this.d.db
@@ -371,19 +373,34 @@ export class CcaiCallService {
     );
   }
 
-  /** Its time came: the call is claimed (once, even with several processes) and queued like an incoming one. */
+  /**
+   * Its time came: the call is claimed (once, even with several processes) and queued like an incoming
+   * one — unless its menu turns it away now (hours or manual redirection changed since it was
+   * scheduled): then it is `deflected` and nothing is dialed. A callback of a failed call is marked so
+   * that finishing makes it `recovered`.
+   */
   private async fire(id: number): Promise<void> {
     this.timers.delete(id);
     const now = this.d.clock.now();
+    const row = await this.d.db.selectFrom('ccai_calls').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    const menu = row.menu_id ? await this.d.menus.live(row.company_id, row.menu_id) : undefined;
+    const deflection = menu ? deflectionAt(menu, now) : null;
     const claimed = await this.d.db
       .updateTable('ccai_calls')
-      .set({ placed_at: now, queued_at: now, updated_at: now })
+      .set({
+        placed_at: now,
+        queued_at: deflection ? null : now,
+        deflection,
+        recovers: (await this.parentFailed(row)) ? 1 : 0,
+        updated_at: now,
+      })
       .where('id', '=', id)
       .where('placed_at', 'is', null)
       .where('cancelled_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
-    if (!claimed) return;
+    if (!claimed || deflection) return;
     try {
       await this.placeQueued(claimed);
     } catch (err) {
@@ -396,6 +413,12 @@ export class CcaiCallService {
         .execute();
       throw err;
     }
+  }
+
+  private async parentFailed(row: CcaiCallRow): Promise<boolean> {
+    if (row.parent_id === null) return false;
+    const parent = await this.d.views.get(row.company_id, row.parent_id).catch(() => undefined);
+    return parent?.state.status === 'failed';
   }
 
   /** Cancels a scheduled call not placed yet; `already` when it was cancelled before (204). */

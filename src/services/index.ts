@@ -18,6 +18,7 @@ import { CcaiEndUserService } from './ccai-end-users.js';
 import { CcaiKeyService } from './ccai-keys.js';
 import { CcaiMenuService } from './ccai-menus.js';
 import { CcaiOutboundNumberService } from './ccai-outbound-numbers.js';
+import { CcaiTransferViews } from './ccai-transfers.js';
 import { CompanyService } from './companies.js';
 import { ContactService } from './contacts.js';
 import { ConversionRuleService } from './conversion-rules.js';
@@ -64,7 +65,7 @@ export function buildServices(deps: ServiceDeps) {
   const apiKeys = new ApiKeyService(deps.db, deps.clock);
   const users = new UserService(deps.db, deps.clock);
   return {
-    accounts: new AccountService(deps.db, deps.clock, (key) => apiKeys.holderOf(key)),
+    accounts: new AccountService(deps.db, deps.clock, apiKeys),
     apiKeys,
     affiliates,
     campaigns,
@@ -144,6 +145,7 @@ export function ccaiCallServices(
     services.ccaiMenus,
     services.users,
     services.ccaiEndUsers,
+    new CcaiTransferViews(deps.db, deps.clock, services.users),
   );
   const calls = new CcaiCallService({
     ...deps,

@@ -117,6 +117,14 @@ export interface CallStore {
   saveCall(uuid: string, patch: CallPatch): Promise<void>;
   insertLeg(leg: NewLeg): Promise<void>;
   updateLeg(id: string, patch: LegPatch): Promise<void>;
+  /** A leg went on hold (a period opens, unless one is open) or came off it (the open one closes). */
+  holdChanged(h: {
+    companyId: number;
+    callUuid: string;
+    legId: string;
+    held: boolean;
+    at: number;
+  }): Promise<void>;
   addCapHits(
     rows: {
       owner_type: 'target' | 'target_group';
@@ -305,6 +313,35 @@ export function sqlCallStore(db: Db, outbox: Pick<Outbox, 'enqueue' | 'kick'>): 
     },
     async updateLeg(id, patch) {
       await db.updateTable('call_legs').set(patch).where('id', '=', id).execute();
+    },
+    async holdChanged(h) {
+      if (!h.held) {
+        await db
+          .updateTable('call_holds')
+          .set({ ended_at: h.at })
+          .where('leg_id', '=', h.legId)
+          .where('ended_at', 'is', null)
+          .execute();
+        return;
+      }
+      // Held again while held (a transfer re-joining its parties) keeps the period that is open.
+      const open = await db
+        .selectFrom('call_holds')
+        .select('id')
+        .where('leg_id', '=', h.legId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      if (open) return;
+      await db
+        .insertInto('call_holds')
+        .values({
+          company_id: h.companyId,
+          call_uuid: h.callUuid,
+          leg_id: h.legId,
+          started_at: h.at,
+          ended_at: null,
+        })
+        .execute();
     },
     async addCapHits(rows) {
       if (rows.length) await db.insertInto('cap_hits').values(rows).execute();

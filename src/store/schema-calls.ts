@@ -130,8 +130,19 @@ export interface CallCountsTable {
   n: number | string;
 }
 
+/** A period a leg was on hold (migration 0091): open while `ended_at` is null or until the leg ended. */
+export interface CallHoldsTable {
+  id: Generated<number>;
+  company_id: number;
+  call_uuid: string;
+  leg_id: string;
+  started_at: number;
+  ended_at: number | null;
+}
+
 export interface CallTables {
   calls: CallsTable;
+  call_holds: CallHoldsTable;
   call_counts: CallCountsTable;
   call_legs: CallLegsTable;
   routing_entries: RoutingEntriesTable;

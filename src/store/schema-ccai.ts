@@ -93,6 +93,10 @@ export interface CcaiCallsTable {
   cancelled_at: number | null;
   /** Why a call could not be placed at all (no agent left at its scheduled time). */
   fail_reason: string | null;
+  /** Why a scheduled call was not placed at its time (migration 0091): its menu deflected it. */
+  deflection: 'after_hours' | 'manual_redirection' | null;
+  /** A callback (with a parent) placed after its parent call failed: `recovered` once it finishes. */
+  recovers: Generated<number>;
   updated_at: number;
 }
 
@@ -108,7 +112,17 @@ export interface CcaiParticipantsTable {
   created_at: number;
 }
 
+/** An integer id for an engine transfer (`call_transfers`) of a CCAI call, bound when first read. */
+export interface CcaiTransfersTable {
+  id: Generated<number>;
+  company_id: number;
+  call_id: number;
+  transfer_id: string;
+  created_at: number;
+}
+
 export interface CcaiTables {
+  ccai_transfers: CcaiTransfersTable;
   ccai_keys: CcaiKeysTable;
   ccai_menus: CcaiMenusTable;
   ccai_outbound_numbers: CcaiOutboundNumbersTable;

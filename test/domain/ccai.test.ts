@@ -3,12 +3,14 @@ import {
   type CallFacts,
   callState,
   futureInstant,
+  holdSeconds,
   type LegFacts,
   menuIdOf,
   offerEvents,
   participantState,
+  transferState,
 } from '../../src/domain/ccai-calls.js';
-import { checkLanguages, isLanguageCode, menuOpenAt } from '../../src/domain/ccai-menus.js';
+import { checkLanguages, deflectionAt, isLanguageCode, menuOpenAt } from '../../src/domain/ccai-menus.js';
 
 const T = Date.UTC(2025, 0, 6, 15, 0, 0); // a Monday
 const leg = (over: Partial<LegFacts> = {}): LegFacts => ({
@@ -27,6 +29,8 @@ const facts = (over: Partial<CallFacts> = {}): CallFacts => ({
   scheduledAt: null,
   cancelledAt: null,
   unplacedReason: null,
+  deflection: null,
+  recovers: false,
   record: { connected_time: null, end_time: null, hung_up_by: null, end_reason: null },
   agentLegs: [leg()],
   endUserLeg: null,
@@ -52,13 +56,38 @@ describe('callState', () => {
       wait_duration: 4,
       call_duration: 6,
     });
-    const ended = { ...connected, end_time: T + 64_000, hung_up_by: 'target' };
+    // Once bridged the agent handles the call: the end user is the engine's `caller`, the agent `target`.
+    const ended = { ...connected, end_time: T + 64_000, hung_up_by: 'caller' };
     expect(callState(facts({ agentLegs: [agent], record: ended }))).toMatchObject({
       status: 'finished',
       call_duration: 60,
       ends_at: T + 64_000,
       disconnected_by: 'disconnected_by_end_user',
     });
+    expect(
+      callState(facts({ agentLegs: [agent], record: { ...ended, hung_up_by: 'target' } })),
+    ).toMatchObject({
+      disconnected_by: 'disconnected_by_agent',
+    });
+  });
+
+  it('recovered: a callback of a failed call that finished; finished without a failed parent', () => {
+    const ended = { connected_time: T + 4_000, end_time: T + 64_000, hung_up_by: 'caller', end_reason: null };
+    const agent = leg({ status: 'ended', answered_at: T + 2_000 });
+    expect(callState(facts({ agentLegs: [agent], record: ended, recovers: true })).status).toBe('recovered');
+    expect(callState(facts({ agentLegs: [agent], record: ended, recovers: false })).status).toBe('finished');
+    // Still live, or never connected: a callback shows what it is doing, as any call does.
+    expect(
+      callState(facts({ agentLegs: [agent], record: { ...ended, end_time: null }, recovers: true })).status,
+    ).toBe('connected');
+  });
+
+  it('deflected: its menu turned it away when its time came; nothing was placed', () => {
+    expect(
+      callState(
+        facts({ kind: 'scheduled', placedAt: T, record: null, agentLegs: [], deflection: 'after_hours' }),
+      ),
+    ).toMatchObject({ status: 'deflected', ends_at: T, wait_duration: 0, fail_reason: 'nothing' });
   });
 
   it('queued calls: queued until an agent answers, assigned at that answer', () => {
@@ -139,6 +168,45 @@ describe('participants and offers', () => {
     });
   });
 
+  it('hold_duration: the periods on hold, an open one running to the leg end', () => {
+    const answered = leg({ answered_at: T, ended_at: T + 90_000 });
+    const holds = [
+      { started_at: T + 10_000, ended_at: T + 25_000 },
+      { started_at: T + 60_000, ended_at: null },
+    ];
+    expect(participantState(answered, T + 200_000, holds).hold_duration).toBe(15 + 30);
+    expect(participantState(answered, T + 200_000).hold_duration).toBe(0);
+  });
+
+  it('holdSeconds: overlapping periods count once; open ones run to the end', () => {
+    expect(holdSeconds([], T)).toBe(0);
+    expect(
+      holdSeconds(
+        [
+          { started_at: T, ended_at: T + 10_000 },
+          { started_at: T + 5_000, ended_at: T + 20_000 },
+          { started_at: T + 40_000, ended_at: null },
+        ],
+        T + 47_000,
+      ),
+    ).toBe(20 + 7);
+  });
+
+  it('transfers: transferring, transferred once the transferee has the call, cancelled, failed with why', () => {
+    const t = (status: string, transferorGone = false, l: LegFacts | null = null) =>
+      transferState({ status, transferorGone, leg: l });
+    expect(t('dialing')).toEqual({ status: 'transferring', fail_reason: 'nothing' });
+    expect(t('answered').status).toBe('transferring');
+    expect(t('answered', true).status).toBe('transferred');
+    expect(t('conferenced', true).status).toBe('transferred');
+    expect(t('ended').status).toBe('transferred');
+    expect(t('stopped')).toEqual({ status: 'cancelled', fail_reason: 'nothing' });
+    expect(t('failed', false, leg({ status: 'busy', ended_at: T }))).toEqual({
+      status: 'failed',
+      fail_reason: 'busy',
+    });
+  });
+
   it('one offer event per group of phones rung together', () => {
     const cascade = [leg(), leg({ started_at: T + 30_000 })];
     expect(offerEvents(cascade)).toEqual([
@@ -178,6 +246,13 @@ describe('menus', () => {
     expect(isLanguageCode('eng')).toBe(false);
     expect(checkLanguages(['EN', 'fr', 'en'])).toEqual(['en', 'fr']);
     expect(() => checkLanguages([])).toThrow();
+  });
+
+  it('deflection: manual redirection first, then after hours; an open menu deflects nothing', () => {
+    const closed = { time_zone: 'UTC', schedule: [] };
+    expect(deflectionAt({ manual_redirection: 1, hours: closed }, T)).toBe('manual_redirection');
+    expect(deflectionAt({ manual_redirection: 0, hours: closed }, T)).toBe('after_hours');
+    expect(deflectionAt({ manual_redirection: 0, hours: null }, T)).toBeNull();
   });
 
   it('hours: no hours is always open; otherwise only inside an interval of that weekday, in the zone', () => {

@@ -1,6 +1,6 @@
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import type { CcaiEndUserService } from '../../services/ccai-end-users.js';
-import type { CcaiMenuService, MenuInput } from '../../services/ccai-menus.js';
+import type { CcaiMenuService } from '../../services/ccai-menus.js';
 import type { CcaiOutboundNumberService } from '../../services/ccai-outbound-numbers.js';
 import type { UserService } from '../../services/users.js';
 import type { CoreApp } from '../retreaver/core/plugin.js';
@@ -8,15 +8,11 @@ import { sendList } from './plugin.js';
 import { presentAgent, presentEndUser, presentMenu, presentOutboundNumber } from './present.js';
 import {
   AgentAnswer,
-  EndUserAnswer,
-  EndUserBody,
+  EndUserSchemas,
   IdParams,
   ListQuery,
-  MenuAnswer,
-  MenuCreate,
-  MenuUpdate,
-  OutboundNumberAnswer,
-  OutboundNumberBody,
+  MenuSchemas,
+  OutboundNumberSchemas,
 } from './schemas.js';
 
 export interface ConfigDeps {
@@ -30,49 +26,16 @@ const page = (q: { page?: number; per?: number }) => [q.page ?? 1, q.per ?? 25] 
 
 /** The contact center's configuration: menus, outbound numbers, end users, and the agents (read-only). */
 export async function configRoutes(app: CoreApp, deps: ConfigDeps): Promise<void> {
-  const { menus, outboundNumbers, endUsers } = deps;
-  crud(app, {
-    path: '/apps/api/v1/menus',
-    tag: 'CCAI menus',
-    what: 'menu',
-    create: MenuCreate,
-    update: MenuUpdate,
-    answer: MenuAnswer,
-    list: (c, p, per) => menus.list(c, p, per),
-    get: (c, id) => menus.get(c, id),
-    add: (c, b) => menus.create(c, b as MenuInput),
-    change: (c, id, b) => menus.update(c, id, b as MenuInput),
-    remove: (c, id) => menus.remove(c, id),
-    present: presentMenu,
-  });
-  crud(app, {
-    path: '/apps/api/v1/outbound_numbers',
-    tag: 'CCAI outbound numbers',
-    what: 'outbound number',
-    create: OutboundNumberBody,
-    update: OutboundNumberBody,
-    answer: OutboundNumberAnswer,
-    list: (c, p, per) => outboundNumbers.list(c, p, per),
-    get: (c, id) => outboundNumbers.get(c, id),
-    add: (c, b) => outboundNumbers.create(c, b as object),
-    change: (c, id, b) => outboundNumbers.update(c, id, b as object),
-    remove: (c, id) => outboundNumbers.remove(c, id),
-    present: presentOutboundNumber,
-  });
-  crud(app, {
-    path: '/apps/api/v1/end_users',
-    tag: 'CCAI end users',
-    what: 'end user',
-    create: EndUserBody,
-    update: EndUserBody,
-    answer: EndUserAnswer,
-    list: (c, p, per) => endUsers.list(c, p, per),
-    get: (c, id) => endUsers.get(c, id),
-    add: (c, b) => endUsers.create(c, b as object),
-    change: (c, id, b) => endUsers.update(c, id, b as object),
-    remove: (c, id) => endUsers.remove(c, id),
-    present: presentEndUser,
-  });
+  crud(app, '/apps/api/v1/menus', 'menu', MenuSchemas, deps.menus, presentMenu);
+  crud(
+    app,
+    '/apps/api/v1/outbound_numbers',
+    'outbound number',
+    OutboundNumberSchemas,
+    deps.outboundNumbers,
+    presentOutboundNumber,
+  );
+  crud(app, '/apps/api/v1/end_users', 'end user', EndUserSchemas, deps.endUsers, presentEndUser);
 
   const tags = ['CCAI agents'];
   app.get(
@@ -97,73 +60,87 @@ export async function configRoutes(app: CoreApp, deps: ConfigDeps): Promise<void
   );
 }
 
-interface Crud<T> {
-  path: string;
-  tag: string;
-  what: string;
-  create: import('typebox').TSchema;
-  update: import('typebox').TSchema;
-  answer: import('typebox').TSchema;
+/** Request and answer schemas of one configuration resource. */
+export interface ResourceSchemas {
+  create: TSchema;
+  update: TSchema;
+  answer: TSchema;
+}
+
+/**
+ * A configuration resource's service. Method syntax on purpose: each service takes its own input type,
+ * which the route's schema has already checked.
+ */
+interface Resource<T> {
   list(companyId: number, page: number, per: number): Promise<{ rows: T[]; total: number }>;
   get(companyId: number, id: number): Promise<T>;
-  add(companyId: number, body: unknown): Promise<T>;
-  change(companyId: number, id: number, body: unknown): Promise<T>;
+  create(companyId: number, body: unknown): Promise<T>;
+  update(companyId: number, id: number, body: unknown): Promise<T>;
   remove(companyId: number, id: number): Promise<T>;
-  present(row: T): unknown;
 }
 
 /** The five operations of a configuration resource, alike for all three. */
-function crud<T>(app: CoreApp, r: Crud<T>): void {
-  const tags = [r.tag];
-  const item = `${r.path}/:id`;
+function crud<T>(
+  app: CoreApp,
+  path: string,
+  what: string,
+  schemas: ResourceSchemas,
+  service: Resource<T>,
+  present: (row: T) => unknown,
+): void {
+  const tags = [`CCAI ${what}s`];
+  const item = `${path}/:id`;
+  const idOf = (req: { params: unknown }) => (req.params as { id: number }).id;
   app.get(
-    r.path,
+    path,
     {
       schema: {
         tags,
-        summary: `List ${r.what}s`,
+        summary: `List ${what}s`,
         querystring: ListQuery,
-        response: { 200: Type.Array(r.answer) },
+        response: { 200: Type.Array(schemas.answer) },
       },
     },
     async (req, reply) => {
       const [p, per] = page(req.query as { page?: number; per?: number });
-      return sendList(reply, await r.list(req.ccai.companyId, p, per), r.present);
+      return sendList(reply, await service.list(req.ccai.companyId, p, per), present);
     },
   );
   app.post(
-    r.path,
-    { schema: { tags, summary: `Create a ${r.what}`, body: r.create, response: { 201: r.answer } } },
-    async (req, reply) => reply.code(201).send(r.present(await r.add(req.ccai.companyId, req.body))),
+    path,
+    {
+      schema: { tags, summary: `Create a ${what}`, body: schemas.create, response: { 201: schemas.answer } },
+    },
+    async (req, reply) => reply.code(201).send(present(await service.create(req.ccai.companyId, req.body))),
   );
   app.get(
     item,
-    { schema: { tags, summary: `Get a ${r.what}`, params: IdParams, response: { 200: r.answer } } },
-    async (req) => r.present(await r.get(req.ccai.companyId, (req.params as { id: number }).id)),
+    { schema: { tags, summary: `Get a ${what}`, params: IdParams, response: { 200: schemas.answer } } },
+    async (req) => present(await service.get(req.ccai.companyId, idOf(req))),
   );
   app.patch(
     item,
     {
       schema: {
         tags,
-        summary: `Update a ${r.what}`,
+        summary: `Update a ${what}`,
         params: IdParams,
-        body: r.update,
-        response: { 200: r.answer },
+        body: schemas.update,
+        response: { 200: schemas.answer },
       },
     },
-    async (req) => r.present(await r.change(req.ccai.companyId, (req.params as { id: number }).id, req.body)),
+    async (req) => present(await service.update(req.ccai.companyId, idOf(req), req.body)),
   );
   app.delete(
     item,
     {
       schema: {
         tags,
-        summary: `Delete a ${r.what} (soft delete; the answer shows it deleted)`,
+        summary: `Delete a ${what} (soft delete; the answer shows it deleted)`,
         params: IdParams,
-        response: { 200: r.answer },
+        response: { 200: schemas.answer },
       },
     },
-    async (req) => r.present(await r.remove(req.ccai.companyId, (req.params as { id: number }).id)),
+    async (req) => present(await service.remove(req.ccai.companyId, idOf(req))),
   );
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimited } from '../../domain/errors.js';
 import type { RateLimiter } from '../../live/live-state.js';
 import type { CcaiKeyService } from '../../services/ccai-keys.js';
-import type { CoreApp } from '../retreaver/core/plugin.js';
+import type { CoreApp, RouteTable } from '../retreaver/core/plugin.js';
 import { sendCcaiError, toCcaiError } from './errors.js';
 
 /** Who a CCAI-face request acts as: the company of its key. */
@@ -63,4 +63,26 @@ export function sendList<T>(
 ) {
   reply.header('x-total-count', String(page.total));
   return reply.send(page.rows.map(present));
+}
+
+/** The paths this face answers under: a request no route matches there still answers in its shape. */
+const PREFIXES = ['/apps/', '/manager/'];
+
+export function isCcaiPath(url: string): boolean {
+  const path = url.split('?')[0];
+  return PREFIXES.some((p) => path.startsWith(p) || path === p.slice(0, -1));
+}
+
+/** Unknown path → 404, known path with another method → 405 with `Allow`, both as `{"message": …}`. */
+export function ccaiNotFound(table: RouteTable) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const allowed = table.methodsFor(request.url.split('?')[0]);
+    if (!allowed.length)
+      return sendCcaiError(reply, { status: 404, body: { message: 'Resource not found' } });
+    reply.header('allow', [...new Set(allowed)].join(', '));
+    return sendCcaiError(reply, {
+      status: 405,
+      body: { message: `Method ${request.method} is not allowed here` },
+    });
+  };
 }

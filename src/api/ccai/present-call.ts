@@ -8,8 +8,8 @@ const permission = (stored: string) => stored.replace(/^recording_permission_/, 
 
 /**
  * The call object exactly as the seed documents it, every field filled from what happened. Fields this
- * platform has nothing for (rating, photos, videos, deflections, voicemail, transfers, hold) show the
- * seed's empty values; docs/ccai.md lists them.
+ * platform has nothing for (rating, photos, videos, voicemail) show the seed's empty values; docs/ccai.md
+ * lists them.
  */
 export function presentCall(v: CallView) {
   const { row, state } = v;
@@ -37,7 +37,7 @@ export function presentCall(v: CallView) {
     recording_url: v.recordingUrl,
     recording_permission: permission(row.recording_permission),
     voicemail_reason: 'not_voicemail',
-    deflection: 'no_deflection',
+    deflection: row.deflection ?? 'no_deflection',
     disconnected_by: state.disconnected_by,
     fail_reason: state.fail_reason,
     fail_details: state.fail_details,
@@ -50,7 +50,17 @@ export function presentCall(v: CallView) {
       : null,
     photos: [],
     videos: [],
-    transfers: [],
+    transfers: v.transfers.map((t) => ({
+      id: t.id,
+      status: t.status,
+      fail_reason: t.fail_reason,
+      created_at: iso(t.created_at),
+      // Transfers go to numbers, not menus: the call stays attributed to its menu.
+      from_menu: v.menu ? presentMenuPath(v.menu) : null,
+      to_menu: null,
+      from_agent: t.from ? presentAgentInfo(t.from) : null,
+      to_agent: t.to ? presentAgentInfo(t.to) : null,
+    })),
     deflection_details: [],
     participants: v.participants.map((p) => ({
       id: p.id,

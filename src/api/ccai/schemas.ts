@@ -132,6 +132,14 @@ export const AgentAnswer = Type.Object({
   can_make_calls: Type.Boolean(),
 });
 
+export const MenuSchemas = { create: MenuCreate, update: MenuUpdate, answer: MenuAnswer };
+export const OutboundNumberSchemas = {
+  create: OutboundNumberBody,
+  update: OutboundNumberBody,
+  answer: OutboundNumberAnswer,
+};
+export const EndUserSchemas = { create: EndUserBody, update: EndUserBody, answer: EndUserAnswer };
+
 export { IsoTime, Time };
 
 // ---- calls ----
@@ -155,13 +163,27 @@ const SelectedMenu = Type.Object({
 export const CALL_STATUSES = [
   'scheduled',
   'cancelled',
+  'deflected',
   'queued',
   'assigned',
   'connecting',
   'connected',
   'finished',
+  'recovered',
   'failed',
 ] as const;
+
+const MenuRef = N(MenuPath);
+const Transfer = Type.Object({
+  id: Type.Integer(),
+  status: Enum(['transferring', 'transferred', 'cancelled', 'failed'] as const),
+  fail_reason: Type.String(),
+  created_at: IsoTime,
+  from_menu: MenuRef,
+  to_menu: MenuRef,
+  from_agent: N(AgentInfo),
+  to_agent: N(AgentInfo),
+});
 
 export const Participant = Type.Object({
   id: Type.Integer(),
@@ -216,9 +238,7 @@ export const CallObject = Type.Object({
   ),
   photos: Type.Array(Type.Object({ id: Type.Integer(), photo_type: Type.String(), url: Type.String() })),
   videos: Type.Array(Type.Object({ id: Type.Integer(), url: Type.String() })),
-  transfers: Type.Array(
-    Type.Object({ id: Type.Integer(), status: Type.String() }, { additionalProperties: true }),
-  ),
+  transfers: Type.Array(Transfer),
   deflection_details: Type.Array(Type.Unknown()),
   participants: Type.Array(Participant),
   offer_type: N(OfferType),

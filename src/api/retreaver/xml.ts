@@ -28,12 +28,23 @@ export function singularize(word: string): string {
 
 type Node = Record<string, unknown>;
 
-function element(value: unknown, name: string): unknown {
+/**
+ * Thrown by `element` when a payload holds a name the builder reads specially (`@_…` attributes,
+ * `#text`, `?…` instructions) or nests deeper than it allows: such a payload goes to the builder itself.
+ */
+class NeedsBuilder extends Error {}
+
+/** The builder refuses documents nested this deep ("Maximum nested tags exceeded"); leave those to it. */
+const MAX_DEPTH = 90;
+
+/** The builder's input for one value; `checked`: throw NeedsBuilder where only the builder will do. */
+function element(value: unknown, name: string, depth = 0, checked = true): unknown {
   if (value === null || value === undefined) return { '@_nil': 'true' };
   if (value instanceof Date) return { '#text': value.toISOString(), '@_type': 'datetime' };
+  if (checked && depth > MAX_DEPTH) throw new NeedsBuilder();
   if (Array.isArray(value)) {
     const itemName = singularize(name);
-    const items = value.map((item) => element(unwrapItem(item, itemName), itemName));
+    const items = value.map((item) => element(unwrapItem(item, itemName), itemName, depth + 1, checked));
     return { '@_type': 'array', ...(items.length ? { [dasherize(itemName)]: items } : {}) };
   }
   switch (typeof value) {
@@ -43,7 +54,11 @@ function element(value: unknown, name: string): unknown {
       return { '#text': String(value), '@_type': Number.isInteger(value) ? 'integer' : 'float' };
     case 'object': {
       const out: Node = {};
-      for (const [k, v] of Object.entries(value as Node)) out[dasherize(k)] = element(v, k);
+      for (const [k, v] of Object.entries(value as Node)) {
+        const c = k.charCodeAt(0);
+        if (checked && (c === 64 /* @ */ || c === 35 /* # */ || c === 63) /* ? */) throw new NeedsBuilder();
+        out[dasherize(k)] = element(v, k, depth + 1, checked);
+      }
       return out;
     }
     default:
@@ -72,8 +87,66 @@ export function toXml(payload: unknown, root?: string): string {
     }
   }
   name ??= Array.isArray(payload) ? 'objects' : 'hash';
-  const doc = { [dasherize(name)]: element(body, name) };
+  let tree: unknown;
+  try {
+    tree = element(body, name);
+  } catch (err) {
+    if (!(err instanceof NeedsBuilder)) throw err;
+    return toXmlWithBuilder(body, name);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${write(dasherize(name), tree, 0)}`;
+}
+
+/**
+ * The same document through fast-xml-parser's generic builder: ~30 ms for a page of 25 targets, most of
+ * it the builder's path matching and per-entity regular expressions. `write` produces its output byte
+ * for byte for the shapes `element` makes (test/api/retreaver/xml-writer.test.ts compares the two);
+ * payloads it does not cover come here.
+ */
+export function toXmlWithBuilder(payload: unknown, name: string): string {
+  const doc = { [dasherize(name)]: element(payload, name, 0, false) };
   return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc)}`;
+}
+
+/**
+ * One element as the builder writes it (format on, two-space indent, empty elements as `<a></a>`):
+ * `node` is a string (text) or what `element` made — `@_` attributes, a `#text`, child elements, arrays
+ * of same-named children.
+ */
+function write(name: string, node: unknown, level: number): string {
+  const indent = INDENT[level] ?? '  '.repeat(level);
+  if (typeof node === 'string') {
+    return node === ''
+      ? `${indent}<${name}></${name}>\n`
+      : `${indent}<${name}>${escapeXml(node)}</${name}>\n`;
+  }
+  let attrs = '';
+  let body = '';
+  for (const key in node as Node) {
+    const v = (node as Node)[key];
+    if (key.charCodeAt(0) === 64 /* @ */) attrs += ` ${key.slice(2)}="${escapeXml(String(v))}"`;
+    else if (key === '#text') body += escapeXml(String(v));
+    else if (Array.isArray(v)) for (const item of v) body += write(key, item, level + 1);
+    else body += write(key, v, level + 1);
+  }
+  if (body === '') return `${indent}<${name}${attrs}></${name}>\n`;
+  if (body.indexOf('<') === -1) return `${indent}<${name}${attrs}>${body}</${name}>\n`;
+  return `${indent}<${name}${attrs}>\n${body}${indent}</${name}>\n`;
+}
+
+const INDENT = Array.from({ length: 16 }, (_, i) => '  '.repeat(i));
+const ENTITY: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&apos;',
+  '"': '&quot;',
+};
+const SPECIAL = /[&<>'"]/;
+const SPECIALS = /[&<>'"]/g;
+
+function escapeXml(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ENTITY[c]) : text;
 }
 
 const parser = new XMLParser({

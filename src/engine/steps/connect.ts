@@ -1,5 +1,5 @@
 import { errorText } from '../commands.js';
-import type { CallSession } from '../session.js';
+import { CallAborted, type CallSession } from '../session.js';
 import { type ConnectedEnd, connectedPhase } from './connected.js';
 import type { Connected } from './dial.js';
 
@@ -15,12 +15,31 @@ const DEFAULT_ACCEPT_WINDOW_S = 30;
  */
 export async function connect(s: CallSession, c: Connected): Promise<ConnectedEnd> {
   try {
-    const bridged = await bridge(s, c);
+    const bridged = await bridge(s, c).catch(async (err) => {
+      if (err instanceof CallAborted) await dropAnswered(s, c, err);
+      throw err;
+    });
     if (bridged) return bridged;
     return await connected(s, c);
   } finally {
     for (const lease of c.leases) await lease.release();
   }
+}
+
+/**
+ * The caller left (or the call was ended) between the target's answer and the bridge — a BYE a few
+ * milliseconds after the target's 200, seen with sipp through Kamailio: the answered leg is hung up and
+ * closed, not left talking to no one.
+ */
+async function dropAnswered(s: CallSession, c: Connected, why: CallAborted): Promise<void> {
+  await s.tel.hangup(c.leg).catch(() => {});
+  s.forgetLeg(c.leg);
+  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+    status: 'ended',
+    ended_at: s.now(),
+    hung_up_by: 'system',
+    end_reason: `before the bridge: ${why.reason}`,
+  });
 }
 
 /**
@@ -86,11 +105,14 @@ async function connected(s: CallSession, c: Connected): Promise<ConnectedEnd> {
     end_reason: end.kind === 'returned' ? 'returned' : 'normal',
   };
   if (end.kind === 'ended' && end.by === 'caller') await s.tel.hangup(c.leg);
+  // A handler that left while a transfer had the call was closed then (connected.ts, onHandlerLeft).
+  const closed = !s.hasLeg(c.leg);
   s.forgetLeg(c.leg);
-  await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
-    ...legEnd,
-    hung_up_by: end.kind === 'ended' ? end.by : 'system',
-  });
+  if (!closed)
+    await s.legChanged(c.leg, 'outbound', c.dialedNumber, {
+      ...legEnd,
+      hung_up_by: end.kind === 'ended' ? end.by : 'system',
+    });
   if (end.kind === 'returned') {
     s.pixels.onReturned();
     await forget(s, c);

@@ -36,6 +36,8 @@ interface State {
 }
 
 const FAILED = new Set(['busy', 'noAnswer', 'failed']);
+/** An unanswered transferee's leg records why, as a dial attempt's does. */
+const LEG_OUTCOME: Record<string, string> = { busy: 'busy', noAnswer: 'no-answer' };
 
 /**
  * The connected call: waits for hangups and call-control commands (transfer, conference the caller,
@@ -155,16 +157,22 @@ async function onTransferLeg(
   }
   if (!FAILED.has(type) && type !== 'hangup') return undefined;
   const answered = t.status !== 'dialing';
-  await transferEnded(s, t, answered ? 'ended' : 'failed', answered ? 'target' : 'system');
+  const outcome = LEG_OUTCOME[type];
+  await transferEnded(s, t, answered ? 'ended' : 'failed', answered ? 'target' : 'system', outcome);
   st.active = null;
   if (!st.handler.leg) return endAlone(answered ? 'target' : 'system');
   await joinAfterEvent(s, st);
   return undefined;
 }
 
-/** The handler hung up: a transferee already talking takes over; otherwise the call is over. */
+/**
+ * The handler hung up: a transferee already talking takes over; otherwise the call is over. Its leg is
+ * closed now (not when the call ends), so a call handed over shows when the first handler left.
+ */
 async function onHandlerLeft(s: CallSession, st: State): Promise<ConnectedEnd | undefined> {
+  const leg = st.handler.leg;
   st.handler.leg = null;
+  if (leg && st.active) await closeLeg(s, leg, st.handler.number);
   if (st.handedTo) {
     await transferEnded(s, st.handedTo, 'ended', 'target');
     st.handedTo = null;
@@ -177,6 +185,11 @@ async function onHandlerLeft(s: CallSession, st: State): Promise<ConnectedEnd | 
   }
   if (t) return undefined; // still ringing: the caller waits for the transferee
   return { kind: 'ended', by: 'target' };
+}
+
+async function closeLeg(s: CallSession, leg: LegId, to: string): Promise<void> {
+  s.forgetLeg(leg);
+  await s.legChanged(leg, 'outbound', to, { status: 'ended', ended_at: s.now(), hung_up_by: 'target' });
 }
 
 function handOver(st: State, t: Transfer): void {

@@ -119,12 +119,16 @@ export async function transferAnswered(s: CallSession, t: Transfer): Promise<voi
   await s.deps.store.updateTransfer(t.uuid, { status: 'answered', answered_at: now });
 }
 
-/** Closes the transfer and its downstream record with the durations it had. */
+/**
+ * Closes the transfer and its downstream record with the durations it had. `legOutcome` is what the
+ * network said of an unanswered transferee (`busy`, `no-answer`), kept on its leg as any dial's is.
+ */
 export async function transferEnded(
   s: CallSession,
   t: Transfer,
   status: Exclude<TransferStatus, 'dialing' | 'answered' | 'conferenced'>,
   hungUpBy: 'caller' | 'target' | 'system',
+  legOutcome?: string,
 ): Promise<void> {
   const now = s.now();
   const r = t.record.row;
@@ -148,7 +152,7 @@ export async function transferEnded(
   );
   s.forgetLeg(t.leg);
   await s.legChanged(t.leg, 'outbound', t.to, {
-    status: r.connected ? 'ended' : status,
+    status: r.connected ? 'ended' : (legOutcome ?? status),
     ended_at: now,
     hung_up_by: hungUpBy,
   });

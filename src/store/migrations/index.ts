@@ -23,7 +23,9 @@ import { rcSubscriptionsMigration } from './0061_rc_subscriptions.js';
 import { rcSessionsMigration } from './0062_rc_sessions.js';
 import { callCountsMigration } from './0070_call_counts.js';
 import { configChangesMigration } from './0071_config_changes.js';
+import { accountChangesMigration } from './0072_account_changes.js';
 import { ccaiMigration } from './0090_ccai.js';
+import { holdsCcaiTransfersMigration } from './0091_holds_ccai_transfers.js';
 import { columnKit, type Dialect } from './kit.js';
 
 /** Migrations are code, listed here in order; names never change once released. */
@@ -56,7 +58,9 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0062_rc_sessions': rcSessionsMigration(),
         '0070_call_counts': callCountsMigration(dialect),
         '0071_config_changes': configChangesMigration(dialect),
+        '0072_account_changes': accountChangesMigration(dialect),
         '0090_ccai': ccaiMigration(kit),
+        '0091_holds_ccai_transfers': holdsCcaiTransfersMigration(kit),
       };
     },
   };

@@ -15,10 +15,16 @@ const TICK_MS = 20;
 
 interface Recording {
   paused: boolean;
-  /** Decoded audio each member sent since the last tick, in arrival order. */
+  /**
+   * Decoded audio each member sent since the last tick, in arrival order; and, under `played(id)`,
+   * what we played to that member (prompts, hold music), so the file holds what the caller heard.
+   */
   queues: Map<string, Int16Array[]>;
   frames: Int16Array[];
 }
+
+/** The recording queue of what the media engine plays to a leg (beside the one of what it sends). */
+const played = (id: string) => `played:${id}`;
 
 /** A recording holds at most this much (about four hours); longer calls keep their first four hours. */
 const MAX_RECORDING_FRAMES = 4 * 3600 * 50;
@@ -208,6 +214,7 @@ export class NodeMediaEngine implements MediaEngine {
     const rec = this.recordingOf.get(id);
     // The recording goes on with the other legs; this one adds silence from now on.
     rec?.queues.delete(id);
+    rec?.queues.delete(played(id));
     this.recordingOf.delete(id);
     const leg = this.legs.get(id);
     if (!leg) return;
@@ -272,6 +279,16 @@ export class NodeMediaEngine implements MediaEngine {
     return active;
   }
 
+  /** A played frame goes into the leg's recording as it goes out (one per tick: no drift to bound). */
+  private recordPlayed(leg: RtpLeg, frame: Int16Array): void {
+    const rec = this.recordingOf.get(leg.id);
+    if (!rec || rec.paused) return;
+    const key = played(leg.id);
+    const q = rec.queues.get(key) ?? [];
+    if (q.length === 0) rec.queues.set(key, q);
+    if (q.length < 10) q.push(frame);
+  }
+
   private feed(leg: RtpLeg): void {
     const p = leg.player!;
     let frame = p.samples.subarray(p.offset, p.offset + FRAME);
@@ -281,6 +298,7 @@ export class NodeMediaEngine implements MediaEngine {
       frame = padded;
     }
     leg.sendAudio(encode(leg.codec, frame));
+    this.recordPlayed(leg, frame);
     p.offset += FRAME;
     if (p.offset < p.samples.length) return;
     if (p.loop) p.offset = 0;

@@ -52,6 +52,8 @@ export interface SipDriverOptions {
   recordingsDir?: string;
   /** The bytes of an uploaded audio prompt (`audio_files`), any format `sox` reads. */
   audio?: (audioId: number) => Promise<Buffer | undefined>;
+  /** Incoming calls the engine has not answered yet beyond which new INVITEs get 503 (default 200). */
+  maxSettingUp?: number;
 }
 
 interface Leg {
@@ -71,6 +73,8 @@ interface Leg {
   callUuid?: string;
   /** On a leg dialled to carry out a phone's REFER: the phone to tell how it went. */
   referral?: Referral;
+  /** An incoming leg the engine has not answered or ended yet (counted in `settingUp`). */
+  settingUp?: boolean;
 }
 
 /**
@@ -103,6 +107,13 @@ export class SipDriver {
   /** Calls being recorded; the value is the `record start` command. */
   private readonly recordings = new Map<string, CommandId>();
   private readonly referrals = new Set<Referral>();
+  /**
+   * Incoming calls waiting for the engine (recorded, routed, answered). Past `maxSettingUp` new
+   * INVITEs are refused with 503 at once: measured with bench/sip, an engine given 1,000 INVITEs a
+   * second on 2 loaded cores took every one and completed none in time (the callers gave up first);
+   * refused, they go elsewhere (Kamailio's failure route sends a 503 to the next node).
+   */
+  private settingUp = 0;
   private sink: DriverSink | undefined;
   private trunkPeer: Peer | undefined;
 
@@ -166,6 +177,10 @@ export class SipDriver {
   // ── incoming calls ──────────────────────────────────────────────────────────────────────────
 
   private async onInvite(call: InboundCall): Promise<void> {
+    if (this.settingUp >= (this.opts.maxSettingUp ?? 200)) {
+      call.reject(503);
+      return;
+    }
     const remote = parseSdp(call.request.body.toString());
     if (!remote) {
       call.reject(488); // no offer, or no G.711 in it: we only answer what we can hear
@@ -181,11 +196,14 @@ export class SipDriver {
       endedByUs: false,
       sdpVersion: 1,
       codec: remote.codec,
+      settingUp: true,
     };
+    this.settingUp++;
     try {
       await this.media.open(id);
       await call.prepare();
     } catch {
+      this.setUp(leg);
       this.media.close(id);
       call.reject(503);
       return;
@@ -241,8 +259,16 @@ export class SipDriver {
     this.emit({ type: 'hangup', leg: leg.id, by });
   }
 
+  /** The engine is done setting this incoming leg up (answered it, or it ended). */
+  private setUp(leg: Leg): void {
+    if (!leg.settingUp) return;
+    leg.settingUp = false;
+    this.settingUp--;
+  }
+
   private end(leg: Leg, local: boolean, status?: number): void {
     if (leg.state === 'ended') return;
+    this.setUp(leg);
     leg.state = 'ended';
     leg.endedByUs = local;
     leg.timer?.();
@@ -260,6 +286,7 @@ export class SipDriver {
   async answer(_cmd: CommandId, id: LegId): Promise<void> {
     const leg = this.legs.get(id);
     if (!leg?.inbound || leg.state !== 'ringing' || !leg.remote) return;
+    this.setUp(leg);
     leg.state = 'answered';
     const sdp = this.localSdp(leg, answerDirection(leg.remote.direction), [leg.remote.codec]);
     (leg.session as InboundCall).accept(sdp);

@@ -288,6 +288,35 @@ describe('hostile input', () => {
   });
 });
 
+describe('paths no route matches', () => {
+  it.each([
+    ['GET', '/apps/api/v1/nothing'],
+    ['GET', '/apps/api/v2/calls'],
+    ['POST', '/apps/api/v1/calls/5/transfer'],
+    ['GET', '/manager/api/v1/agents/none'],
+    ['GET', '/apps'],
+  ])('%s %s answers 404 in CCAI shape, with or without credentials', async (method, url) => {
+    for (const auth of [undefined, null]) {
+      const res = await c.call(method, url, undefined, auth);
+      expect(res.status, url).toBe(404);
+      expect(res.body).toEqual({ message: 'Resource not found' });
+    }
+  });
+
+  it('a known path with another method answers 405 with Allow, in CCAI shape', async () => {
+    const res = await c.call('DELETE', '/apps/api/v1/calls');
+    expect(res.status).toBe(405);
+    expect(Object.keys(res.body)).toEqual(['message']);
+    expect(res.headers.allow).toContain('POST');
+  });
+
+  it('other paths keep the Retreaver shape', async () => {
+    const res = await t.api('GET', '/no_such_thing.json');
+    expect(res.status).toBe(404);
+    expect(res.body).not.toHaveProperty('message');
+  });
+});
+
 describe('tenant isolation', () => {
   it("answers 404 for another company's objects", async () => {
     const other = await t.addTenant();

@@ -69,4 +69,27 @@ describe('recording', () => {
     expect(samples.lastIndexOf(a)).toBeLessThan(samples.indexOf(c));
     expect(engine.finishRecording('call')).toBeUndefined();
   });
+
+  it('holds what we played to a recorded leg (prompts, hold music), mixed with what the legs sent', async () => {
+    const base = 50_000 + Math.floor(Math.random() * 7_000) * 2;
+    engine = new NodeMediaEngine({ host: '127.0.0.1', ports: [base, base + 20], events: { dtmf: () => {} } });
+    await engine.open('caller');
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    socks.push(s);
+    engine.connect('caller', {
+      address: '127.0.0.1',
+      port: s.address().port,
+      codec: 'PCMU',
+      payloadType: 0,
+      dtmfPayloadType: undefined,
+    });
+    engine.record('call', ['caller']);
+    // Ten frames of a constant 2000: a prompt or hold music the caller hears.
+    const finished = await engine.play('caller', new Int16Array(1600).fill(2000));
+    expect(finished).toBe(true);
+    const file = engine.finishRecording('call')!;
+    const samples = new Int16Array(file.buffer.slice(file.byteOffset + 44, file.byteOffset + file.length));
+    expect(samples.filter((v) => v === 2000).length).toBe(1600);
+  });
 });

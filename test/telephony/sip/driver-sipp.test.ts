@@ -19,9 +19,10 @@ afterEach(async () => {
   drivers.length = 0;
 });
 
-async function start(onIncoming: (c: IncomingCall, d: SipDriver) => void = () => {}) {
+async function start(onIncoming: (c: IncomingCall, d: SipDriver) => void = () => {}, maxSettingUp?: number) {
   const base = 20_000 + Math.floor(Math.random() * 4000) * 2;
   const d = new SipDriver({
+    maxSettingUp,
     clock: new SystemClock(),
     listen: { host: '127.0.0.1', port: 0 },
     rtpPorts: [base, base + 200],
@@ -140,6 +141,39 @@ describe('malformed messages', () => {
       }),
     );
     expect(t.incoming).toHaveLength(1);
+  });
+});
+
+describe('overload', () => {
+  it('refuses INVITEs with 503 while maxSettingUp calls wait for the engine, and takes them again after', async () => {
+    const t = await start(() => {}, 2); // the engine never answers: every call stays setting up
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    const finals = new Map<string, string>();
+    sock.on('message', (m) => {
+      const text = m.toString();
+      const status = text.split('\r\n')[0];
+      const callId = /Call-ID: (\S+)/i.exec(text)?.[1] ?? '';
+      if (!/ 1\d\d /.test(status)) finals.set(callId, status);
+    });
+    const sdp =
+      'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
+    const invite = (n: number) =>
+      Buffer.from(
+        `INVITE sip:+15550001111@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${sock.address().port};branch=z9hG4bKo${n}\r\nFrom: <sip:a@h>;tag=${n}\r\nTo: <sip:x@h>\r\nCall-ID: o${n}\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
+      );
+    for (const n of [1, 2]) sock.send(invite(n), t.d.port, '127.0.0.1');
+    await until(() => t.incoming.length === 2);
+    sock.send(invite(3), t.d.port, '127.0.0.1');
+    await until(() => finals.has('o3'));
+    expect(finals.get('o3')).toBe('SIP/2.0 503 Service Unavailable');
+    expect(t.incoming).toHaveLength(2);
+    // The engine ends one: a new INVITE is taken.
+    await t.d.hangup('h', t.incoming[0].leg);
+    sock.send(invite(4), t.d.port, '127.0.0.1');
+    await until(() => t.incoming.length === 3);
+    expect(finals.has('o4')).toBe(false);
+    sock.close();
   });
 });
 
