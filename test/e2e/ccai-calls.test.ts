@@ -141,6 +141,22 @@ describe('outbound call: the agent first, then the end user', () => {
     expect((await legs(call.id)).length).toBe(1);
   });
 
+  it('the agent not answering: failed after its 30 s ring, agent_no_answer, the end user never dialed', async () => {
+    const silent = '+12055550113';
+    await agent(t, { email: 'silent@example.com', phone_number: silent });
+    await sim.endpoint(silent, { no_answer: true });
+    const t0 = t.clock.now();
+    const call = await outbound(endUser(), 'silent@example.com');
+    await sim.advance(29);
+    expect((await get(call.id)).status).toBe('assigned');
+    await sim.advance(2);
+    const now = await get(call.id);
+    expect(now).toMatchObject({ status: 'failed', fail_reason: 'agent_no_answer', connected_at: null });
+    expect(now.participants[0]).toMatchObject({ type: 'agent', status: 'failed', fail_reason: 'no_answer' });
+    expect(Date.parse(now.ends_at) - t0).toBeGreaterThanOrEqual(30_000);
+    expect((await legs(call.id)).length).toBe(1);
+  });
+
   it('the end user not answering: failed after its ring time, end_user_no_answer', async () => {
     const number = endUser();
     await sim.endpoint(number, { no_answer: true });

@@ -514,3 +514,33 @@ describe('POST /apps/api/v1/calls — Voice Scheduled (API)', () => {
     );
   });
 });
+
+describe('lang (ISO 639-1, default "en")', () => {
+  it("defaults to en; takes any of the menu's languages; outbound calls take any known code", async () => {
+    const bilingual = await menu({
+      name: 'Bilingual',
+      menu_type: 'ivr_menu',
+      languages: ['ko', 'en'],
+      agent_ids: [ids.agent],
+    });
+    const withLang = (lang?: string) => {
+      const body: Record<string, unknown> = incoming({ menu_id: bilingual, lang });
+      if (lang === undefined) delete body.lang;
+      return post(body);
+    };
+    expect((await withLang()).body.lang).toBe('en');
+    expect((await withLang('ko')).body.lang).toBe('ko');
+    await refused(incoming({ menu_id: bilingual, lang: 'fr' }), "Language 'fr' is not available");
+    // The seed's ivr menu has only the default ["en"]: ko is a real code, just not offered there.
+    await refused(incoming({ lang: 'ko' }), "Language 'ko' is not available");
+    const outbound = await post({
+      call_type: 'Voice Outbound (API)',
+      agent_email: 'admin@somedomain.com',
+      end_user_number: '+1 859-657-9625',
+      outbound_number: '+1 339-219-5276',
+      lang: 'ko',
+    });
+    expect(outbound.status, outbound.text).toBe(201);
+    expect(outbound.body.lang).toBe('ko');
+  });
+});
