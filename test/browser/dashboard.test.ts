@@ -320,6 +320,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await api('POST', '/sim/clock/advance', { seconds: 30 });
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByTestId('hearing').filter({ hasText: 'The call has ended' }).waitFor();
+    await phone.getByTestId('outcome').filter({ hasText: 'Ended: finished, hung up by caller' }).waitFor();
     await page.getByText('No calls right now').waitFor();
     await page.getByText('Just ended').waitFor();
     await phone.close();
