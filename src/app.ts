@@ -308,6 +308,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
         services,
         parties: engine.parties,
         originate: new RcOriginateService({ db: store.db, clock, users: services.users, placer }),
+        settled: (uuid) => engine.whenCallIdle(uuid),
         subscriptions: rcSubscriptions,
         ws: wsGateway,
         now: () => clock.now(),

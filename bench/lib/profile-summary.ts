@@ -16,8 +16,13 @@ const prof = JSON.parse(readFileSync(process.argv[2], 'utf8')) as {
 };
 const top = Number(process.argv[3] ?? 25);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+// Each sample counts as one sampling interval (the median gap): a gap's length is wall time, and the
+// first one after Profiler.start, or one where a loaded machine preempted the process, can be seconds
+// long and would be charged to whichever function was sampled next.
+const gaps = prof.timeDeltas.filter((d) => d > 0).sort((a, b) => a - b);
+const interval = gaps[gaps.length >> 1] ?? 1000;
 const self = new Map<number, number>();
-for (const [i, id] of prof.samples.entries()) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+for (const id of prof.samples) self.set(id, (self.get(id) ?? 0) + interval);
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const fns = new Map<string, number>();
 const files = new Map<string, number>();

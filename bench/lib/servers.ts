@@ -25,6 +25,8 @@ export interface BenchServer {
   url: string;
   key: string;
   db: DbKind;
+  /** The live state is on Redis (BENCH_REDIS=redis://…), under a prefix of its own. */
+  redis: boolean;
   /** Core API request through inject() — for seeding, not for timing. */
   api(method: string, url: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
@@ -37,6 +39,8 @@ export async function startSwitchboard(
   const dir = mkdtempSync(path.join(tmpdir(), 'sb-bench-'));
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const key = 'bench-key';
+  const redisUrl = process.env.BENCH_REDIS;
+  const prefix = `bench-${randomBytes(4).toString('hex')}:`;
   const app = await buildApp({
     config: loadConfig({
       DATA_DIR: dir,
@@ -44,6 +48,7 @@ export async function startSwitchboard(
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
       ...(db === 'postgres' ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}),
+      ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}),
       ...opts.env,
     }),
     clock: opts.clock,
@@ -55,6 +60,7 @@ export async function startSwitchboard(
     url,
     key,
     db,
+    redis: !!redisUrl,
     async api(method, u, body) {
       const sep = u.includes('?') ? '&' : '?';
       const res = await app.http.inject({
@@ -68,6 +74,13 @@ export async function startSwitchboard(
     async close() {
       await app.close();
       if (db === 'postgres') await dropSchema(PG_URL, schema);
+      if (redisUrl) {
+        const { Redis } = await import('ioredis');
+        const r = new Redis(redisUrl);
+        const keys = await r.keys(`${prefix}*`);
+        if (keys.length) await r.del(...keys);
+        r.disconnect();
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -58,6 +58,13 @@ export function partyControl(host: Host): PartyControl {
       await s.tel.hangup(p.legId, 'rejected');
       host.deliver({ type: 'failed', leg: p.legId, reason: 'rejected' });
     },
+    async forward(p, to) {
+      ringing(live(p.companyId, p.callUuid), p).deliver({ type: 'forward', leg: p.legId, to });
+    },
+    async answer(p) {
+      const s = ringing(live(p.companyId, p.callUuid), p);
+      await net(() => s.tel.answer(p.legId));
+    },
     async transfer(p, to) {
       const s = live(p.companyId, p.callUuid);
       await s.command({ kind: 'transfer', scope: scopeFor(s, p), holdCaller: true, transferTo: to });
@@ -68,6 +75,12 @@ export function partyControl(host: Host): PartyControl {
       await net(() => s.tel.record(callUuid, action));
     },
   };
+}
+
+/** The party must be a phone the call's dial step is ringing now (not a transfer's, not answered). */
+function ringing(s: CallSession, p: PartyRef): CallSession {
+  if (!s.ringing?.has(p.legId)) throw new CallControlError('party not ringing');
+  return s;
 }
 
 /** The connected phase authorizes by key scope: a party acting on its own call reaches it by its number. */

@@ -9,6 +9,7 @@ import {
 } from '../domain/number-inventory.js';
 import type { Random } from '../domain/random-ids.js';
 import type { Locks } from '../live/live-state.js';
+import { LocalLocks } from '../live/local/locks.js';
 import type { Conn, Db } from '../store/db.js';
 import { PingStatements } from '../store/ping-statements.js';
 import type { NumberPoolsTable } from '../store/schema.js';
@@ -40,13 +41,18 @@ export type NumberSource = { kind: 'static'; id: number; number: string } | { ki
 /**
  * Reservations: an inbound number held for one caller until it expires or a call claims it. The
  * `lock_key` column is unique, so no two live reservations can hold the same pool number whatever the
- * number of nodes; pings for one pool also queue behind a keyed lock so they do not collide and retry.
+ * number of nodes; pings for one pool also queue behind a keyed lock in this process so they do not
+ * collide and retry. That lock is not shared across nodes: a shared (Redis) lock every ping of a
+ * pool waited for held the whole cluster to one ping per lock round trip plus polling (~65/s on three
+ * nodes, and 503s when waiters starved), for a collision the unique key already settles — a ping
+ * whose number another node took meanwhile takes the next free one.
  */
 export class ReservationService {
   /** Per pool, the number id handed out last: the next ping starts after it (round robin, least recently used). */
   private readonly cursors = new Map<number, number>();
   private sweep?: { at: number; cancel: Cancel };
   private readonly statements: PingStatements;
+  private readonly poolLocks = new LocalLocks();
 
   constructor(
     private readonly db: Db,
@@ -127,7 +133,7 @@ export class ReservationService {
 
   private async reserveFromPools(draft: ReservationDraft, pools: Pool[], expiresAt: number, now: number) {
     for (const pool of pools) {
-      const row = await this.exclusive(`pool:${pool.id}`, async () => {
+      const row = await this.poolLocks.withLock(`pool:${pool.id}`, async () => {
         // Usually the number after the last one handed out is free: picked and held in one INSERT.
         const fast = await this.statements.reserveFromPool({
           uuid: draft.uuid ?? randomUUID(),

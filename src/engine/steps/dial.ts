@@ -124,19 +124,25 @@ interface Ringing {
  */
 async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<Connected | undefined> {
   const live = new Map<LegId, Ringing>();
+  s.ringing = live;
   let winner: Connected | undefined;
   try {
     for (const d of await resolveDynamic(s, dials)) await originate(s, d, live);
     while (live.size > 0 && !winner) {
       const giveUpAt = Math.min(...[...live.values()].map((r) => r.giveUpAt));
-      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type), {
-        timeoutMs: Math.max(0, giveUpAt - s.now()),
-      });
+      const ev = await s.waitFor(
+        (e) => 'leg' in e && live.has(e.leg) && (OUTCOMES.has(e.type) || e.type === 'forward'),
+        { timeoutMs: Math.max(0, giveUpAt - s.now()) },
+      );
       if (ev === 'timeout') {
         await giveUpOverdue(s, live);
         continue;
       }
       if (!('leg' in ev)) continue;
+      if (ev.type === 'forward') {
+        await forward(s, ev.leg, ev.to, live);
+        continue;
+      }
       const { d } = live.get(ev.leg)!;
       live.delete(ev.leg);
       if (ev.type === 'answered') {
@@ -157,6 +163,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       }
     }
   } finally {
+    if (s.ringing === live) s.ringing = undefined;
     // Whoever did not win (or everyone, when the caller hung up) is cancelled and frees its slots.
     for (const [leg, r] of live) {
       s.giveUp(r.cmd);
@@ -207,6 +214,19 @@ async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Pr
     return;
   }
   if (live.has(leg)) s.announceLeg(leg, 'outbound', d.to, 'ringing');
+}
+
+/**
+ * A ringing phone's call sent elsewhere: its dial is cancelled (`end_reason` `forwarded to …`) and the new
+ * number rings in its place for the same ring time, keeping the dial's target and its slots.
+ */
+async function forward(s: CallSession, leg: LegId, to: string, live: Map<LegId, Ringing>): Promise<void> {
+  const r = live.get(leg)!;
+  live.delete(leg);
+  s.giveUp(r.cmd);
+  await s.tel.hangup(leg, 'cancelled');
+  await endDial(s, leg, { ...r.d, lease: undefined }, 'cancelled', `forwarded to ${to}`);
+  await originate(s, { ...r.d, to, reservationUuid: undefined }, live);
 }
 
 /** Dials whose outcome is overdue: the network lost it; they end as unanswered. */

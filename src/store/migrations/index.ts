@@ -24,6 +24,7 @@ import { rcSessionsMigration } from './0062_rc_sessions.js';
 import { callCountsMigration } from './0070_call_counts.js';
 import { configChangesMigration } from './0071_config_changes.js';
 import { accountChangesMigration } from './0072_account_changes.js';
+import { numbersPoolOrderMigration } from './0075_numbers_pool_order.js';
 import { ccaiMigration } from './0090_ccai.js';
 import { holdsCcaiTransfersMigration } from './0091_holds_ccai_transfers.js';
 import { columnKit, type Dialect } from './kit.js';
@@ -59,6 +60,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0070_call_counts': callCountsMigration(dialect),
         '0071_config_changes': configChangesMigration(dialect),
         '0072_account_changes': accountChangesMigration(dialect),
+        '0075_numbers_pool_order': numbersPoolOrderMigration(),
         '0090_ccai': ccaiMigration(kit),
         '0091_holds_ccai_transfers': holdsCcaiTransfersMigration(kit),
       };

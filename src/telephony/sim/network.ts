@@ -146,6 +146,13 @@ export class SimNetwork implements TelephonyDriver {
   async answer(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg?.state !== 'ringing') return;
+    if (leg.direction === 'outbound') {
+      // A phone the platform rings answers when told to (a softphone's auto-answer): its scripted ring
+      // time is cut short, and the rest of its behaviour (digits, hanging up later) follows as usual.
+      for (const cancel of leg.timers) cancel();
+      leg.timers = [];
+      return this.answerOutbound(leg, this.endpoints.get(leg.to, this.calls.get(leg.simCallId)?.scope));
+    }
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
     this.afterAnswer(leg, this.endpoints.get(leg.from, this.calls.get(leg.simCallId)?.scope));
