@@ -42,6 +42,7 @@ export function partyControl(host: Host): PartyControl {
     async mute(p, on) {
       const s = live(p.companyId, p.callUuid);
       await net(() => s.tel.mute(p.legId, on));
+      s.flow(on ? 'muted' : 'unmuted', { leg_id: p.legId, to: p.to });
     },
     async drop(p) {
       const s = live(p.companyId, p.callUuid);
@@ -73,9 +74,18 @@ export function partyControl(host: Host): PartyControl {
     async record(companyId, callUuid, action) {
       const s = live(companyId, callUuid);
       await net(() => s.tel.record(callUuid, action));
+      s.flow(RECORDING_EVENT[action], { action });
     },
   };
 }
+
+/** A recording's segments as call-flow events (docs/call-flow-events.md). */
+export const RECORDING_EVENT = {
+  start: 'recording_started',
+  pause: 'recording_paused',
+  resume: 'recording_resumed',
+  stop: 'recording_stopped',
+} as const;
 
 /** The party must be a phone the call's dial step is ringing now (not a transfer's, not answered). */
 function ringing(s: CallSession, p: PartyRef): CallSession {

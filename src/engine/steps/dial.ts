@@ -28,6 +28,8 @@ interface Dial {
 
 const DIRECT_TIMEOUT_S = 30;
 const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
+/** What a dial waits for: its outcome, or the network saying the far end rings (sim, SIP 180/183). */
+const DIAL_EVENTS = new Set([...OUTCOMES, 'ringing']);
 
 /** Dials the plan step by step until someone answers; undefined when nobody did. */
 export async function dialPlan(
@@ -116,6 +118,20 @@ interface Ringing {
   cmd: CommandId;
   /** When the engine stops waiting for an outcome (the network should answer `noAnswer` first). */
   giveUpAt: number;
+  /** The far end was reported ringing (SIP may say so twice: 180, then 183). */
+  rang?: boolean;
+}
+
+/** Who a dial is for, as its call-flow events name it. */
+function dialDetails(leg: LegId, d: Dial) {
+  return { leg_id: leg, to: d.to, target_id: d.target?.id ?? null, target_group_id: d.group?.id ?? null };
+}
+
+/** The far end rings: a call-flow event of its own, once per leg, at the time the network said so. */
+function noteRinging(s: CallSession, leg: LegId, r: Ringing): void {
+  if (r.rang) return;
+  r.rang = true;
+  s.flow('ringing', { ...dialDetails(leg, r.d), status: 'ringing' });
 }
 
 /**
@@ -131,7 +147,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
     while (live.size > 0 && !winner) {
       const giveUpAt = Math.min(...[...live.values()].map((r) => r.giveUpAt));
       const ev = await s.waitFor(
-        (e) => 'leg' in e && live.has(e.leg) && (OUTCOMES.has(e.type) || e.type === 'forward'),
+        (e) => 'leg' in e && live.has(e.leg) && (DIAL_EVENTS.has(e.type) || e.type === 'forward'),
         { timeoutMs: Math.max(0, giveUpAt - s.now()) },
       );
       if (ev === 'timeout') {
@@ -139,6 +155,10 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
         continue;
       }
       if (!('leg' in ev)) continue;
+      if (ev.type === 'ringing') {
+        noteRinging(s, ev.leg, live.get(ev.leg)!);
+        continue;
+      }
       if (ev.type === 'forward') {
         await forward(s, ev.leg, ev.to, live);
         continue;
@@ -213,7 +233,11 @@ async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Pr
     await endDial(s, leg, d, 'failed', `originate failed: ${errorText(err)}`);
     return;
   }
-  if (live.has(leg)) s.announceLeg(leg, 'outbound', d.to, 'ringing');
+  if (!live.has(leg)) return;
+  // The leg's own status is `ringing` from the start (the Live board shows it ringing); its journey says
+  // only that it was dialled, and `ringing` once the network reports it.
+  s.flow('dialled', { ...dialDetails(leg, d), status: 'dialing' });
+  s.announceLeg(leg, 'outbound', d.to, 'ringing');
 }
 
 /**

@@ -167,6 +167,20 @@ describe('presence and telephony sessions', () => {
     expect(unknownRec.status).toBe(404);
     const party = await get(partyUrl(sessionId, partyId));
     expect(party.recordings).toEqual([{ id: rec.body.id, active: false }]);
+    await w.rc('PATCH', `${partyUrl(sessionId, partyId)}/recordings/${rec.body.id}`, token, { active: true });
+    await w.rc('PATCH', partyUrl(sessionId, partyId), token, { muted: false });
+    // Each is a step of the call's journey, in the order it happened (docs/call-flow-events.md).
+    const v3 = await w.t.api('GET', `/api/v3/calls/${sessionId}.json?call_flow_events=true`);
+    const steps = (v3.body.call.call_flow_events as { type: string; details: any }[]).filter((e) =>
+      /^(recording_|muted|unmuted)/.test(e.type),
+    );
+    expect(steps.map((e) => [e.type, e.details.action ?? e.details.leg_id])).toEqual([
+      ['muted', partyId],
+      ['recording_started', 'start'],
+      ['recording_paused', 'pause'],
+      ['recording_resumed', 'resume'],
+      ['unmuted', partyId],
+    ]);
   });
 
   it('transfer to a phone number: the agent leaves, the transferee answers and has the caller', async () => {
