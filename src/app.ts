@@ -264,7 +264,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       isMaintenance: () => config.maintenance || shuttingDown,
     });
     await registerCoreRoutes(core as CoreApp, services);
-    if (sip) await recordingRoutes(core as CoreApp, services, (uuid) => sip.recordingFile(uuid));
+    await recordingRoutes(
+      core as CoreApp,
+      services,
+      sip ? { file: (uuid) => sip.recordingFile(uuid) } : { bytes: (uuid) => sim.recordingWav(uuid) },
+    );
   });
   await http.register(async (rtbApi) => {
     declareResponses(rtbApi, RTB_RESPONSES);
@@ -308,6 +312,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
         services,
         parties: engine.parties,
         originate: new RcOriginateService({ db: store.db, clock, users: services.users, placer }),
+        settled: (uuid) => engine.whenCallIdle(uuid),
         subscriptions: rcSubscriptions,
         ws: wsGateway,
         now: () => clock.now(),

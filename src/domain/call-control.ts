@@ -16,6 +16,8 @@ export type CallControlCode =
   | 'transferor not present'
   | 'call not returnable'
   | 'call not awaiting acceptance'
+  /** A party action for a ringing phone (forward, answer) on a leg no dial step rings now. */
+  | 'party not ringing'
   /** The network did not carry out a command (hold, bridge, conference, dial); the call is unchanged. */
   | 'telephony failure';
 

@@ -29,6 +29,13 @@ export interface PartyControl {
   end(companyId: number, callUuid: string, reason: string): Promise<void>;
   /** Stops a ringing party's phone: the call goes on as if it had refused (next target, or the end). */
   reject(party: PartyRef): Promise<void>;
+  /** A ringing party's phone stops and `to` rings in its place (the same dial: target, ring time). */
+  forward(party: PartyRef, to: string): Promise<void>;
+  /**
+   * A ringing party's phone answers now. The simulated network's phones do; a SIP phone answers by
+   * itself, so over SIP nothing happens until it does.
+   */
+  answer(party: PartyRef): Promise<void>;
   /** Blind transfer: the party's peer is sent to `to` (held meanwhile) and the party leaves. */
   transfer(party: PartyRef, to: string): Promise<void>;
   record(companyId: number, callUuid: string, action: RecordAction): Promise<void>;

@@ -3,6 +3,7 @@ import { PLACED_VIA, type PlaceCallRequest } from '../domain/placed-call.js';
 import { DriverError } from '../telephony/driver.js';
 import { type CallRow, startingCallRow } from './call-record.js';
 import { errorText } from './commands.js';
+import { RECORDING_EVENT } from './party-control.js';
 import { finish, type Outcome } from './run-call.js';
 import { CallAborted, type CallSession } from './session.js';
 import { connect } from './steps/connect.js';
@@ -74,6 +75,7 @@ async function firstLeg(s: CallSession, offers: PlaceCallRequest['first']): Prom
 async function startRecording(s: CallSession): Promise<void> {
   try {
     await s.tel.record(s.uuid, 'start');
+    s.flow(RECORDING_EVENT.start, { action: 'start' });
   } catch (err) {
     s.deps.logger.warn({ call: s.uuid, err: errorText(err) }, 'recording did not start');
   }

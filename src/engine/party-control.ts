@@ -42,6 +42,7 @@ export function partyControl(host: Host): PartyControl {
     async mute(p, on) {
       const s = live(p.companyId, p.callUuid);
       await net(() => s.tel.mute(p.legId, on));
+      s.flow(on ? 'muted' : 'unmuted', { leg_id: p.legId, to: p.to });
     },
     async drop(p) {
       const s = live(p.companyId, p.callUuid);
@@ -58,6 +59,13 @@ export function partyControl(host: Host): PartyControl {
       await s.tel.hangup(p.legId, 'rejected');
       host.deliver({ type: 'failed', leg: p.legId, reason: 'rejected' });
     },
+    async forward(p, to) {
+      ringing(live(p.companyId, p.callUuid), p).deliver({ type: 'forward', leg: p.legId, to });
+    },
+    async answer(p) {
+      const s = ringing(live(p.companyId, p.callUuid), p);
+      await net(() => s.tel.answer(p.legId));
+    },
     async transfer(p, to) {
       const s = live(p.companyId, p.callUuid);
       await s.command({ kind: 'transfer', scope: scopeFor(s, p), holdCaller: true, transferTo: to });
@@ -66,8 +74,23 @@ export function partyControl(host: Host): PartyControl {
     async record(companyId, callUuid, action) {
       const s = live(companyId, callUuid);
       await net(() => s.tel.record(callUuid, action));
+      s.flow(RECORDING_EVENT[action], { action });
     },
   };
+}
+
+/** A recording's segments as call-flow events (docs/call-flow-events.md). */
+export const RECORDING_EVENT = {
+  start: 'recording_started',
+  pause: 'recording_paused',
+  resume: 'recording_resumed',
+  stop: 'recording_stopped',
+} as const;
+
+/** The party must be a phone the call's dial step is ringing now (not a transfer's, not answered). */
+function ringing(s: CallSession, p: PartyRef): CallSession {
+  if (!s.ringing?.has(p.legId)) throw new CallControlError('party not ringing');
+  return s;
 }
 
 /** The connected phase authorizes by key scope: a party acting on its own call reaches it by its number. */

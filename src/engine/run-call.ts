@@ -12,6 +12,9 @@ import { initialTags, passSuppression, randomizeStaticCaller } from './steps/scr
 /** How many times a menu may send the caller on to another campaign (`target_cid`) before we stop. */
 const MAX_CAMPAIGN_HOPS = 5;
 
+/** Why a call whose caller pressed no key through the greeting's repeats ended. */
+export const NO_KEY = 'no key pressed';
+
 export type Outcome = { status: string; hungUpBy: 'caller' | 'target' | 'system'; reason?: string };
 
 /** The whole life of an inbound call: screen, greet, route, connect, and always a final record. */
@@ -48,7 +51,9 @@ async function script(s: CallSession): Promise<Outcome> {
     const choice = await runMenu(s, flow);
     if (flow.greeting)
       await s.save({ ivr_ended_at: s.now(), keys_pressed: JSON.stringify(s.keysPressed) }, 'menu');
-    if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system' };
+    // The seed's greeting "requires the caller to press a button to continue": no default route after
+    // the last repeat (option 1 is the default only without a greeting). The record says why it ended.
+    if (choice.kind === 'no-input') return { status: 'finished', hungUpBy: 'system', reason: NO_KEY };
     if (choice.kind === 'option' && choice.option.targetCid) {
       const next = await s.deps.store.campaignFlow(s.companyId, { cid: choice.option.targetCid });
       if (!next) return { status: 'no-target', hungUpBy: 'system' };
@@ -178,6 +183,7 @@ export async function finish(s: CallSession, ended: Outcome): Promise<void> {
     at: now,
     status: outcome.status,
     hungUpBy: outcome.hungUpBy,
+    ...(reason ? { reason } : {}),
   });
   // Last, so the event carries the final durations, status and conversion.
   await s.webhooks.fire('call_ended');

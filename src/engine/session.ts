@@ -66,7 +66,17 @@ export interface CommandEvent {
   reply: (err: Error | null, result?: unknown) => void;
 }
 
-export type SessionEvent = DriverEvent | CommandEvent;
+/**
+ * A ringing phone's call sent to another number instead (RingCentral's forward): the dial step ringing
+ * `leg` cancels it and rings `to` in its place.
+ */
+export interface ForwardEvent {
+  type: 'forward';
+  leg: LegId;
+  to: string;
+}
+
+export type SessionEvent = DriverEvent | CommandEvent | ForwardEvent;
 
 /** Events kept for a later wait; past this the oldest unimportant one is dropped, with a warning. */
 const MAX_QUEUED = 200;
@@ -101,6 +111,8 @@ export class CallSession {
   callerLeftOnHold: string | null = null;
   /** A claimed RTB reservation: its buyer is dialed first and its ping's tags join the call's. */
   reservation: { targetId: number | null; tags: Record<string, string>; only?: boolean } | undefined;
+  /** The legs the running dial step rings now (by leg): the ones a forward or an answer can act on. */
+  ringing: ReadonlyMap<LegId, unknown> | undefined;
   /** Commands are taken only once the caller is connected to someone. */
   phase: 'routing' | 'connected' | 'ended' = 'routing';
   private queue: SessionEvent[] = [];
@@ -365,7 +377,7 @@ export class CallSession {
   }
 
   deliver(ev: SessionEvent): void {
-    if (ev.type !== 'command' && !this.accepts(ev)) return;
+    if (ev.type !== 'command' && ev.type !== 'forward' && !this.accepts(ev)) return;
     if (ev.type === 'hangup' && ev.leg === this.inLeg && !this.callerGone) {
       this.callerGone = true;
       this.aborted ??= new CallerHungUp();

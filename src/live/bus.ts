@@ -13,6 +13,8 @@ export type LiveEvent =
       at: number;
       status: string;
       hungUpBy: string | null;
+      /** Why, when the status and who hung up do not say it (`no key pressed`, a telephony failure). */
+      reason?: string;
     }
   | {
       type: 'leg.updated';

@@ -7,9 +7,11 @@ export interface CallFlowEvent {
   details: Record<string, unknown>;
 }
 
-/** Leg statuses the engine publishes, as journey steps (outbound legs: dial attempts). */
+/**
+ * Leg statuses the engine publishes, as journey steps (outbound legs: dial attempts). A dial's start and
+ * its ringing are the engine's own `call.flow` events (`dialled`, `ringing`): they name the target.
+ */
 const LEG_EVENT: Record<string, string> = {
-  ringing: 'dialled',
   answered: 'answered',
   voicemail: 'answered',
   busy: 'busy',
@@ -141,7 +143,10 @@ function toFlowEvent(ev: LiveEvent): { type: string; details: Record<string, unk
       return { type, details: ev.reason ? { ...details, reason: ev.reason } : details };
     }
     case 'call.ended':
-      return { type: 'ended', details: { status: ev.status, hung_up_by: ev.hungUpBy } };
+      return {
+        type: 'ended',
+        details: { status: ev.status, hung_up_by: ev.hungUpBy, ...(ev.reason ? { reason: ev.reason } : {}) },
+      };
   }
 }
 

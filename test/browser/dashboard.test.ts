@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { type App, buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import { CALL_CONTROL_ACTIONS, type KeyScope } from '../../src/domain/call-control.js';
 import { ROOT } from '../helpers/server.js';
 
 /**
@@ -284,15 +285,49 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await shot(page, 'live');
     await shot(phone, 'test-phone');
 
+    // The agent records the next 30 s through call control (RingCentral's party recordings use this port).
+    const uuid = String(await row.first().getAttribute('data-call'));
+    const { company_id } = (await api('GET', `/api/v3/calls/${uuid}.json`)).call;
+    await app.engine.parties.record(company_id, uuid, 'start');
+
+    // The agent transfers with the caller on hold, then conferences the caller in: the board shows the
+    // conference as the call's state, with who is on it.
+    const [{ target }] = await api('GET', '/targets.json');
+    const scope: KeyScope = {
+      keyId: 1,
+      companyId: company_id,
+      targetId: target.id,
+      targetGroupId: null,
+      targetIds: [target.id],
+      numbers: [target.number],
+      actions: [...CALL_CONTROL_ACTIONS],
+      returnTimeoutSeconds: 60,
+    };
+    const { transferUuid } = await app.engine.callControl.transfer(uuid, scope, {
+      holdCaller: true,
+      transferTo: '+14155550188',
+    });
+    await row.getByText('On hold').waitFor();
+    await api('POST', '/sim/clock/advance', { seconds: 3 });
+    await app.engine.callControl.conferenceCaller(transferUuid, scope);
+    await row.getByText('Conference (3)').waitFor();
+    const participants = page
+      .getByRole('region', { name: /Timeline of the call/ })
+      .getByLabel('Conference participants');
+    await participants.getByText('Caller +13015550000').waitFor();
+    await participants.getByText('+14155550188').waitFor();
+    await shot(page, 'live-conference');
     await api('POST', '/sim/clock/advance', { seconds: 30 });
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await phone.getByTestId('hearing').filter({ hasText: 'The call has ended' }).waitFor();
+    await phone.getByTestId('outcome').filter({ hasText: 'Ended: finished, hung up by caller' }).waitFor();
     await page.getByText('No calls right now').waitFor();
     await page.getByText('Just ended').waitFor();
     await phone.close();
 
     await page.getByRole('navigation').getByRole('link', { name: 'Call log' }).click();
-    const logged = page.locator('tr[data-call]').filter({ hasText: '+13015550000' });
+    // The caller's call (the transfer made a second, downstream call from the same caller).
+    const logged = page.locator(`tr[data-call="${uuid}"]`);
     await logged.waitFor();
     await logged.getByText('finished').waitFor();
     await shot(page, 'call-log');
@@ -307,9 +342,20 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await page.getByText('converted', { exact: true }).waitFor();
     const journey = page.getByRole('region', { name: 'Journey' });
     await journey.getByText('Dialled +14155550123').waitFor();
+    await journey.getByText('+14155550123 ringing').waitFor();
     await journey.getByText('Connected', { exact: true }).waitFor();
+    await journey.getByText('Recording started').waitFor();
+    // The recording player loads the WAV (fetched with the key in a header) and knows its length.
+    const player = page.getByRole('region', { name: 'Recording' }).getByLabel('Call recording');
+    await player.waitFor();
+    await page.waitForFunction(() => {
+      const a = document.querySelector('audio[aria-label="Call recording"]') as HTMLAudioElement | null;
+      return !!a && a.readyState >= 1 && Math.round(a.duration) === 33; // 3 s of transfer, then 30 s
+    });
+    expect(await player.getAttribute('src')).toMatch(/^blob:/);
     await shot(page, 'call-detail');
-  });
+    // Two pages, a whole call and a recording: on a loaded machine this takes more than a minute.
+  }, 150_000);
 
   it('draws a report as a chart and a table', async () => {
     failShot();
@@ -325,6 +371,63 @@ describe.skipIf(!!process.env.DATABASE_URL)('dashboard in a browser', { timeout:
     await page.getByText('Publisher', { exact: true }).click();
     await page.getByRole('table', { name: 'Report rows' }).getByText('Acme Media').waitFor();
     expect(await page.locator('figure .recharts-bar-rectangle').count()).toBeGreaterThan(0);
+  });
+
+  it('keeps contacts and static caller numbers, with the API’s errors beside their fields', async () => {
+    failShot();
+    await page.goto(`${base}/configure/contacts`);
+    await page.getByText('No contacts yet').waitFor();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Number', exact: true }).fill('nope');
+    await dialog.getByRole('textbox', { name: 'Tags' }).fill('vip:yes');
+    provoked.add(422);
+    provoked.add(400);
+    await dialog.getByRole('button', { name: 'Create contact' }).click();
+    // The nested number's message shows under the numbers editor, naming the row.
+    await dialog.getByText('0.number is not a valid phone number or SIP URI').waitFor();
+    await dialog.getByRole('textbox', { name: 'Number', exact: true }).fill('+13015550177');
+    await dialog.getByRole('textbox', { name: 'Description' }).fill('Mobile');
+    await dialog.getByRole('button', { name: 'Create contact' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('table', { name: 'Contacts' }).getByText('+13015550177').waitFor();
+    await page.getByRole('table', { name: 'Contacts' }).getByText('vip:yes').waitFor();
+    await shot(page, 'configure-contacts');
+
+    await page.goto(`${base}/configure/static-caller-numbers`);
+    await page.getByRole('button', { name: 'New static caller number' }).click();
+    const field = dialog.getByRole('textbox', { name: 'Caller number' });
+    await field.fill('12');
+    await dialog.getByRole('button', { name: 'Create static caller number' }).click();
+    await dialog.getByText('is not a valid phone number').waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.fill('+18005550199');
+    await dialog.getByRole('button', { name: 'Create static caller number' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: '+18005550199', exact: true }).waitFor();
+    await shot(page, 'configure-static-callers');
+  });
+
+  it('sets the company’s name and time zone; an unknown zone is refused beside the field', async () => {
+    failShot();
+    await page.goto(`${base}/configure/company`);
+    const zone = page.getByRole('combobox', { name: 'Time zone' });
+    await zone.fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('"Mars/Olympus" is not a supported time zone').waitFor();
+    expect(await zone.getAttribute('aria-invalid')).toBe('true');
+    await zone.fill('Pacific Time (US & Canada)');
+    await page.getByRole('textbox', { name: 'Default click URL' }).fill('https://tracker.example/click');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await shot(page, 'configure-company');
+    const { company } = await api('GET', '/company.json');
+    expect(company).toMatchObject({
+      time_zone: 'Pacific Time (US & Canada)',
+      default_click_url: 'https://tracker.example/click',
+    });
+    provoked.delete(422);
+    provoked.delete(400);
   });
 
   it('switches between the companies a key reaches', async () => {

@@ -59,10 +59,17 @@ describe('IVR menu', () => {
     expect(r).toMatchObject({
       status: 'finished',
       hung_up_by: 'system',
+      end_reason: 'no key pressed',
       connected: 0,
       ivr_duration: greetingS * 3 + 5,
     });
     expect((await sim.show(call.id)).state).toBe('ended');
+    // The journey says why the system hung up: the greeting requires a key (the seed), none came.
+    const v3 = await t.api('GET', `/api/v3/calls/${call.call_uuid}.json?call_flow_events=true`);
+    expect(v3.body.call.call_flow_events.at(-1)).toMatchObject({
+      type: 'ended',
+      details: { status: 'finished', hung_up_by: 'system', reason: 'no key pressed' },
+    });
   });
 
   it('ignores keys with no menu option and records them', async () => {

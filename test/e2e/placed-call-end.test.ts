@@ -71,4 +71,39 @@ describe('placed calls: callUuid and parties.end', () => {
     await t.app.engine.parties.end(t.companyId, uuid, 'test over');
     await sim.advance(1);
   });
+
+  it('forward: the ringing dial is cancelled and the new number rings in its place; answer: it answers now', async () => {
+    const C = '+12065550103';
+    await sim.endpoint(A, { answer_after_s: 30 });
+    await sim.endpoint(C, { answer_after_s: 30 });
+    await sim.endpoint(B, { answer_after_s: 1 });
+    const uuid = await place(randomUUID());
+    await sim.advance(1);
+    const [first] = await legsOf(t, uuid);
+    const ref = { companyId: t.companyId, callUuid: uuid, direction: 'outbound' as const, to: A };
+    await t.app.engine.parties.forward({ ...ref, legId: first.id }, C);
+    await sim.advance(0);
+    let legs = await legsOf(t, uuid);
+    expect(legs.map((l) => [l.to_number, l.status, l.end_reason])).toEqual([
+      [A, 'cancelled', `forwarded to ${C}`],
+      [C, 'ringing', null],
+    ]);
+    // Only a leg the dial step rings now can be forwarded or answered.
+    await expect(t.app.engine.parties.forward({ ...ref, legId: first.id }, B)).rejects.toThrow(
+      'party not ringing',
+    );
+    await t.app.engine.parties.answer({ ...ref, legId: legs[1].id, to: C });
+    await sim.advance(2);
+    legs = await legsOf(t, uuid);
+    expect(legs.map((l) => [l.to_number, l.status])).toEqual([
+      [A, 'cancelled'],
+      [C, 'answered'],
+      [B, 'answered'],
+    ]);
+    await expect(t.app.engine.parties.answer({ ...ref, legId: legs[1].id, to: C })).rejects.toThrow(
+      'party not ringing',
+    );
+    await t.app.engine.parties.end(t.companyId, uuid, 'test over');
+    await sim.advance(1);
+  });
 });

@@ -161,8 +161,8 @@ export class ChaosDriver implements TelephonyDriver, DriverSink {
     this.run('unhold', cmd, leg, () => this.sim.unhold(cmd, leg));
   mute: TelephonyDriver['mute'] = (cmd, leg, on) =>
     this.run('mute', cmd, leg, () => this.sim.mute(cmd, leg, on));
-  record: TelephonyDriver['record'] = (cmd, callUuid) =>
-    this.run('record', cmd, callUuid, () => this.sim.record());
+  record: TelephonyDriver['record'] = (cmd, callUuid, action) =>
+    this.run('record', cmd, callUuid, () => this.sim.record(cmd, callUuid, action));
   sendDigits: TelephonyDriver['sendDigits'] = (cmd, leg, digits) =>
     this.run('sendDigits', cmd, leg, () => this.sim.sendDigits(cmd, leg, digits));
 

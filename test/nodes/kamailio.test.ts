@@ -102,7 +102,9 @@ describe.skipIf(!!MISSING)('Kamailio (deploy/kamailio) in front of two SIP nodes
         ...['-A', 'LISTEN_FROM_COMMAND_LINE', '-A', `DISPATCHER_LIST="${list}"`],
         ...['-l', `udp:127.0.0.1:${proxyPort}`],
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // Its own process group: Kamailio forks its workers, and killing only the main process (as a
+      // test timing out would) leaves them running; the group is killed at the end.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     const keep = (b: Buffer) => {
       kamailioLog = (kamailioLog + b.toString()).slice(-6000);
@@ -139,7 +141,7 @@ describe.skipIf(!!MISSING)('Kamailio (deploy/kamailio) in front of two SIP nodes
   }, 120_000); // two apps migrating one schema take most of it on a loaded machine
 
   afterAll(async () => {
-    kamailio?.kill('SIGKILL');
+    if (kamailio?.pid) process.kill(-kamailio.pid, 'SIGKILL');
     for (const n of nodes) await n.app.close({ abort: true }).catch(() => {});
     await dropSchema(PG!, schema);
     if (REDIS) {

@@ -93,6 +93,68 @@ describe('the Live board state', () => {
     expect(ended.ended[0].timeline.map((t) => t.text)).toContain('+14155550100: answered');
   });
 
+  it('shows a transfer: the caller on hold, then a conference with its participants, then with one party', () => {
+    const leg = (id: string, to: string, at: number) =>
+      ev({
+        type: 'leg.updated',
+        callUuid: 'c',
+        legId: id,
+        at,
+        direction: 'outbound',
+        status: 'answered',
+        to,
+      });
+    const flow = (event: string, at: number, details: object) =>
+      ev({ type: 'call.flow', callUuid: 'c', at, event, details });
+    const start: StreamMessage[] = [
+      {
+        event: 'snapshot',
+        data: { calls: [row('c')], today: { calls: 1, connected: 0 }, now: 0 },
+        receivedAt: 0,
+      },
+      leg('agent', '+14155550100', 1_100),
+      flow('held', 2_000, { transfer_uuid: 't', parties: 1 }),
+      leg('transferee', '+14155550199', 2_500),
+    ];
+    const held = run(...start);
+    expect(held.calls[0]).toMatchObject({ state: 'On hold' });
+    expect(held.calls[0].participants).toBeUndefined();
+    const conference = run(...start, flow('conference', 3_000, { transfer_uuid: 't', parties: 3 }));
+    expect(conference.calls[0]).toMatchObject({
+      state: 'Conference',
+      participants: ['Caller +13015550100', '+14155550100', '+14155550199'],
+    });
+    expect(conference.calls[0].timeline.at(-1)!.text).toBe(
+      'Conference: Caller +13015550100, +14155550100, +14155550199',
+    );
+    const alone = run(
+      ...start,
+      flow('conference', 3_000, { transfer_uuid: 't', parties: 3 }),
+      flow('bridged', 4_000, { transfer_uuid: null, parties: 2, with: '+14155550199' }),
+    );
+    expect(alone.calls[0]).toMatchObject({ state: 'Connected' });
+    expect(alone.calls[0].participants).toBeUndefined();
+  });
+
+  it('says why a call ended when the engine says more than the status', () => {
+    const s = run(
+      {
+        event: 'snapshot',
+        data: { calls: [row('d')], today: { calls: 1, connected: 0 }, now: 0 },
+        receivedAt: 0,
+      },
+      ev({
+        type: 'call.ended',
+        callUuid: 'd',
+        at: 30_000,
+        status: 'finished',
+        hungUpBy: 'system',
+        reason: 'no key pressed',
+      }),
+    );
+    expect(s.ended[0].outcome).toBe('finished, hung up by system (no key pressed)');
+  });
+
   it('counts a call once when it is both in the snapshot and announced', () => {
     const s = run(
       {

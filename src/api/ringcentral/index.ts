@@ -17,6 +17,8 @@ import type { WsGateway } from './ws.js';
 export interface RingCentralFaceDeps {
   services: Services;
   parties: PartyControl;
+  /** Resolves once a call's script waits for the network again (after a party action). */
+  settled: (callUuid: string) => Promise<void>;
   /** Calls placed from an extension (call-out, ring-out, conference). */
   originate: RcOriginateService;
   rateLimiter: RateLimiter;
@@ -34,7 +36,7 @@ export async function ringCentralFace(app: CoreApp, deps: RingCentralFaceDeps): 
   await oauthRoutes(app, deps.services.oauth);
   await accountRoutes(app, deps.services);
   await presenceRoutes(app, deps.services);
-  await sessionRoutes(app, { services: deps.services, parties: deps.parties });
+  await sessionRoutes(app, { services: deps.services, parties: deps.parties, settled: deps.settled });
   await originateRoutes(app, {
     originate: deps.originate,
     sessions: deps.services.telephonySessions,

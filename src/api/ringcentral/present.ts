@@ -12,7 +12,10 @@ export type PartyCode =
   | 'Disconnected';
 
 /** The engine's leg status as RingCentral's party status (and reason, when it ended). */
-export function partyStatus(leg: Pick<LegRow, 'status'>): { code: PartyCode; reason?: string } {
+export function partyStatus(leg: Pick<LegRow, 'status'> & Partial<Pick<LegRow, 'end_reason'>>): {
+  code: PartyCode;
+  reason?: string;
+} {
   switch (leg.status) {
     case 'setup':
       return { code: 'Setup' };
@@ -33,7 +36,11 @@ export function partyStatus(leg: Pick<LegRow, 'status'>): { code: PartyCode; rea
     case 'rejected':
       return { code: 'Disconnected', reason: 'Rejected' };
     case 'cancelled':
-      return { code: 'Disconnected', reason: 'Cancelled' };
+      // A forwarded party's ringing was cancelled for the number it was sent to.
+      return {
+        code: 'Disconnected',
+        reason: leg.end_reason?.startsWith('forwarded to ') ? 'CallRedirected' : 'Cancelled',
+      };
     case 'failed':
       return { code: 'Disconnected', reason: 'InternalError' };
     default:

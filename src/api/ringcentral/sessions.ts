@@ -41,6 +41,16 @@ const TransferBody = Obj({
   parkOrbit: Type.Optional(Type.String({ maxLength: 64 })),
 });
 const MutedBody = Obj({ muted: Type.Optional(Type.Boolean()) });
+const ForwardBody = Obj({
+  phoneNumber: Type.Optional(Type.String({ maxLength: 64 })),
+  extensionNumber: Type.Optional(Type.String({ maxLength: 32 })),
+  extensionId: Type.Optional(Type.String({ maxLength: 32 })),
+  voicemail: Type.Optional(Type.String({ maxLength: 64 })),
+});
+const AnswerBody = Type.Object(
+  { deviceId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: true },
+);
 const ActiveBody = Obj({ active: Type.Optional(Type.Boolean()) });
 
 const UUIDISH = /^[A-Za-z0-9-]{1,128}$/;
@@ -48,6 +58,8 @@ const UUIDISH = /^[A-Za-z0-9-]{1,128}$/;
 export interface SessionRouteDeps {
   services: Pick<Services, 'users' | 'telephonySessions'>;
   parties: PartyControl;
+  /** Resolves once the call's script waits for the network again: an action's effects are recorded. */
+  settled: (callUuid: string) => Promise<void>;
 }
 
 interface PartyCtx {
@@ -108,8 +120,8 @@ const ANSWERS: Record<string, Record<number, unknown>> = {
   hold: { 200: CallParty },
   unhold: { 200: CallParty },
   transfer: { 200: CallParty },
-  forward: { 200: Unavailable },
-  answer: { 200: Unavailable },
+  forward: { 200: CallParty },
+  answer: { 200: CallParty },
   reply: { 200: Unavailable },
   bridge: { 200: Unavailable },
   flip: { 200: Unavailable },
@@ -265,6 +277,40 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
     TransferBody,
   );
 
+  action(
+    'forward',
+    'Forward call party',
+    async (req, _reply, ctx) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const to = await forwardTarget(deps.services.users, ctx.view.call.company_id, body);
+      allow(ctx, 'forward');
+      await parties.forward(ctx.ref, to);
+      await deps.settled(ctx.ref.callUuid);
+      return fresh(req, ctx);
+    },
+    ForwardBody,
+  );
+
+  action(
+    'answer',
+    'Answer call party',
+    async (req, _reply, ctx) => {
+      const me = req.rc.person;
+      if ((req.body as { deviceId: string }).deviceId !== String(me.id) || !me.phone_number)
+        throw new NotFound('deviceId');
+      allow(ctx, 'answer');
+      // Each user here has one device: a party is answered on the phone it rings.
+      if (ctx.leg.to_number !== me.phone_number)
+        throw new FeatureUnavailable(
+          'Answering on another phone than the one ringing is not available: each user has one device',
+        );
+      await parties.answer(ctx.ref);
+      await deps.settled(ctx.ref.callUuid);
+      return fresh(req, ctx);
+    },
+    AnswerBody as unknown as ReturnType<typeof Obj>,
+  );
+
   action('recordings', 'Create recording', async (_req, reply, ctx) => {
     allow(ctx, 'record');
     const flags = sessions.flagsOf(ctx.leg.id);
@@ -290,12 +336,6 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
   // Documented actions the simulated network cannot carry out: the state rule first (so a wrong-state
   // request gets the same 409 as anywhere), then 403 FeatureNotAvailable naming what is missing.
   const unavailable: [string, PartyAction | null, string][] = [
-    ['forward', 'forward', 'Forward needs the engine to redirect a ringing leg, which it cannot do yet'],
-    [
-      'answer',
-      'answer',
-      'Answer needs a softphone on this network; the simulated phones answer by themselves',
-    ],
     [
       'reply',
       'forward',
@@ -361,6 +401,26 @@ export async function sessionRoutes(app: CoreApp, deps: SessionRouteDeps) {
       return next;
     },
   );
+}
+
+/** Where a forward goes: a phone number, or an extension of the account by number or id. */
+async function forwardTarget(
+  users: Services['users'],
+  companyId: number,
+  b: Record<string, unknown>,
+): Promise<string> {
+  if (typeof b.extensionId === 'string' && b.extensionId && !b.phoneNumber && !b.extensionNumber) {
+    const id = /^[0-9]{1,10}$/.test(b.extensionId) ? Number(b.extensionId) : 0;
+    const person = id ? await users.get(companyId, id).catch(() => undefined) : undefined;
+    if (!person?.phone_number)
+      throw ValidationFailed.field('extensionId', 'is not an extension with a phone');
+    return person.phone_number;
+  }
+  if (b.voicemail !== undefined && !b.phoneNumber && !b.extensionNumber)
+    throw new FeatureUnavailable(
+      'Forward to voicemail is not available: the simulated network has no mailboxes',
+    );
+  return transferTarget(users, companyId, b);
 }
 
 /** Where a transfer goes: a phone number, or an extension of the account (its person's phone). */

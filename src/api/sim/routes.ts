@@ -90,15 +90,17 @@ export async function simRoutes(app: CoreApp, deps: SimApiDeps): Promise<void> {
           {
             number: Type.String({ minLength: 1, maxLength: 255 }),
             answer_after_s: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+            // `type: [number, null]`, not anyOf: the validator coerces types, and in an anyOf the first
+            // branch wins, so null became 0 ("hang up at once", not "stay on the line") or 0 became null.
             hangup_after_s: Type.Optional(
-              Type.Union([Type.Number({ minimum: 0, maximum: 86400 }), Type.Null()]),
+              Type.Unsafe<number | null>({ type: ['number', 'null'], minimum: 0, maximum: 86400 }),
             ),
             busy: Type.Optional(Type.Boolean()),
             no_answer: Type.Optional(Type.Boolean()),
             reject: Type.Optional(Type.Boolean()),
             unreachable: Type.Optional(Type.Boolean()),
             voicemail: Type.Optional(Type.Boolean()),
-            digits: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+            digits: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64 })),
           },
           { additionalProperties: false },
         ),

@@ -4,7 +4,13 @@ import { DriverError, type LegId } from '../../telephony/driver.js';
 import { errorText } from '../commands.js';
 import { CallAborted, type CallSession, type Command, type SessionEvent } from '../session.js';
 import type { Connected } from './dial.js';
-import { startTransfer, type Transfer, transferAnswered, transferEnded } from './transfer.js';
+import {
+  startTransfer,
+  type Transfer,
+  transferAnswered,
+  transferEnded,
+  transferRinging,
+} from './transfer.js';
 
 export type ConnectedEnd =
   | { kind: 'ended'; by: 'caller' | 'target' | 'system' }
@@ -149,6 +155,10 @@ async function onTransferLeg(
   t: Transfer,
   type: string,
 ): Promise<ConnectedEnd | undefined> {
+  if (type === 'ringing') {
+    transferRinging(s, t);
+    return undefined;
+  }
   if (type === 'answered') {
     await transferAnswered(s, t);
     if (!st.handler.leg) handOver(st, t);

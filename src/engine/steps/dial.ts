@@ -28,6 +28,8 @@ interface Dial {
 
 const DIRECT_TIMEOUT_S = 30;
 const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
+/** What a dial waits for: its outcome, or the network saying the far end rings (sim, SIP 180/183). */
+const DIAL_EVENTS = new Set([...OUTCOMES, 'ringing']);
 
 /** Dials the plan step by step until someone answers; undefined when nobody did. */
 export async function dialPlan(
@@ -116,6 +118,20 @@ interface Ringing {
   cmd: CommandId;
   /** When the engine stops waiting for an outcome (the network should answer `noAnswer` first). */
   giveUpAt: number;
+  /** The far end was reported ringing (SIP may say so twice: 180, then 183). */
+  rang?: boolean;
+}
+
+/** Who a dial is for, as its call-flow events name it. */
+function dialDetails(leg: LegId, d: Dial) {
+  return { leg_id: leg, to: d.to, target_id: d.target?.id ?? null, target_group_id: d.group?.id ?? null };
+}
+
+/** The far end rings: a call-flow event of its own, once per leg, at the time the network said so. */
+function noteRinging(s: CallSession, leg: LegId, r: Ringing): void {
+  if (r.rang) return;
+  r.rang = true;
+  s.flow('ringing', { ...dialDetails(leg, r.d), status: 'ringing' });
 }
 
 /**
@@ -124,19 +140,29 @@ interface Ringing {
  */
 async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<Connected | undefined> {
   const live = new Map<LegId, Ringing>();
+  s.ringing = live;
   let winner: Connected | undefined;
   try {
     for (const d of await resolveDynamic(s, dials)) await originate(s, d, live);
     while (live.size > 0 && !winner) {
       const giveUpAt = Math.min(...[...live.values()].map((r) => r.giveUpAt));
-      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && OUTCOMES.has(e.type), {
-        timeoutMs: Math.max(0, giveUpAt - s.now()),
-      });
+      const ev = await s.waitFor(
+        (e) => 'leg' in e && live.has(e.leg) && (DIAL_EVENTS.has(e.type) || e.type === 'forward'),
+        { timeoutMs: Math.max(0, giveUpAt - s.now()) },
+      );
       if (ev === 'timeout') {
         await giveUpOverdue(s, live);
         continue;
       }
       if (!('leg' in ev)) continue;
+      if (ev.type === 'ringing') {
+        noteRinging(s, ev.leg, live.get(ev.leg)!);
+        continue;
+      }
+      if (ev.type === 'forward') {
+        await forward(s, ev.leg, ev.to, live);
+        continue;
+      }
       const { d } = live.get(ev.leg)!;
       live.delete(ev.leg);
       if (ev.type === 'answered') {
@@ -157,6 +183,7 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
       }
     }
   } finally {
+    if (s.ringing === live) s.ringing = undefined;
     // Whoever did not win (or everyone, when the caller hung up) is cancelled and frees its slots.
     for (const [leg, r] of live) {
       s.giveUp(r.cmd);
@@ -206,7 +233,24 @@ async function originate(s: CallSession, d: Dial, live: Map<LegId, Ringing>): Pr
     await endDial(s, leg, d, 'failed', `originate failed: ${errorText(err)}`);
     return;
   }
-  if (live.has(leg)) s.announceLeg(leg, 'outbound', d.to, 'ringing');
+  if (!live.has(leg)) return;
+  // The leg's own status is `ringing` from the start (the Live board shows it ringing); its journey says
+  // only that it was dialled, and `ringing` once the network reports it.
+  s.flow('dialled', { ...dialDetails(leg, d), status: 'dialing' });
+  s.announceLeg(leg, 'outbound', d.to, 'ringing');
+}
+
+/**
+ * A ringing phone's call sent elsewhere: its dial is cancelled (`end_reason` `forwarded to …`) and the new
+ * number rings in its place for the same ring time, keeping the dial's target and its slots.
+ */
+async function forward(s: CallSession, leg: LegId, to: string, live: Map<LegId, Ringing>): Promise<void> {
+  const r = live.get(leg)!;
+  live.delete(leg);
+  s.giveUp(r.cmd);
+  await s.tel.hangup(leg, 'cancelled');
+  await endDial(s, leg, { ...r.d, lease: undefined }, 'cancelled', `forwarded to ${to}`);
+  await originate(s, { ...r.d, to, reservationUuid: undefined }, live);
 }
 
 /** Dials whose outcome is overdue: the network lost it; they end as unanswered. */

@@ -21,6 +21,8 @@ export interface Transfer {
   cmd: string;
   /** When the engine stops waiting for the transferee to answer. */
   giveUpAt: number;
+  /** The transferee's phone was reported ringing (recorded once). */
+  rang?: boolean;
 }
 
 const TRANSFER_TIMEOUT_S = 30;
@@ -108,7 +110,15 @@ export async function startTransfer(
     await transferEnded(s, t, 'failed', 'system');
     throw new CallControlError('telephony failure');
   }
+  s.flow('dialled', { leg_id: leg, to, transfer_uuid: uuid, status: 'dialing' });
   return t;
+}
+
+/** The transferee's phone rings: a call-flow event, once. */
+export function transferRinging(s: CallSession, t: Transfer): void {
+  if (t.rang || t.status !== 'dialing') return;
+  t.rang = true;
+  s.flow('ringing', { leg_id: t.leg, to: t.to, transfer_uuid: t.uuid, status: 'ringing' });
 }
 
 export async function transferAnswered(s: CallSession, t: Transfer): Promise<void> {

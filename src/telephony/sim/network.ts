@@ -12,6 +12,7 @@ import type {
   TelephonyDriver,
 } from '../driver.js';
 import { type EndpointBehaviour, EndpointRegistry, promptSeconds } from './endpoints.js';
+import { SimRecordings, simRecordingUrl } from './recordings.js';
 
 const MAX_REMEMBERED_CALLS = 20_000;
 
@@ -61,6 +62,7 @@ export type ScopeResolver = (to: string) => Promise<number | undefined>;
  */
 export class SimNetwork implements TelephonyDriver {
   readonly endpoints = new EndpointRegistry();
+  private readonly recordings: SimRecordings;
   private readonly legs = new Map<LegId, SimLeg>();
   private readonly calls = new Map<string, SimCall>();
   private readonly callByUuid = new Map<string, string>();
@@ -70,7 +72,9 @@ export class SimNetwork implements TelephonyDriver {
   constructor(
     private readonly clock: Clock,
     private readonly maxRememberedCalls = MAX_REMEMBERED_CALLS,
-  ) {}
+  ) {
+    this.recordings = new SimRecordings(() => clock.now());
+  }
 
   attach(sink: DriverSink): void {
     this.sink = sink;
@@ -146,6 +150,13 @@ export class SimNetwork implements TelephonyDriver {
   async answer(_cmd: CommandId, legId: LegId): Promise<void> {
     const leg = this.legs.get(legId);
     if (leg?.state !== 'ringing') return;
+    if (leg.direction === 'outbound') {
+      // A phone the platform rings answers when told to (a softphone's auto-answer): its scripted ring
+      // time is cut short, and the rest of its behaviour (digits, hanging up later) follows as usual.
+      for (const cancel of leg.timers) cancel();
+      leg.timers = [];
+      return this.answerOutbound(leg, this.endpoints.get(leg.to, this.calls.get(leg.simCallId)?.scope));
+    }
     leg.state = 'answered';
     leg.answeredAt = this.clock.now();
     this.afterAnswer(leg, this.endpoints.get(leg.from, this.calls.get(leg.simCallId)?.scope));
@@ -238,8 +249,21 @@ export class SimNetwork implements TelephonyDriver {
     if (leg) leg.muted = on;
   }
 
-  async record(): Promise<void> {
-    // Recording media is produced by the SIP driver; the sim only tracks state through the engine.
+  async record(
+    cmd: CommandId,
+    callUuid: string,
+    action: 'start' | 'pause' | 'resume' | 'stop',
+  ): Promise<void> {
+    if (this.recordings.act(callUuid, action)) this.recordingReady(callUuid, cmd);
+  }
+
+  /** The WAV of a call's finished recording (`GET /calls/:uuid/recording.wav` on the sim). */
+  recordingWav(callUuid: string): Buffer | undefined {
+    return this.recordings.wav(callUuid);
+  }
+
+  private recordingReady(callUuid: string, cmd?: CommandId): void {
+    this.emit({ type: 'recordingReady', callUuid, url: simRecordingUrl(callUuid), cmd });
   }
 
   async sendDigits(_cmd: CommandId, legId: LegId, digits: string): Promise<void> {
@@ -327,6 +351,10 @@ export class SimNetwork implements TelephonyDriver {
       if (peer) peer.bridgedWith = null;
       leg.bridgedWith = null;
     }
+    // A call's recording ends with the call (the engine may never send `record stop`), as on SIP.
+    const call = this.calls.get(leg.simCallId);
+    if (call?.callUuid && call.legIds.every((id) => this.legs.get(id)?.state === 'ended'))
+      if (this.recordings.finish(call.callUuid)) this.recordingReady(call.callUuid);
   }
 
   private later(leg: SimLeg, seconds: number, fn: () => void): void {

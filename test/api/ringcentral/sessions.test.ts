@@ -167,6 +167,20 @@ describe('presence and telephony sessions', () => {
     expect(unknownRec.status).toBe(404);
     const party = await get(partyUrl(sessionId, partyId));
     expect(party.recordings).toEqual([{ id: rec.body.id, active: false }]);
+    await w.rc('PATCH', `${partyUrl(sessionId, partyId)}/recordings/${rec.body.id}`, token, { active: true });
+    await w.rc('PATCH', partyUrl(sessionId, partyId), token, { muted: false });
+    // Each is a step of the call's journey, in the order it happened (docs/call-flow-events.md).
+    const v3 = await w.t.api('GET', `/api/v3/calls/${sessionId}.json?call_flow_events=true`);
+    const steps = (v3.body.call.call_flow_events as { type: string; details: any }[]).filter((e) =>
+      /^(recording_|muted|unmuted)/.test(e.type),
+    );
+    expect(steps.map((e) => [e.type, e.details.action ?? e.details.leg_id])).toEqual([
+      ['muted', partyId],
+      ['recording_started', 'start'],
+      ['recording_paused', 'pause'],
+      ['recording_resumed', 'resume'],
+      ['unmuted', partyId],
+    ]);
   });
 
   it('transfer to a phone number: the agent leaves, the transferee answers and has the caller', async () => {
@@ -318,6 +332,7 @@ describe('presence and telephony sessions', () => {
     for (const a of ['forward', 'answer', 'reply']) {
       const res = await w.rc('POST', `${partyUrl(sessionId, partyId)}/${a}`, token, {
         phoneNumber: OTHER_PHONE,
+        deviceId: String(w.agent.id),
       });
       expect(res.status, a).toBe(409);
     }
@@ -345,12 +360,76 @@ describe('presence and telephony sessions', () => {
     const party = (await get(sessionUrl(ringing.call_uuid))).parties.find(
       (p: any) => p.to?.phoneNumber === AGENT_PHONE,
     );
-    const fwd = await w.rc('POST', `${partyUrl(ringing.call_uuid, party.id)}/forward`, token, {
-      phoneNumber: OTHER_PHONE,
+    const reply = await w.rc('POST', `${partyUrl(ringing.call_uuid, party.id)}/reply`, token, {
+      replyWithText: 'later',
     });
-    expect(fwd.status).toBe(403);
-    expectRcError(fwd.body, 'FeatureNotAvailable');
+    expect(reply.status).toBe(403);
+    expectRcError(reply.body, 'FeatureNotAvailable');
     await w.sim.hangup(ringing.id);
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 2 });
+  });
+
+  it('forward a ringing party: its phone stops (CallRedirected), the new number rings and gets the caller', async () => {
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 30 });
+    await w.sim.endpoint(OTHER_PHONE, { answer_after_s: 2 });
+    const call = await w.sim.call(CALLER, w.trackingNumber);
+    await w.sim.advance(1);
+    const party = (await get(sessionUrl(call.call_uuid))).parties.find(
+      (p: any) => p.to?.phoneNumber === AGENT_PHONE,
+    );
+    const url = `${partyUrl(call.call_uuid, party.id)}/forward`;
+    for (const [body, status, code] of [
+      [{}, 400, 'CMN-101'],
+      [{ phoneNumber: 'nope' }, 400, 'CMN-101'],
+      [{ extensionNumber: '999' }, 400, 'CMN-101'],
+      [{ extensionId: '999999' }, 400, 'CMN-101'],
+      [{ voicemail: String(w.agent.id) }, 403, 'FeatureNotAvailable'],
+    ] as const) {
+      const res = await w.rc('POST', url, token, body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expectRcError(res.body, code);
+    }
+    const res = await w.rc('POST', url, token, { extensionNumber: '102' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: party.id,
+      status: { code: 'Disconnected', reason: 'CallRedirected' },
+    });
+    let session = await get(sessionUrl(call.call_uuid));
+    const other = session.parties.find((p: any) => p.to?.phoneNumber === OTHER_PHONE);
+    expect(other).toMatchObject({
+      status: { code: 'Proceeding' },
+      owner: { extensionId: String(w.other.id) },
+    });
+    expect((await w.rc('POST', url, token, { phoneNumber: OTHER_PHONE })).status).toBe(409);
+    await w.sim.advance(2);
+    session = await get(sessionUrl(call.call_uuid));
+    expect(session.parties.find((p: any) => p.id === other.id).status.code).toBe('Answered');
+    expect((await w.sim.show(call.id)).hearing).toEqual({ kind: 'connected', party: OTHER_PHONE });
+    await w.sim.hangup(call.id);
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 2 });
+  });
+
+  it('answer a ringing party on the user’s device: Answered at once, the caller connected', async () => {
+    await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 30 });
+    const call = await w.sim.call(CALLER, w.trackingNumber);
+    await w.sim.advance(1);
+    const party = (await get(sessionUrl(call.call_uuid))).parties.find(
+      (p: any) => p.to?.phoneNumber === AGENT_PHONE,
+    );
+    const url = `${partyUrl(call.call_uuid, party.id)}/answer`;
+    const missing = await w.rc('POST', url, token, {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0].parameterName).toBe('deviceId');
+    const notMine = await w.rc('POST', url, token, { deviceId: String(w.other.id) });
+    expect(notMine.status).toBe(404);
+    expectRcError(notMine.body, 'CMN-102');
+    const res = await w.rc('POST', url, token, { deviceId: String(w.agent.id) });
+    expect(res.status).toBe(200);
+    expect(res.body.status.code).toBe('Answered');
+    expect((await w.sim.show(call.id)).hearing).toEqual({ kind: 'connected', party: AGENT_PHONE });
+    expect((await w.rc('POST', url, token, { deviceId: String(w.agent.id) })).status).toBe(409);
+    await w.sim.hangup(call.id);
     await w.sim.endpoint(AGENT_PHONE, { answer_after_s: 2 });
   });
 });

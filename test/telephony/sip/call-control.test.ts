@@ -157,7 +157,9 @@ describe('call control on SIP calls', () => {
     await app.engine.parties.record(party.companyId, uuid, 'start');
     await new Promise((r) => setTimeout(r, 1500));
     await app.engine.parties.record(party.companyId, uuid, 'pause');
+    await app.engine.parties.mute(party, true);
     await new Promise((r) => setTimeout(r, 300));
+    await app.engine.parties.mute(party, false);
     await app.engine.parties.record(party.companyId, uuid, 'resume');
     await new Promise((r) => setTimeout(r, 500));
     await app.engine.parties.drop(party);
@@ -185,6 +187,24 @@ describe('call control on SIP calls', () => {
       url: `/calls/${crypto.randomUUID()}/recording.wav?api_key=${key}`,
     });
     expect(other.statusCode).toBe(404);
+
+    // The journey: the agent's 180 as `ringing` (naming the target), then the segments and the mute.
+    const journey = await app.http.inject({
+      method: 'GET',
+      url: `/api/v3/calls/${uuid}.json?call_flow_events=true&api_key=${key}`,
+    });
+    const events = journey.json().call.call_flow_events as { type: string; details: any }[];
+    const dialled = events.find((e) => e.type === 'dialled')!;
+    const ringing = events.filter((e) => e.type === 'ringing');
+    expect(ringing).toHaveLength(1);
+    expect(ringing[0].details).toMatchObject({ leg_id: dialled.details.leg_id, status: 'ringing' });
+    expect(ringing[0].details.target_id).toBe(dialled.details.target_id);
+    expect(events.findIndex((e) => e.type === 'ringing')).toBeLessThan(
+      events.findIndex((e) => e.type === 'answered'),
+    );
+    const controls = ['recording_started', 'recording_paused', 'muted', 'unmuted', 'recording_resumed'];
+    expect(events.filter((e) => controls.includes(e.type)).map((e) => e.type)).toEqual(controls);
+    expect(events.find((e) => e.type === 'muted')!.details).toEqual({ leg_id: party.legId, to: party.to });
   });
 
   it('unattended: caller held, transferee answers, the caller is conferenced in; records match', async () => {

@@ -31,6 +31,8 @@ export interface LiveCall {
   timeline: TimelineEntry[];
   endedAt?: number;
   outcome?: string;
+  /** Who is on a conference (caller, handler, transferee) while it lasts. */
+  participants?: string[];
 }
 
 export interface BoardState {
@@ -85,7 +87,14 @@ export interface SnapshotData {
 export type BusEvent =
   | { type: 'call.flow'; callUuid: string; at: number; event: string; details: Record<string, unknown> }
   | { type: 'call.updated'; callUuid: string; at: number; status: string; step: string }
-  | { type: 'call.ended'; callUuid: string; at: number; status: string; hungUpBy: string | null }
+  | {
+      type: 'call.ended';
+      callUuid: string;
+      at: number;
+      status: string;
+      hungUpBy: string | null;
+      reason?: string;
+    }
   | {
       type: 'leg.updated';
       callUuid: string;
@@ -164,11 +173,45 @@ function note(c: LiveCall, at: number, text: string): LiveCall {
 function legState(ev: Extract<BusEvent, { type: 'leg.updated' }>, c: LiveCall): string | undefined {
   if (ev.direction !== 'outbound') return ev.status === 'hold' ? 'On hold' : undefined;
   if (ev.status === 'ringing') return `Ringing ${ev.to}`;
-  if (ev.status === 'answered' || ev.status === 'voicemail') return 'Connected';
+  // A transferee answering does not end the caller's hold or conference: the engine's `call.flow` says when.
+  if (ev.status === 'answered' || ev.status === 'voicemail')
+    return c.state === 'On hold' || c.state === 'Conference' ? undefined : 'Connected';
   if (ev.status === 'hold') return 'On hold';
   if (ev.status === 'busy' || ev.status === 'no-answer' || ev.status === 'failed' || ev.status === 'rejected')
     return c.state.startsWith('Ringing') ? 'Routing' : undefined;
   return undefined;
+}
+
+/**
+ * The engine's journey steps the board shows: a campaign chained, and the caller's place in a transfer —
+ * held (hearing music), in a conference (with everyone on it), or with one party again.
+ */
+function onFlow(c: LiveCall, ev: Extract<BusEvent, { type: 'call.flow' }>): LiveCall {
+  switch (ev.event) {
+    case 'campaign_chained':
+      return note(c, ev.at, `Sent to campaign ${String(ev.details.cid)}`);
+    case 'held':
+      return note({ ...c, state: 'On hold', participants: undefined }, ev.at, 'Caller on hold');
+    case 'conference': {
+      const participants = [
+        `Caller ${c.caller}`,
+        ...c.legs.filter((l) => l.direction !== 'inbound' && l.status === 'answered').map((l) => l.to),
+      ];
+      return note(
+        { ...c, state: 'Conference', participants },
+        ev.at,
+        `Conference: ${participants.join(', ')}`,
+      );
+    }
+    case 'bridged':
+      return note(
+        { ...c, state: 'Connected', participants: undefined },
+        ev.at,
+        `Caller with ${String(ev.details.with)}`,
+      );
+    default:
+      return c;
+  }
 }
 
 export function reduceBoard(state: BoardState, msg: StreamMessage): BoardState {
@@ -227,15 +270,11 @@ export function reduceBoard(state: BoardState, msg: StreamMessage): BoardState {
             );
           });
         case 'call.flow':
-          if (ev.event === 'campaign_chained')
-            return withCall(state, ev.callUuid, (c) =>
-              note(c, ev.at, `Sent to campaign ${String(ev.details.cid)}`),
-            );
-          return state;
+          return withCall(state, ev.callUuid, (c) => onFlow(c, ev));
         case 'call.ended': {
           const call = state.calls.find((c) => c.uuid === ev.callUuid);
           if (!call) return state;
-          const outcome = `${ev.status}${ev.hungUpBy ? `, hung up by ${ev.hungUpBy}` : ''}`;
+          const outcome = `${ev.status}${ev.hungUpBy ? `, hung up by ${ev.hungUpBy}` : ''}${ev.reason ? ` (${ev.reason})` : ''}`;
           const done = note({ ...call, state: 'Ended', endedAt: ev.at, outcome }, ev.at, `Ended: ${outcome}`);
           return {
             ...state,

@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { Empty, ErrorState, Loading, PageHeader } from '../components/Page';
+import { RecordingPlayer } from '../components/RecordingPlayer';
 import { useGet } from '../lib/hooks';
 import { seconds, statusColor } from './CallLog';
 
@@ -46,12 +47,19 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 const FLOW_TEXT: Record<string, (d: any) => string> = {
   started: (d) => `Call from ${d.caller} to ${d.number}`,
   screened: () => 'Screened (not suppressed)',
+  suppressed: (d) => `Suppressed caller: ${d.status}`,
+  static_caller: (d) => `Static caller id: sent as ${d.caller_number_sent}`,
+  key_pressed: (d) => `Pressed ${d.digit}`,
+  pixel: (d) => `Pixel ${d.status}${d.timer_seconds !== undefined ? ` (${d.timer_seconds} s timer)` : ''}`,
+  webhook: (d) => `Webhook ${d.name ?? ''} ${d.status}`,
+  first_leg_answered: (d) => `${d.to} answered the placed call`,
   greeting_played: () => 'Greeting played',
   menu_choice: () => 'Menu finished',
   campaign_chained: (d) => `Sent to campaign ${d.cid}`,
   routing_decision: (d) =>
     `Routing: ${(d.considered ?? []).filter((c: any) => c.eligible).length} of ${(d.considered ?? []).length} eligible`,
   dialled: (d) => `Dialled ${d.to}`,
+  ringing: (d) => `${d.to} ringing`,
   answered: (d) => `${d.to} answered`,
   busy: (d) => `${d.to} busy`,
   no_answer: (d) => `${d.to} did not answer`,
@@ -61,18 +69,27 @@ const FLOW_TEXT: Record<string, (d: any) => string> = {
   returned: () => 'Returned',
   transferred: () => 'Transferred',
   accepted: () => 'Accepted',
+  held: () => 'Caller on hold',
+  conference: (d) => `Conference (${d.parties} parties)`,
+  bridged: (d) => `Caller with ${d.with}`,
+  muted: (d) => `${d.to} muted`,
+  unmuted: (d) => `${d.to} unmuted`,
+  recording_started: () => 'Recording started',
+  recording_paused: () => 'Recording paused',
+  recording_resumed: () => 'Recording resumed',
+  recording_stopped: () => 'Recording stopped',
   leg_ended: (d) => `${d.to} hung up`,
   conversion_decided: (d) => (d.converted ? `Converted (revenue ${d.revenue ?? 0})` : 'Not converted'),
-  ended: (d) => `Ended: ${d.status}${d.hung_up_by ? `, hung up by ${d.hung_up_by}` : ''}`,
+  ended: (d) =>
+    `Ended: ${d.status}${d.hung_up_by ? `, hung up by ${d.hung_up_by}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
 };
 
 /** One call: its facts, legs, transfers, keys, tags, journey, and what was fired for it. */
 export function CallDetail() {
   const { uuid = '' } = useParams();
   const call = useGet<any>(`/api/v3/calls/${encodeURIComponent(uuid)}.json?call_flow_events=true`);
-  const v1 = useGet<any>(`/calls/${encodeURIComponent(uuid)}.json`, !!call.data);
   const c = call.data?.call;
-  const recording = v1.data?.call?.recording_url as string | null | undefined;
+  const recording = c?.recording_url as string | undefined;
   const crumbs = (
     <Breadcrumbs mb="sm">
       <Anchor component={Link} to="/call-log">
@@ -240,8 +257,7 @@ export function CallDetail() {
             )}
             {recording && (
               <Section title="Recording">
-                {/* biome-ignore lint/a11y/useMediaCaption: call recordings have no captions */}
-                <audio controls src={recording} style={{ width: '100%' }} />
+                <RecordingPlayer url={recording} />
               </Section>
             )}
           </Stack>

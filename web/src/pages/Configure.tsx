@@ -1,6 +1,7 @@
 import { Tabs } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { PageHeader } from '../components/Page';
+import { CompanySettings, contacts, staticCallerNumbers } from './configure/account';
 import { ConversionRules, PostbackKeys, Webhooks } from './configure/campaign-parts';
 import { ResourcePage } from './configure/ResourcePage';
 import * as r from './configure/resources';
@@ -13,6 +14,8 @@ const SECTIONS = [
   { key: 'number-pools', label: 'Number pools', def: r.numberPools },
   { key: 'publishers', label: 'Publishers', def: r.publishers },
   { key: 'suppressed-numbers', label: 'Suppressed', def: r.suppressed },
+  { key: 'static-caller-numbers', label: 'Static callers', def: staticCallerNumbers },
+  { key: 'contacts', label: 'Contacts', def: contacts },
   { key: 'call-control-keys', label: 'Call-control keys', def: r.callControlKeys },
   { key: 'conversion-rules', label: 'Conversion rules', def: null, page: ConversionRules },
   { key: 'webhooks', label: 'Webhooks', def: null, page: Webhooks },
@@ -22,6 +25,7 @@ const SECTIONS = [
   { key: 'api-keys', label: 'API keys', def: r.apiKeys },
   { key: 'ringcentral-apps', label: 'RingCentral apps', def: r.oauthApps },
   { key: 'ccai-keys', label: 'CCAI keys', def: r.ccaiKeys },
+  { key: 'company', label: 'Company', def: null, page: CompanySettings },
 ];
 
 export function Configure() {

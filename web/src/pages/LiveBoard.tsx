@@ -24,6 +24,7 @@ function stateColor(state: string): string {
   if (state.startsWith('Ringing')) return 'yellow';
   if (state === 'On hold') return 'orange';
   if (state === 'Transferring') return 'grape';
+  if (state === 'Conference') return 'cyan';
   if (state === 'Ended') return 'gray';
   return 'indigo';
 }
@@ -69,6 +70,20 @@ function CallTimeline({ call, now }: { call: LiveCall; now: number }) {
         {call.campaign ?? 'No campaign'} · {call.publisher ?? 'no publisher'} ·{' '}
         {elapsed(call.startedAt, call.endedAt ?? now)}
       </Text>
+      {call.participants && (
+        <Paper withBorder p="xs" mb="md" aria-label="Conference participants">
+          <Title order={3} size="h6" mb={4}>
+            Conference · {call.participants.length} on the call
+          </Title>
+          <Group gap="xs">
+            {call.participants.map((p) => (
+              <Badge key={p} variant="outline" color="cyan">
+                {p}
+              </Badge>
+            ))}
+          </Group>
+        </Paper>
+      )}
       <Title order={3} size="h6" mb="xs">
         Legs
       </Title>
@@ -169,7 +184,7 @@ export function LiveBoard() {
                       <Table.Td>{c.publisher ?? '—'}</Table.Td>
                       <Table.Td>
                         <Badge color={stateColor(c.state)} variant="light">
-                          {c.state}
+                          {c.participants ? `${c.state} (${c.participants.length})` : c.state}
                         </Badge>
                       </Table.Td>
                       <Table.Td ta="right" ff="monospace">

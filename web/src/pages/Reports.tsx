@@ -12,21 +12,10 @@ import {
 import { IconDownload } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { Empty, ErrorState, Loading, PageHeader } from '../components/Page';
 import { buildUrl, request } from '../lib/api';
 import { useCreds } from '../lib/session';
+import { ReportCharts } from './reports/charts';
 
 const FACETS = [
   { value: 'daily', label: 'By day' },
@@ -56,106 +45,6 @@ interface Row {
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const money = (n: number) => n.toLocaleString(undefined, { style: 'currency', currency: 'USD' });
 const pct = (n: number) => `${(Math.round(n * 10) / 10).toLocaleString()}%`;
-
-function Chart({ facet, rows }: { facet: string; rows: Row[] }) {
-  const data = rows.map((r) => ({
-    ...r,
-    name: r.facet_name,
-    conversion: Math.round(r.converted_count_percent * 10) / 10,
-  }));
-  if (facet === 'daily')
-    return (
-      <figure aria-label="Calls per day and conversion rate" style={{ margin: 0 }}>
-        <ResponsiveContainer width="100%" height={300}>
-          <ComposedChart data={data} margin={{ top: 10, right: 20, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="name" />
-            <YAxis yAxisId="calls" allowDecimals={false} />
-            <YAxis yAxisId="rate" orientation="right" unit="%" domain={[0, 100]} />
-            <Tooltip />
-            <Legend />
-            <Bar
-              yAxisId="calls"
-              dataKey="total_calls"
-              name="Calls"
-              fill="var(--mantine-color-indigo-5)"
-              radius={[4, 4, 0, 0]}
-              maxBarSize={56}
-            />
-            <Line
-              yAxisId="rate"
-              dataKey="conversion"
-              name="Conversion rate (%)"
-              stroke="var(--mantine-color-teal-6)"
-              strokeWidth={2}
-            />
-          </ComposedChart>
-        </ResponsiveContainer>
-      </figure>
-    );
-  return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }}>
-      <figure aria-label="Revenue and payout" style={{ margin: 0 }}>
-        <Text size="sm" fw={600} mb="xs">
-          Revenue and payout
-        </Text>
-        <ResponsiveContainer width="100%" height={280}>
-          <BarChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="name" />
-            <YAxis />
-            <Tooltip />
-            <Legend />
-            <Bar
-              dataKey="revenue"
-              name="Revenue"
-              fill="var(--mantine-color-teal-5)"
-              radius={[4, 4, 0, 0]}
-              maxBarSize={56}
-            />
-            <Bar
-              dataKey="payout"
-              name="Payout"
-              fill="var(--mantine-color-orange-5)"
-              radius={[4, 4, 0, 0]}
-              maxBarSize={56}
-            />
-          </BarChart>
-        </ResponsiveContainer>
-      </figure>
-      <figure aria-label="Calls and conversion rate" style={{ margin: 0 }}>
-        <Text size="sm" fw={600} mb="xs">
-          Calls and conversion rate
-        </Text>
-        <ResponsiveContainer width="100%" height={280}>
-          <ComposedChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="name" />
-            <YAxis yAxisId="calls" allowDecimals={false} />
-            <YAxis yAxisId="rate" orientation="right" unit="%" domain={[0, 100]} />
-            <Tooltip />
-            <Legend />
-            <Bar
-              yAxisId="calls"
-              dataKey="total_calls"
-              name="Calls"
-              fill="var(--mantine-color-indigo-5)"
-              radius={[4, 4, 0, 0]}
-              maxBarSize={56}
-            />
-            <Line
-              yAxisId="rate"
-              dataKey="conversion"
-              name="Conversion rate (%)"
-              stroke="var(--mantine-color-teal-6)"
-              strokeWidth={2}
-            />
-          </ComposedChart>
-        </ResponsiveContainer>
-      </figure>
-    </SimpleGrid>
-  );
-}
 
 /** The reports API's facets over a date range: charts, a table, and the same rows as CSV. */
 export function Reports() {
@@ -261,7 +150,7 @@ export function Reports() {
             <Title order={2} size="h5" mb="sm">
               {FACETS.find((f) => f.value === facet)?.label}
             </Title>
-            <Chart facet={facet} rows={rows} />
+            <ReportCharts facet={facet} rows={rows} />
           </Paper>
           <Paper withBorder>
             <Table.ScrollContainer minWidth={760}>

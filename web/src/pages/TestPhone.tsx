@@ -77,6 +77,8 @@ function Phone() {
   const [to, setTo] = useState<string | null>(null);
   const [call, setCall] = useState<SimCall | null>(null);
   const [heard, setHeard] = useState<string[]>([]);
+  /** How the call ended, as the engine says it (who hung up, and why when it says more). */
+  const [outcome, setOutcome] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const callRef = useRef<SimCall | null>(null);
@@ -102,7 +104,13 @@ function Phone() {
   useEffect(
     () =>
       openLiveStream(creds, (m) => {
-        if (m.event === 'event' && m.data.callUuid === callRef.current?.call_uuid) void refresh();
+        if (m.event !== 'event' || m.data.callUuid !== callRef.current?.call_uuid) return;
+        const ev = m.data;
+        if (ev.type === 'call.ended')
+          setOutcome(
+            `${ev.status}${ev.hungUpBy ? `, hung up by ${ev.hungUpBy}` : ''}${ev.reason ? ` (${ev.reason})` : ''}`,
+          );
+        void refresh();
       }),
     [creds, refresh],
   );
@@ -128,6 +136,7 @@ function Phone() {
     e.preventDefault();
     void act(async () => {
       setHeard([]);
+      setOutcome(null);
       const placed = (
         await request<{ id: string }>(creds, 'POST', '/sim/calls', { body: { from, to: target } })
       ).body;
@@ -201,6 +210,11 @@ function Phone() {
           <Text size="lg" fw={500} data-testid="hearing">
             {call ? hearingText(call.hearing) : 'Press Call to dial.'}
           </Text>
+          {outcome && call?.hearing.kind === 'ended' && (
+            <Text size="sm" c="gray.4" data-testid="outcome">
+              Ended: {outcome}
+            </Text>
+          )}
         </Paper>
         <SimpleGrid
           cols={3}

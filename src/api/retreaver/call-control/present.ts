@@ -47,6 +47,7 @@ export const STATUS_OF: Record<CallControlCode, number> = {
   'transferor not present': 409,
   'call not returnable': 409,
   'call not awaiting acceptance': 409,
+  'party not ringing': 409,
   'telephony failure': 502,
 };
 

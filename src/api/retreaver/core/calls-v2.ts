@@ -1,62 +1,30 @@
+import type { CallListParams, CallWithPixels } from '../../../services/calls.js';
 import type { Services } from '../../../services/index.js';
-import { send, sendPage } from '../reply.js';
-import { CallGetQuery, CallListQuery, UuidParams, withFlowEvents } from './calls.js';
+import { callLogRoutes } from './calls.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV2 } from './present-call.js';
 import { CallsV2 } from './responses-calls.js';
 
-const tags = ['Calls V2'];
+/** V2 and V3 read the same calls: each with its fired pixels. */
+export function callsWithPixels(calls: Services['calls']) {
+  return {
+    list: (companyId: number, query: CallListParams) => calls.listWithPixels(companyId, query),
+    get: (companyId: number, uuid: string) => calls.getWithPixels(companyId, uuid),
+    uuidOf: (c: CallWithPixels) => c.call.uuid,
+  };
+}
 
 /** Calls V2: the same log and parameters as V1, with money, routing, pixels and tags. */
 export async function callV2Routes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
-  app.get(
-    '/api/v2/calls',
-    {
-      schema: {
-        response: { 200: CallsV2.list },
-        tags,
-        summary: 'Get recent Calls (V2)',
-        querystring: CallListQuery,
-      },
-    },
-    async (req, reply) => {
-      const page = await calls.listWithPixels(req.core.companyId, req.query);
+  await callLogRoutes(app, callFlow, {
+    path: '/api/v2/calls',
+    tag: 'Calls V2',
+    suffix: ' (V2)',
+    schemas: CallsV2,
+    ...callsWithPixels(calls),
+    presenter: async () => {
       const now = calls.now();
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        page.rows,
-        (c) => c.call.uuid,
-        (c) => presentCallV2(c, now),
-      );
-      return sendPage(reply, page, present, 'calls');
+      return (c) => presentCallV2(c, now);
     },
-  );
-
-  app.get(
-    '/api/v2/calls/:uuid',
-    {
-      schema: {
-        response: { 200: CallsV2.one },
-        tags,
-        summary: 'Get a specific Call (V2)',
-        params: UuidParams,
-        querystring: CallGetQuery,
-      },
-    },
-    async (req, reply) => {
-      const c = await calls.getWithPixels(req.core.companyId, req.params.uuid);
-      const now = calls.now();
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        [c],
-        (x) => x.call.uuid,
-        (x) => presentCallV2(x, now),
-      );
-      return send(reply, present(c));
-    },
-  );
+  });
 }

@@ -2,14 +2,12 @@ import { fromCents } from '../../../domain/money.js';
 import type { CallDetails, CallLeg, CallTransfer, ClaimedBy } from '../../../services/call-details.js';
 import type { CallWithPixels } from '../../../services/calls.js';
 import type { Services } from '../../../services/index.js';
-import { send, sendPage } from '../reply.js';
-import { CallGetQuery, CallListQuery, UuidParams, withFlowEvents } from './calls.js';
+import { callLogRoutes } from './calls.js';
+import { callsWithPixels } from './calls-v2.js';
 import { bool, time } from './common.js';
 import type { CoreApp } from './plugin.js';
 import { presentCallV2 } from './present-call.js';
 import { CallsV3 } from './responses-calls.js';
-
-const tags = ['Calls V3'];
 
 /**
  * Calls V3 (Retreaver's current reference: "V3 follows the same behavior as V2 … it will return the most
@@ -17,61 +15,21 @@ const tags = ['Calls V3'];
  * the reservation (with its postback key) the call claimed.
  */
 export async function callV3Routes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
-  app.get(
-    '/api/v3/calls',
-    {
-      schema: {
-        response: { 200: CallsV3.list },
-        tags,
-        summary: 'Get recent Calls (V3)',
-        querystring: CallListQuery,
-      },
-    },
-    async (req, reply) => {
-      const page = await calls.listWithPixels(req.core.companyId, req.query);
+  await callLogRoutes(app, callFlow, {
+    path: '/api/v3/calls',
+    tag: 'Calls V3',
+    suffix: ' (V3)',
+    schemas: CallsV3,
+    ...callsWithPixels(calls),
+    presenter: async (companyId, items) => {
       const details = await calls.details(
-        req.core.companyId,
-        page.rows.map((r) => r.call.uuid),
+        companyId,
+        items.map((c) => c.call.uuid),
       );
       const now = calls.now();
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        page.rows,
-        (c) => c.call.uuid,
-        (c) => presentCallV3(c, details.get(c.call.uuid), now),
-      );
-      return sendPage(reply, page, present, 'calls');
+      return (c) => presentCallV3(c, details.get(c.call.uuid), now);
     },
-  );
-
-  app.get(
-    '/api/v3/calls/:uuid',
-    {
-      schema: {
-        response: { 200: CallsV3.one },
-        tags,
-        summary: 'Get a specific Call (V3)',
-        params: UuidParams,
-        querystring: CallGetQuery,
-      },
-    },
-    async (req, reply) => {
-      const c = await calls.getWithPixels(req.core.companyId, req.params.uuid);
-      const details = await calls.details(req.core.companyId, [c.call.uuid]);
-      const now = calls.now();
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        [c],
-        (x) => x.call.uuid,
-        (x) => presentCallV3(x, details.get(x.call.uuid), now),
-      );
-      return send(reply, present(c));
-    },
-  );
+  });
 }
 
 export function presentCallV3(c: CallWithPixels, d: CallDetails | undefined, now: number) {

@@ -1,5 +1,6 @@
-import { Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { Services } from '../../../services/index.js';
+import type { Page } from '../../../store/paging.js';
 import { send, sendPage } from '../reply.js';
 import { PageQuery } from './common.js';
 import type { CoreApp } from './plugin.js';
@@ -69,56 +70,72 @@ export async function withFlowEvents<T, P extends { call: object }>(
 // Any string: a uuid that is not one of ours is simply not found (404), not malformed input.
 export const UuidParams = Type.Object({ uuid: Type.String({ minLength: 1 }) });
 
-const tags = ['Calls'];
+/**
+ * One version of the call log: where it answers, what it reads, and how it presents a page. V1, V2 and
+ * V3 differ only in these; the routes, paging and call-flow events are the same (`callLogRoutes`).
+ */
+export interface CallLogVersion<T> {
+  /** `/calls`, `/api/v2/calls`, … (the `.json`/`.xml` suffix is the format plugin's). */
+  path: string;
+  /** OpenAPI: the tag, and what the summaries add after "Get recent Calls" / "Get a specific Call". */
+  tag: string;
+  suffix: string;
+  schemas: { list: TSchema; one: TSchema };
+  list(companyId: number, query: Static<typeof CallListQuery>): Promise<Page<T>>;
+  get(companyId: number, uuid: string): Promise<T>;
+  uuidOf(item: T): string;
+  /** The presenter of these calls; what a version adds beside each call is read here, once a page. */
+  presenter(companyId: number, items: T[]): Promise<(item: T) => { call: object }>;
+}
 
-/** Calls V1: the call log as the seed's first examples show it. */
-export async function callRoutes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
+/** The list and get routes of one version of the call log. */
+export async function callLogRoutes<T>(app: CoreApp, callFlow: FlowSource, v: CallLogVersion<T>) {
+  const tags = [v.tag];
+  const presentAll = async (companyId: number, query: unknown, items: T[]) =>
+    withFlowEvents(query, callFlow, companyId, items, v.uuidOf, await v.presenter(companyId, items));
   app.get(
-    '/calls',
+    v.path,
     {
       schema: {
-        response: { 200: CallsV1.list },
+        response: { 200: v.schemas.list },
         tags,
-        summary: 'Get recent Calls',
+        summary: `Get recent Calls${v.suffix}`,
         querystring: CallListQuery,
       },
     },
     async (req, reply) => {
-      const page = await calls.list(req.core.companyId, req.query);
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        page.rows,
-        (c) => c.uuid,
-        presentCallV1,
-      );
-      return sendPage(reply, page, present, 'calls');
+      const page = await v.list(req.core.companyId, req.query);
+      return sendPage(reply, page, await presentAll(req.core.companyId, req.query, page.rows), 'calls');
     },
   );
-
   app.get(
-    '/calls/:uuid',
+    `${v.path}/:uuid`,
     {
       schema: {
-        response: { 200: CallsV1.one },
+        response: { 200: v.schemas.one },
         tags,
-        summary: 'Get a specific Call',
+        summary: `Get a specific Call${v.suffix}`,
         params: UuidParams,
         querystring: CallGetQuery,
       },
     },
     async (req, reply) => {
-      const call = await calls.get(req.core.companyId, req.params.uuid);
-      const present = await withFlowEvents(
-        req.query,
-        callFlow,
-        req.core.companyId,
-        [call],
-        (c) => c.uuid,
-        presentCallV1,
-      );
-      return send(reply, present(call));
+      const call = await v.get(req.core.companyId, req.params.uuid);
+      return send(reply, (await presentAll(req.core.companyId, req.query, [call]))(call));
     },
   );
+}
+
+/** Calls V1: the call log as the seed's first examples show it. */
+export async function callRoutes(app: CoreApp, { calls, callFlow }: Pick<Services, 'calls' | 'callFlow'>) {
+  await callLogRoutes(app, callFlow, {
+    path: '/calls',
+    tag: 'Calls',
+    suffix: '',
+    schemas: CallsV1,
+    list: (companyId, query) => calls.list(companyId, query),
+    get: (companyId, uuid) => calls.get(companyId, uuid),
+    uuidOf: (c) => c.uuid,
+    presenter: async () => presentCallV1,
+  });
 }

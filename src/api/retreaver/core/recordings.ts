@@ -5,21 +5,32 @@ import type { Services } from '../../../services/index.js';
 import { UuidParams } from './calls.js';
 import type { CoreApp } from './plugin.js';
 
+/** Where a call's recording comes from: a file the SIP driver wrote, or bytes the sim makes. */
+export type RecordingSource =
+  | { file: (callUuid: string) => string | undefined }
+  | { bytes: (callUuid: string) => Buffer | undefined };
+
 /**
- * A call's recording (the sip driver writes it; `recording_url` points here), served to a Core API key
- * of the call's company as `audio/wav`.
+ * A call's recording (`recording_url` points here), served to a Core API key of the call's company as
+ * `audio/wav`.
  */
 export async function recordingRoutes(
   app: CoreApp,
   { calls }: Pick<Services, 'calls'>,
-  fileOf: (callUuid: string) => string | undefined,
+  source: RecordingSource,
 ) {
   app.get(
     '/calls/:uuid/recording.wav',
     { schema: { tags: ['Calls'], summary: "Get a Call's recording (WAV)", params: UuidParams } },
     async (req, reply) => {
       const call = await calls.get(req.core.companyId, req.params.uuid);
-      const file = call.recording_url ? fileOf(call.uuid) : undefined;
+      if (!call.recording_url) throw new NotFound('recording');
+      if ('bytes' in source) {
+        const bytes = source.bytes(call.uuid);
+        if (!bytes) throw new NotFound('recording');
+        return reply.type('audio/wav').send(bytes);
+      }
+      const file = source.file(call.uuid);
       const size = file
         ? await stat(file).then(
             (s) => s.size,

@@ -248,6 +248,8 @@ describe("Call Control API: actions reach the engine with the key's scope", () =
       'transferor not present': 409,
       'call not returnable': 409,
       'call not awaiting acceptance': 409,
+      // RingCentral's forward/answer of a leg no dial step rings; Retreaver's actions never meet it.
+      'party not ringing': 409,
       'telephony failure': 502,
     });
   });

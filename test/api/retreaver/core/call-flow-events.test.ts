@@ -59,10 +59,12 @@ describe('call_flow_events=true', () => {
       'dialled',
       'busy',
       'dialled',
+      'ringing',
       'no_answer',
       'dialled',
       'failed',
       'dialled',
+      'ringing',
       'answered',
       'connected',
       'leg_ended',
@@ -82,6 +84,14 @@ describe('call_flow_events=true', () => {
     for (const x of [busy, silent, rejecting, taker]) expect(byId[x.id].eligible).toBe(true);
     const dialled = events.filter((e) => e.type === 'dialled').map((e) => e.details.to);
     expect(dialled).toEqual([busy.number, silent.number, rejecting.number, taker.number]);
+    // Ringing is its own step, when the network says the far end rings (a busy or rejecting phone never
+    // does), naming the target; the dial itself is not yet ringing.
+    const ringing = events.filter((e) => e.type === 'ringing');
+    expect(ringing.map((e) => e.details.target_id)).toEqual([silent.id, taker.id]);
+    expect(ringing[1].details).toMatchObject({ to: taker.number, status: 'ringing', target_group_id: null });
+    const takerDial = events.find((e) => e.type === 'dialled' && e.details.to === taker.number)!;
+    expect(takerDial.details).toMatchObject({ target_id: taker.id, status: 'dialing' });
+    expect(ringing[1].details.leg_id).toBe(takerDial.details.leg_id);
     expect(events.find((e) => e.type === 'failed')!.details.status).toBe('rejected');
     expect(events.find((e) => e.type === 'conversion_decided')!.details).toMatchObject({
       converted: true,

@@ -169,6 +169,15 @@ describe('transfers', () => {
       ['conference', { transfer_uuid: transferUuid, parties: 3 }],
       ['bridged', { transfer_uuid: null, parties: 2, with: TRANSFEREE }],
     ]);
+    // The transferee's dial shows as any dial: dialled, ringing (once), answered.
+    const dial = events
+      .filter((e) => e.details.to === TRANSFEREE && ['dialled', 'ringing', 'answered'].includes(e.type))
+      .map((e) => [e.type, e.details.transfer_uuid ?? null, e.details.status]);
+    expect(dial).toEqual([
+      ['dialled', transferUuid, 'dialing'],
+      ['ringing', transferUuid, 'ringing'],
+      ['answered', null, 'answered'],
+    ]);
   });
 
   it('records the caller back with the agent when a held transfer is stopped', async () => {

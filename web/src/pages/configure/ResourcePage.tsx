@@ -103,7 +103,7 @@ function useSources(names: string[]) {
   }, [names, results]);
 }
 
-function ResourceForm({
+export function ResourceForm({
   def,
   row,
   onDone,
@@ -136,7 +136,7 @@ function ResourceForm({
       if (err instanceof ApiError) {
         setErrors(err.fields);
         // Messages no field of this form shows are listed above the buttons.
-        const shown = new Set(fields.map((f) => f.name));
+        const shown = new Set(fields.map((f) => f.errorKey ?? f.name));
         const rest = Object.keys(err.fields).filter(
           (k) => ![...shown].some((n) => k === n || k.startsWith(`${n}.`) || k.startsWith(`${n}[`)),
         );

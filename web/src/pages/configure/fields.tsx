@@ -28,6 +28,8 @@ export interface Field {
   render?: (ctx: FieldContext) => ReactNode;
   /** Full width in the form's grid. */
   wide?: boolean;
+  /** The API's name for the field when it differs (`menu_options` is sent as `menu_options_attributes`). */
+  errorKey?: string;
 }
 
 /** The API's messages for a field and for anything nested under it (`business_hours_attributes.0.…`). */
@@ -121,4 +123,19 @@ export function FieldInput({ field, ctx }: { field: Field; ctx: FieldContext }) 
         <TextInput {...common} value={v ?? ''} onChange={(e) => set(field.name, e.currentTarget.value)} />
       );
   }
+}
+
+/**
+ * The forms' `key:value, key:value` as the API's tag list (`<<<key:value>>>,…`, the seed's format). Text
+ * already in that format, or a piece that is no pair, goes as typed: the API then names what is wrong.
+ */
+export function toTagList(text: string | undefined | null): string {
+  const raw = (text ?? '').trim();
+  if (!raw || raw.includes('<<<')) return raw;
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => (p.includes(':') ? `<<<${p}>>>` : p))
+    .join(',');
 }

@@ -1,7 +1,7 @@
 import { Badge, Group, Progress, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { BusinessHours, weekOf } from './BusinessHours';
-import type { Values } from './fields';
+import { toTagList, type Values } from './fields';
 import { MenuOptions, type MenuRow } from './MenuOptions';
 import type { Column, ResourceDef } from './ResourcePage';
 import { type TimerRow, Timers } from './Timers';
@@ -10,7 +10,7 @@ const CAPS = ['Hourly', 'Daily', 'Monthly', 'Hard'] as const;
 const capKey = (type: string) => `${type.toLowerCase()}_cap`;
 
 /** A column whose cell is the row's name-like value in bold. */
-const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
+export const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
   label,
   render: (r) => (
     <Text fw={600} size="sm">
@@ -20,7 +20,7 @@ const strong = (label: string, cell: (r: any) => ReactNode): Column => ({
 });
 
 /** A column whose cell is an identifier or a key, in a fixed-width font. */
-const mono = (label: string, cell: (r: any) => ReactNode): Column => ({
+export const mono = (label: string, cell: (r: any) => ReactNode): Column => ({
   label,
   render: (r) => (
     <Text ff="monospace" size="sm">
@@ -177,7 +177,7 @@ export const targets: ResourceDef = {
       paused: !!v.paused,
       ...capsToBody(v),
     };
-    if (v.tag_list !== undefined) body.tag_list = v.tag_list;
+    if (v.tag_list !== undefined) body.tag_list = toTagList(v.tag_list);
     if (v.time_zone) body.time_zone = v.time_zone;
     if (v.business_hours_attributes)
       body.business_hours_attributes = v.business_hours_attributes.map((h: any) => ({
@@ -276,8 +276,13 @@ export const campaigns: ResourceDef = {
       source: 'targets',
       wide: true,
     },
-    { name: 'menu_options', label: 'Menu options', render: (ctx) => <MenuOptions ctx={ctx} /> },
-    { name: 'timers', label: 'Pixels', render: (ctx) => <Timers ctx={ctx} /> },
+    {
+      name: 'menu_options',
+      errorKey: 'menu_options_attributes',
+      label: 'Menu options',
+      render: (ctx) => <MenuOptions ctx={ctx} />,
+    },
+    { name: 'timers', errorKey: 'timers_attributes', label: 'Pixels', render: (ctx) => <Timers ctx={ctx} /> },
   ],
   fromRow: (r) => ({
     ...r,
