@@ -1,4 +1,5 @@
 import { type BusinessHour, isOpen, isOpenAt, type LocalTime, localTime } from './business-hours.js';
+import { type TargetVariants, variantNumbering } from './routing-variants.js';
 
 /**
  * The routing decision, as pure functions: given a campaign's routing list (targets and target
@@ -179,14 +180,15 @@ interface CompiledList {
   dense: Int32Array;
   /** The candidate's group's number (-1: a direct target). */
   groupOf: Int32Array;
-  /** 1: neither paused nor a cap full (targets); caps not full (simuldial groups). */
-  staticOk: Uint8Array;
-  zoneOf: Int32Array;
+  /** A single's target object's variant number; -1 for a simuldial group. */
+  variantOf: Int32Array;
+  /** What does not change between calls, per target object ("variant"; see TargetVariants). */
+  variants: TargetVariants<RoutableTarget>;
   zones: string[];
   groupList: RoutableGroup[];
-  /** Simuldial candidates: their members' dense numbers and zone numbers. */
+  /** Simuldial candidates: their members' dense numbers and variant numbers. */
   memberDense: (Int32Array | undefined)[];
-  memberZones: (Int32Array | undefined)[];
+  memberVariants: (Int32Array | undefined)[];
   /** Candidate indexes per priority level, levels ascending, entry order inside a level. */
   levels: Int32Array[];
   /** Per-call scratch, stamped with the call's number. */
@@ -194,6 +196,13 @@ interface CompiledList {
   dialed: Int32Array;
   zoneStamp: Int32Array;
   zoneTime: LocalTime[];
+  /** A tag set's / an hours schedule's verdict for this call, by its number. */
+  tagStamp: Int32Array;
+  tagVerdict: Uint8Array;
+  clauseStamp: Int32Array;
+  clauseVerdict: Uint8Array;
+  hoursStamp: Int32Array;
+  hoursVerdict: Uint8Array;
   groupStamp: Int32Array;
   groupOk: Uint8Array;
   /** A target's verdict for this call, by dense number (a target in several groups is checked once). */
@@ -228,10 +237,9 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
   const groupIndex = new Map<RoutableGroup, number>();
   const dense: number[] = [];
   const groupOf: number[] = [];
-  const staticOk: number[] = [];
-  const zoneOf: number[] = [];
+  const variantOf: number[] = [];
   const memberDense: (Int32Array | undefined)[] = [];
-  const memberZones: (Int32Array | undefined)[] = [];
+  const memberVariants: (Int32Array | undefined)[] = [];
   /** The number `key` has in `map`, numbering it next when new. */
   const numberOf = <K>(map: Map<K, number>, key: K) => {
     const known = map.get(key);
@@ -242,6 +250,7 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
   const number = (t: RoutableTarget) => numberOf(denseOf, t.id);
   const zone = (t: RoutableTarget) => numberOf(zoneIndex, t.zone);
   const groupNumber = (g: RoutableGroup) => numberOf(groupIndex, g);
+  const variants = variantNumbering(number, zone, anyCapFull);
   const addSingle = (t: RoutableTarget, g: RoutableGroup | undefined) => {
     targets.push(t);
     groups.push(g);
@@ -250,10 +259,9 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     priorities.push(t.priority);
     dense.push(number(t));
     groupOf.push(g ? groupNumber(g) : -1);
-    staticOk.push(t.paused || anyCapFull(t.caps) ? 0 : 1);
-    zoneOf.push(zone(t));
+    variantOf.push(variants.variant(t));
     memberDense.push(undefined);
-    memberZones.push(undefined);
+    memberVariants.push(undefined);
   };
   for (const e of entries) {
     if (e.kind === 'target') {
@@ -272,10 +280,9 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     priorities.push(g.priority ?? 1);
     dense.push(-1);
     groupOf.push(groupNumber(g));
-    staticOk.push(1);
-    zoneOf.push(-1);
+    variantOf.push(-1);
     memberDense.push(Int32Array.from(g.members, number));
-    memberZones.push(Int32Array.from(g.members, zone));
+    memberVariants.push(Int32Array.from(g.members, variants.variant));
   }
   const byLevel = new Map<number, number[]>();
   for (let i = 0; i < priorities.length; i++) {
@@ -285,6 +292,7 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
   }
   const levels = [...byLevel.keys()].sort((x, y) => x - y).map((p) => Int32Array.from(byLevel.get(p)!));
   const groupList = [...groupIndex.keys()];
+  const table = variants.table();
   return {
     targets,
     groups,
@@ -292,17 +300,23 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     weights: Float64Array.from(weights),
     dense: Int32Array.from(dense),
     groupOf: Int32Array.from(groupOf),
-    staticOk: Uint8Array.from(staticOk),
-    zoneOf: Int32Array.from(zoneOf),
+    variantOf: Int32Array.from(variantOf),
+    variants: table,
     zones: [...zoneIndex.keys()],
     groupList,
     memberDense,
-    memberZones,
+    memberVariants,
     levels,
     call: 0,
     dialed: new Int32Array(denseOf.size),
     zoneStamp: new Int32Array(zoneIndex.size),
     zoneTime: new Array(zoneIndex.size),
+    tagStamp: new Int32Array(table.tagSets.length),
+    tagVerdict: new Uint8Array(table.tagSets.length),
+    clauseStamp: new Int32Array(table.clauses.length),
+    clauseVerdict: new Uint8Array(table.clauses.length),
+    hoursStamp: new Int32Array(table.hours.length),
+    hoursVerdict: new Uint8Array(table.hours.length),
     groupStamp: new Int32Array(groupList.length),
     groupOk: new Uint8Array(groupList.length),
     targetStamp: new Int32Array(denseOf.size),
@@ -326,33 +340,64 @@ function zoneTime(c: CompiledList, z: number, ctx: RouteContext): LocalTime {
 }
 
 /**
- * `eligibility(target, ctx).ok`, with the list's precomputed parts (paused, caps, the zone's clock),
+ * `eligibility(target, ctx).ok` for target object (variant) `v`, from the list's precomputed parts,
  * once per target per call.
  */
-function targetOk(
-  c: CompiledList,
-  t: RoutableTarget,
-  n: number,
-  ok: number,
-  z: number,
-  ctx: RouteContext,
-): boolean {
-  if (ok === 0) return false;
+function targetOk(c: CompiledList, v: number, ctx: RouteContext): boolean {
+  const vs = c.variants;
+  if (vs.staticOk[v] === 0) return false;
+  const n = vs.dense[v];
   if (c.targetStamp[n] === c.call) return c.targetVerdict[n] === 1;
-  const verdict = liveOk(c, t, z, ctx);
+  const verdict = liveOk(c, v, ctx);
   c.targetStamp[n] = c.call;
   c.targetVerdict[n] = verdict ? 1 : 0;
   return verdict;
 }
 
-/** What may change from call to call: live count, the call's tags, the hour. */
-function liveOk(c: CompiledList, t: RoutableTarget, z: number, ctx: RouteContext): boolean {
-  if (t.concurrencyCap !== null) {
+/** What may change from call to call, in eligibility's order: live count, the call's tags, the hour. */
+function liveOk(c: CompiledList, v: number, ctx: RouteContext): boolean {
+  const vs = c.variants;
+  if (vs.hasConcurrencyCap[v] === 1) {
+    const t = vs.targets[v];
     const live = ctx.inProgress ? ctx.inProgress('target', t.id) : t.inProgress;
-    if (atConcurrencyCap(t.concurrencyCap, live)) return false;
+    if (live >= vs.concurrencyCap[v]) return false;
   }
-  if (t.tags.length > 0 && !tagsAccept(t.tags, ctx.callTags)) return false;
-  return t.businessHours.length === 0 || isOpenAt(t.businessHours, zoneTime(c, z, ctx));
+  const tags = vs.tagSet[v];
+  if (tags !== -1 && !tagSetOk(c, tags, ctx)) return false;
+  const hours = vs.hoursSet[v];
+  return hours === -1 || hoursOk(c, hours, ctx);
+}
+
+/** tagsAccept for the list's tag set `s`, once per call (targets sharing a tag list share it). */
+function tagSetOk(c: CompiledList, s: number, ctx: RouteContext): boolean {
+  if (c.tagStamp[s] !== c.call) {
+    c.tagStamp[s] = c.call;
+    c.tagVerdict[s] = allClausesOk(c, c.variants.tagSets[s], ctx) ? 1 : 0;
+  }
+  return c.tagVerdict[s] === 1;
+}
+
+/** tagsAccept is an AND over keys: each key's clause, once per call. */
+function allClausesOk(c: CompiledList, clauses: Int32Array, ctx: RouteContext): boolean {
+  for (let k = 0; k < clauses.length; k++) {
+    const n = clauses[k];
+    if (c.clauseStamp[n] !== c.call) {
+      c.clauseStamp[n] = c.call;
+      c.clauseVerdict[n] = tagsAccept(c.variants.clauses[n], ctx.callTags) ? 1 : 0;
+    }
+    if (c.clauseVerdict[n] === 0) return false;
+  }
+  return true;
+}
+
+/** isOpen for the list's (hours, zone) pair `h`, once per call. */
+function hoursOk(c: CompiledList, h: number, ctx: RouteContext): boolean {
+  if (c.hoursStamp[h] !== c.call) {
+    const { rows, zone } = c.variants.hours[h];
+    c.hoursStamp[h] = c.call;
+    c.hoursVerdict[h] = isOpenAt(rows, zoneTime(c, zone, ctx)) ? 1 : 0;
+  }
+  return c.hoursVerdict[h] === 1;
 }
 
 /** groupAvailable, once per group per call. */
@@ -368,21 +413,19 @@ function groupOk(c: CompiledList, i: number, ctx: RouteContext): boolean {
 /** Whether candidate `i` (a single) may be dialed on this call. */
 function singleOk(c: CompiledList, i: number, ctx: RouteContext): boolean {
   if (c.groupOf[i] !== -1 && !groupOk(c, i, ctx)) return false;
-  return targetOk(c, c.targets[i]!, c.dense[i], c.staticOk[i], c.zoneOf[i], ctx);
+  return targetOk(c, c.variantOf[i], ctx);
 }
 
 /** A simuldial candidate's members that may be dialed on this call (none when the group may not). */
 function simulMembers(c: CompiledList, i: number, ctx: RouteContext, firstOnly: boolean): RoutableTarget[] {
   if (!groupOk(c, i, ctx)) return NONE;
   const members = c.groups[i]!.members;
-  const zones = c.memberZones[i]!;
-  const dense = c.memberDense[i]!;
+  const variants = c.memberVariants[i]!;
   let out: RoutableTarget[] = NONE;
   for (let j = 0; j < members.length; j++) {
-    const m = members[j];
-    if (!targetOk(c, m, dense[j], m.paused || anyCapFull(m.caps) ? 0 : 1, zones[j], ctx)) continue;
+    if (!targetOk(c, variants[j], ctx)) continue;
     if (out === NONE) out = [];
-    out.push(m);
+    out.push(members[j]);
     if (firstOnly) break;
   }
   return out;
