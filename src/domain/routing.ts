@@ -1,4 +1,5 @@
 import { type BusinessHour, isOpen, isOpenAt, type LocalTime, localTime } from './business-hours.js';
+import { type LevelScratch, levelScratch, orderLevel } from './routing-order.js';
 import { type TargetVariants, variantNumbering } from './routing-variants.js';
 
 /**
@@ -205,6 +206,8 @@ interface CompiledList {
   hoursVerdict: Uint8Array;
   groupStamp: Int32Array;
   groupOk: Uint8Array;
+  /** Where a level is ordered (routing-order.ts). */
+  scratch: LevelScratch;
   /** A target's verdict for this call, by dense number (a target in several groups is checked once). */
   targetStamp: Int32Array;
   targetVerdict: Uint8Array;
@@ -319,6 +322,7 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     hoursVerdict: new Uint8Array(table.hours.length),
     groupStamp: new Int32Array(groupList.length),
     groupOk: new Uint8Array(groupList.length),
+    scratch: levelScratch(priorities.length),
     targetStamp: new Int32Array(denseOf.size),
     targetVerdict: new Uint8Array(denseOf.size),
   };
@@ -434,66 +438,6 @@ function simulMembers(c: CompiledList, i: number, ctx: RouteContext, firstOnly: 
 const NONE: RoutableTarget[] = [];
 
 /**
- * Ascending priority; inside a level, a weighted random permutation equal in law to drawing
- * without replacement with chance weight / (sum of weights left). A candidate's chance of being
- * first in its level is weight / sum of the level's weights. Weight 0 (or negative, or not a
- * number) never beats a positive weight: such candidates follow the positive ones in their level,
- * in uniform random order among themselves. Appends one level's candidate indexes to `out` in that order.
- */
-function appendLevel(level: number[], weights: ArrayLike<number>, random: () => number, out: number[]): void {
-  const weighted: number[] = [];
-  const weightless: number[] = [];
-  for (const i of level) (weights[i] > 0 ? weighted : weightless).push(i);
-  if (allSameWeight(weighted, weights)) shuffleUniform(weighted, random);
-  else shuffleWeighted(weighted, weights, random);
-  shuffleUniform(weightless, random);
-  for (const i of weighted) out.push(i);
-  for (const i of weightless) out.push(i);
-}
-
-function allSameWeight(level: readonly number[], weights: ArrayLike<number>): boolean {
-  for (let i = 1; i < level.length; i++) if (weights[level[i]] !== weights[level[0]]) return false;
-  return true;
-}
-
-/** Fisher–Yates: with equal weights the weighted draw is a uniform permutation, at O(n). */
-function shuffleUniform(items: number[], random: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = items[i];
-    items[i] = items[j];
-    items[j] = tmp;
-  }
-}
-
-/**
- * Weighted draw without replacement in O(n log n) rather than O(n²): each candidate draws an
- * exponential "arrival time" -log(u) / weight for a uniform u, and the earliest goes first. This
- * is the Efraimidis–Spirakis key u^(1/weight) read on a log scale, so the chance of coming first
- * is weight / sum, and the rest follow as repeated draws from what is left.
- */
-function shuffleWeighted(items: number[], weights: ArrayLike<number>, random: () => number): void {
-  const times = new Float64Array(items.length);
-  const words = new Uint32Array(times.buffer);
-  // A sort with a comparator costs more than the rest of routing together. Instead each position
-  // replaces the lowest mantissa bits of its (non-negative) time, just as many bits as positions
-  // need (12 for 4,000 candidates, never more than the 32 of the low word: arrays are shorter), so
-  // the built-in numeric sort keeps the order, to 2^-(52 - bits) relative, and carries the position.
-  const mask = 2 ** (32 - Math.clz32(items.length - 1)) - 1;
-  for (let i = 0; i < items.length; i++) {
-    times[i] = Math.abs(Math.log(1 - random())) / weights[items[i]]; // abs: no -0, which sorts first
-    const low = 2 * i + LOW_WORD;
-    words[low] = ((words[low] & ~mask) | i) >>> 0;
-  }
-  times.sort();
-  const copy = items.slice();
-  for (let i = 0; i < items.length; i++) items[i] = copy[(words[2 * i + LOW_WORD] & mask) >>> 0];
-}
-
-/** Index of the 32-bit word holding a Float64's low mantissa bits (0 on little-endian machines). */
-const LOW_WORD = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
-
-/**
  * The dial plan for one call: eligible candidates in ascending priority, each priority level in a
  * weighted random order, every target at most once (a target reachable both directly and through a
  * group is dialed at its first position in the final order; a simuldial step loses the members dialed
@@ -505,24 +449,25 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
   const out: DialStep[] = [];
   // Simuldial steps of this call, by candidate (their eligible members differ per call).
   let simuls: Map<number, DialStep> | undefined;
+  const { eligible, order } = c.scratch;
   for (const level of c.levels) {
-    const eligible: number[] = [];
+    let count = 0;
     for (let k = 0; k < level.length; k++) {
       const i = level[k];
       if (c.dense[i] !== -1) {
-        if (singleOk(c, i, ctx)) eligible.push(i);
+        if (singleOk(c, i, ctx)) eligible[count++] = i;
         continue;
       }
       const targets = simulMembers(c, i, ctx, false);
       if (targets.length === 0) continue;
       simuls ??= new Map();
       simuls.set(i, { kind: 'simul', group: c.groups[i]!, targets });
-      eligible.push(i);
+      eligible[count++] = i;
     }
-    if (eligible.length === 0) continue;
-    const order: number[] = [];
-    appendLevel(eligible, c.weights, ctx.random, order);
-    for (const i of order) {
+    if (count === 0) continue;
+    orderLevel(c.scratch, count, c.weights, ctx.random);
+    for (let k = 0; k < count; k++) {
+      const i = order[k];
       const n = c.dense[i];
       if (n !== -1) {
         if (c.dialed[n] === call) continue;
