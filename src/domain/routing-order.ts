@@ -31,7 +31,12 @@ export function levelScratch(candidates: number): LevelScratch {
  * such candidates follow the positive ones in their level, in uniform random order among themselves.
  * Orders `s.eligible[0 … count)` into `s.order[0 … count)`.
  */
-export function orderLevel(s: LevelScratch, count: number, weights: ArrayLike<number>, random: () => number): void {
+export function orderLevel(
+  s: LevelScratch,
+  count: number,
+  weights: ArrayLike<number>,
+  random: () => number,
+): void {
   let nWeighted = 0;
   let nWeightless = 0;
   for (let k = 0; k < count; k++) {

@@ -206,6 +206,8 @@ interface CompiledList {
   hoursVerdict: Uint8Array;
   groupStamp: Int32Array;
   groupOk: Uint8Array;
+  /** This call's simuldial steps, by candidate (their eligible members differ per call). */
+  simulSteps: (DialStep | undefined)[];
   /** Where a level is ordered (routing-order.ts). */
   scratch: LevelScratch;
   /** A target's verdict for this call, by dense number (a target in several groups is checked once). */
@@ -322,6 +324,7 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     hoursVerdict: new Uint8Array(table.hours.length),
     groupStamp: new Int32Array(groupList.length),
     groupOk: new Uint8Array(groupList.length),
+    simulSteps: new Array(priorities.length),
     scratch: levelScratch(priorities.length),
     targetStamp: new Int32Array(denseOf.size),
     targetVerdict: new Uint8Array(denseOf.size),
@@ -438,6 +441,38 @@ function simulMembers(c: CompiledList, i: number, ctx: RouteContext, firstOnly: 
 const NONE: RoutableTarget[] = [];
 
 /**
+ * Puts the level's candidates eligible for this call in `c.scratch.eligible` (entry order) and says how
+ * many; a simuldial one's step (its members eligible now) goes to `c.simulSteps`. singleOk and
+ * targetOk written out with their arrays read once: this loop runs for every candidate of the list.
+ */
+function collectLevel(c: CompiledList, level: Int32Array, ctx: RouteContext): number {
+  const { dense, groupOf, variantOf, targetStamp, targetVerdict, call } = c;
+  const { staticOk, dense: variantDense } = c.variants;
+  const eligible = c.scratch.eligible;
+  let count = 0;
+  for (let k = 0; k < level.length; k++) {
+    const i = level[k];
+    if (dense[i] === -1) {
+      const targets = simulMembers(c, i, ctx, false);
+      if (targets.length === 0) continue;
+      c.simulSteps[i] = { kind: 'simul', group: c.groups[i]!, targets };
+      eligible[count++] = i;
+      continue;
+    }
+    if (groupOf[i] !== -1 && !groupOk(c, i, ctx)) continue;
+    const v = variantOf[i];
+    if (staticOk[v] === 0) continue;
+    const n = variantDense[v];
+    if (targetStamp[n] !== call) {
+      targetStamp[n] = call;
+      targetVerdict[n] = liveOk(c, v, ctx) ? 1 : 0;
+    }
+    if (targetVerdict[n] === 1) eligible[count++] = i;
+  }
+  return count;
+}
+
+/**
  * The dial plan for one call: eligible candidates in ascending priority, each priority level in a
  * weighted random order, every target at most once (a target reachable both directly and through a
  * group is dialed at its first position in the final order; a simuldial step loses the members dialed
@@ -447,23 +482,9 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
   const c = compiled(entries);
   const call = beginCall(c);
   const out: DialStep[] = [];
-  // Simuldial steps of this call, by candidate (their eligible members differ per call).
-  let simuls: Map<number, DialStep> | undefined;
-  const { eligible, order } = c.scratch;
+  const { order } = c.scratch;
   for (const level of c.levels) {
-    let count = 0;
-    for (let k = 0; k < level.length; k++) {
-      const i = level[k];
-      if (c.dense[i] !== -1) {
-        if (singleOk(c, i, ctx)) eligible[count++] = i;
-        continue;
-      }
-      const targets = simulMembers(c, i, ctx, false);
-      if (targets.length === 0) continue;
-      simuls ??= new Map();
-      simuls.set(i, { kind: 'simul', group: c.groups[i]!, targets });
-      eligible[count++] = i;
-    }
+    const count = collectLevel(c, level, ctx);
     if (count === 0) continue;
     orderLevel(c.scratch, count, c.weights, ctx.random);
     for (let k = 0; k < count; k++) {
@@ -475,7 +496,7 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
         out.push(c.singles[i]!);
         continue;
       }
-      const step = simuls!.get(i) as Extract<DialStep, { kind: 'simul' }>;
+      const step = c.simulSteps[i] as Extract<DialStep, { kind: 'simul' }>;
       const fresh = step.targets.filter((t) => c.dialed[numberIn(c, i, t)] !== call);
       if (fresh.length === 0) continue;
       for (const t of fresh) c.dialed[numberIn(c, i, t)] = call;
