@@ -156,8 +156,8 @@ export function eligibility(target: RoutableTarget, ctx: RouteContext): Eligibil
   return OK;
 }
 
-function groupAvailable(group: RoutableGroup, ctx: RouteContext): boolean {
-  if (anyCapFull(group.caps)) return false;
+/** Whether a group's live count leaves room (its caps a compiled list reads once: `groupCapFull`). */
+function groupLive(group: RoutableGroup, ctx: RouteContext): boolean {
   if (group.concurrencyCap === null) return true;
   const live = ctx.inProgress ? ctx.inProgress('target_group', group.id) : group.inProgress;
   return !atConcurrencyCap(group.concurrencyCap, live);
@@ -187,6 +187,8 @@ interface CompiledList {
   variants: TargetVariants<RoutableTarget>;
   zones: string[];
   groupList: RoutableGroup[];
+  /** 1: a cap of the group is full (caps change only with a new list, or forgetCompiledRoutes). */
+  groupCapFull: Uint8Array;
   /** Simuldial candidates: their members' dense numbers and variant numbers. */
   memberDense: (Int32Array | undefined)[];
   memberVariants: (Int32Array | undefined)[];
@@ -309,6 +311,7 @@ function compile(entries: readonly RoutingEntry[]): CompiledList {
     variants: table,
     zones: [...zoneIndex.keys()],
     groupList,
+    groupCapFull: Uint8Array.from(groupList, (g) => (anyCapFull(g.caps) ? 1 : 0)),
     memberDense,
     memberVariants,
     levels,
@@ -407,12 +410,12 @@ function hoursOk(c: CompiledList, h: number, ctx: RouteContext): boolean {
   return c.hoursVerdict[h] === 1;
 }
 
-/** groupAvailable, once per group per call. */
+/** Whether the candidate's group may take the call (caps not full, room under its concurrency cap), once per call. */
 function groupOk(c: CompiledList, i: number, ctx: RouteContext): boolean {
   const n = c.groupOf[i];
   if (c.groupStamp[n] !== c.call) {
     c.groupStamp[n] = c.call;
-    c.groupOk[n] = groupAvailable(c.groupList[n], ctx) ? 1 : 0;
+    c.groupOk[n] = c.groupCapFull[n] === 0 && groupLive(c.groupList[n], ctx) ? 1 : 0;
   }
   return c.groupOk[n] === 1;
 }
@@ -497,21 +500,42 @@ export function planRoute(entries: readonly RoutingEntry[], ctx: RouteContext): 
         continue;
       }
       const step = c.simulSteps[i] as Extract<DialStep, { kind: 'simul' }>;
-      const fresh = step.targets.filter((t) => c.dialed[numberIn(c, i, t)] !== call);
+      const fresh = notDialed(c, i, step.targets, call);
       if (fresh.length === 0) continue;
-      for (const t of fresh) c.dialed[numberIn(c, i, t)] = call;
-      out.push(fresh.length === step.targets.length ? step : { ...step, targets: fresh });
+      markDialed(c, i, step.targets, call);
+      out.push(fresh === step.targets ? step : { ...step, targets: fresh });
     }
   }
   return out;
 }
 
-/** The dense number of member `t` of simuldial candidate `i`. */
-function numberIn(c: CompiledList, i: number, t: RoutableTarget): number {
+/**
+ * The targets of simuldial candidate `i`'s step not dialed earlier in this plan (`targets` itself when
+ * none was). The step's targets are its members that passed, in member order (one object always passes
+ * or fails as a whole), so walking both side by side finds each one's dense number.
+ */
+function notDialed(c: CompiledList, i: number, targets: RoutableTarget[], call: number): RoutableTarget[] {
   const members = c.groups[i]!.members;
   const dense = c.memberDense[i]!;
-  for (let j = 0; j < members.length; j++) if (members[j] === t) return dense[j];
-  return -1;
+  let fresh: RoutableTarget[] | undefined;
+  for (let j = 0, p = 0; j < members.length && p < targets.length; j++) {
+    if (members[j] !== targets[p]) continue;
+    if (c.dialed[dense[j]] === call) fresh ??= targets.slice(0, p);
+    else fresh?.push(targets[p]);
+    p++;
+  }
+  return fresh ?? targets;
+}
+
+/** Marks the step's targets dialed, after notDialed (a member listed twice is kept twice, as before). */
+function markDialed(c: CompiledList, i: number, targets: RoutableTarget[], call: number): void {
+  const members = c.groups[i]!.members;
+  const dense = c.memberDense[i]!;
+  for (let j = 0, p = 0; j < members.length && p < targets.length; j++) {
+    if (members[j] !== targets[p]) continue;
+    c.dialed[dense[j]] = call;
+    p++;
+  }
 }
 
 /**
