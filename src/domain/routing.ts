@@ -168,8 +168,9 @@ function groupLive(group: RoutableGroup, ctx: RouteContext): boolean {
  * member, a simuldial group) in flat arrays grouped by priority level, their single dial steps built
  * once, each target's place in a dense numbering (de-duplication marks an array instead of a Set) and
  * its zone's place in the list's zones (a call reads each zone's wall clock once, not once per target),
- * and what does not change between calls: paused, a cap full. Compiled on a list's first decision and
- * kept while the list lives (a WeakMap), so a list must not be changed in place once routed — a cache
+ * and what does not change between calls: paused, a cap full (a target's or a group's), each target's
+ * concurrency cap, tag list and hours as numbers (routing-variants.ts). Compiled on a list's first
+ * decision and kept while the list lives (a WeakMap), so a list must not be changed in place once routed — a cache
  * that re-counts caps in place calls `forgetCompiledRoutes` (src/store/routing-inputs.ts does).
  */
 interface CompiledList {
