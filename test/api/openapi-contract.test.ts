@@ -58,7 +58,9 @@ describe('/openapi.json describes the answers', () => {
       for (const [method, op] of Object.entries<any>(item)) {
         for (const [code, res] of Object.entries<any>(op.responses)) {
           if (!code.startsWith('2') || code === '204') continue;
-          const schema = res.content?.['application/json']?.schema ?? {};
+          // JSON where the answer is JSON; a binary answer (a recording) declares its own media type.
+          const content = res.content ?? {};
+          const schema = content['application/json']?.schema ?? Object.values<any>(content)[0]?.schema ?? {};
           const described = Object.keys(schema).some((k) => k !== 'description');
           // Answers with no body (token revoke) and operations the sim cannot do yet say so.
           if (!described && !/no body|Not available/.test(res.description ?? schema.description ?? ''))

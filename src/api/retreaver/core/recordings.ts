@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Type } from 'typebox';
 import { NotFound } from '../../../domain/errors.js';
 import type { Services } from '../../../services/index.js';
 import { UuidParams } from './calls.js';
@@ -9,6 +10,9 @@ import type { CoreApp } from './plugin.js';
 export type RecordingSource =
   | { file: (callUuid: string) => string | undefined }
   | { bytes: (callUuid: string) => Buffer | undefined };
+
+/** The file's bytes: sent as they are (a Buffer or a stream), never through a JSON serializer. */
+const WavBody = Type.Unsafe<Buffer | NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
 
 /**
  * A call's recording (`recording_url` points here), served to a Core API key of the call's company as
@@ -21,7 +25,19 @@ export async function recordingRoutes(
 ) {
   app.get(
     '/calls/:uuid/recording.wav',
-    { schema: { tags: ['Calls'], summary: "Get a Call's recording (WAV)", params: UuidParams } },
+    {
+      schema: {
+        tags: ['Calls'],
+        summary: "Get a Call's recording (WAV)",
+        params: UuidParams,
+        response: {
+          200: {
+            description: 'The recording as a WAV file',
+            content: { 'audio/wav': { schema: WavBody } },
+          },
+        },
+      },
+    },
     async (req, reply) => {
       const call = await calls.get(req.core.companyId, req.params.uuid);
       if (!call.recording_url) throw new NotFound('recording');
