@@ -28,8 +28,11 @@ interface Dial {
 
 const DIRECT_TIMEOUT_S = 30;
 const OUTCOMES = new Set(['answered', 'busy', 'noAnswer', 'failed', 'hangup']);
-/** What a dial waits for: its outcome, or the network saying the far end rings (sim, SIP 180/183). */
-const DIAL_EVENTS = new Set([...OUTCOMES, 'ringing']);
+/**
+ * What a dial waits for: its outcome, the network saying the far end rings (sim, SIP 180/183), or a
+ * forward of one of its ringing legs (RingCentral).
+ */
+const DIAL_EVENTS = new Set([...OUTCOMES, 'ringing', 'forward']);
 
 /** Dials the plan step by step until someone answers; undefined when nobody did. */
 export async function dialPlan(
@@ -146,10 +149,9 @@ async function attempt(s: CallSession, dials: Dial[], shared: Lease[]): Promise<
     for (const d of await resolveDynamic(s, dials)) await originate(s, d, live);
     while (live.size > 0 && !winner) {
       const giveUpAt = Math.min(...[...live.values()].map((r) => r.giveUpAt));
-      const ev = await s.waitFor(
-        (e) => 'leg' in e && live.has(e.leg) && (DIAL_EVENTS.has(e.type) || e.type === 'forward'),
-        { timeoutMs: Math.max(0, giveUpAt - s.now()) },
-      );
+      const ev = await s.waitFor((e) => 'leg' in e && live.has(e.leg) && DIAL_EVENTS.has(e.type), {
+        timeoutMs: Math.max(0, giveUpAt - s.now()),
+      });
       if (ev === 'timeout') {
         await giveUpOverdue(s, live);
         continue;
